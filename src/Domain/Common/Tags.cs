@@ -1,0 +1,60 @@
+using System.Collections.Immutable;
+using System.Text.RegularExpressions;
+
+namespace Actors.Domain.Common;
+
+public sealed record Tag(string Key, string? Value);
+
+/// <summary>ECS's tag rules: at most 50 per resource, keys 1-128 and values 0-256 characters of letters, digits, spaces and + - = . _ : / @, no aws: prefix.</summary>
+public static partial class Tags
+{
+    public const int MaxPerResource = 50;
+    public const int MaxKeyLength = 128;
+    public const int MaxValueLength = 256;
+
+    [GeneratedRegex(@"^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$")]
+    private static partial Regex AllowedCharacters();
+
+    public static DomainError? Validate(IReadOnlyCollection<Tag>? tags)
+    {
+        if (tags is null) return null;
+        if (tags.Count > MaxPerResource)
+            return DomainError.InvalidParameter($"Too many tags: a resource can have at most {MaxPerResource} tags.");
+        foreach (var tag in tags)
+        {
+            if (string.IsNullOrEmpty(tag.Key) || tag.Key.Length > MaxKeyLength)
+                return DomainError.InvalidParameter($"Tag keys must be between 1 and {MaxKeyLength} characters.");
+            if ((tag.Value?.Length ?? 0) > MaxValueLength)
+                return DomainError.InvalidParameter($"Tag values must be at most {MaxValueLength} characters.");
+            if (!AllowedCharacters().IsMatch(tag.Key) || !AllowedCharacters().IsMatch(tag.Value ?? ""))
+                return DomainError.InvalidParameter($"Tag '{tag.Key}' contains characters that are not allowed: use letters, numbers, spaces and + - = . _ : / @.");
+            if (tag.Key.StartsWith("aws:", StringComparison.OrdinalIgnoreCase))
+                return DomainError.InvalidParameter("Tag keys may not begin with 'aws:': that prefix is reserved.");
+        }
+        if (tags.Select(t => t.Key).Distinct(StringComparer.Ordinal).Count() != tags.Count)
+            return DomainError.InvalidParameter("Tag keys must be unique.");
+        return null;
+    }
+
+    /// <summary>Adds or overwrites tags by key, keeping the order in which keys first appeared.</summary>
+    public static ImmutableList<Tag> Merge(ImmutableList<Tag> existing, IEnumerable<Tag> added)
+    {
+        var result = existing;
+        foreach (var tag in added)
+        {
+            var index = result.FindIndex(t => t.Key == tag.Key);
+            result = index >= 0 ? result.SetItem(index, tag) : result.Add(tag);
+        }
+        return result;
+    }
+
+    public static ImmutableList<Tag> Remove(ImmutableList<Tag> existing, IEnumerable<string> keys)
+    {
+        var removed = keys.ToHashSet(StringComparer.Ordinal);
+        return existing.RemoveAll(t => removed.Contains(t.Key));
+    }
+
+    /// <summary>Validates the tags a resource would have after <see cref="Merge"/>, so the 50-tag limit counts what is already there.</summary>
+    public static DomainError? ValidateMerge(ImmutableList<Tag> existing, IReadOnlyCollection<Tag> added) =>
+        Validate(added) ?? Validate(Merge(existing, added));
+}

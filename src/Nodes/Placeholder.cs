@@ -1,0 +1,1 @@
+namespace Actors.Nodes; public static class Placeholder {}
