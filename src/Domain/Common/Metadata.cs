@@ -17,3 +17,9 @@ public interface IDomainEvent
 {
     EventMetadata Metadata { get; }
 }
+
+/// <summary>Every command carries the context of the request that issued it.</summary>
+public interface IDomainCommand
+{
+    RequestContext Context { get; }
+}

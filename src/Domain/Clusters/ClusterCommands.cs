@@ -1,0 +1,33 @@
+using Actors.Domain.Common;
+
+namespace Actors.Domain.Clusters;
+
+public interface IClusterCommand : IDomainCommand;
+
+public sealed record CreateCluster(
+    RequestContext Context,
+    IReadOnlyList<Tag> Tags,
+    IReadOnlyList<ClusterSetting> Settings,
+    ClusterConfiguration? Configuration,
+    ServiceConnectDefaults? ServiceConnectDefaults,
+    IReadOnlyList<string> CapacityProviders) : IClusterCommand;
+
+public sealed record UpdateCluster(
+    RequestContext Context,
+    IReadOnlyList<ClusterSetting>? Settings,
+    ClusterConfiguration? Configuration,
+    ServiceConnectDefaults? ServiceConnectDefaults) : IClusterCommand;
+
+public sealed record UpdateClusterSettings(RequestContext Context, IReadOnlyList<ClusterSetting> Settings) : IClusterCommand;
+
+public sealed record DeleteCluster(RequestContext Context) : IClusterCommand;
+
+public sealed record TagCluster(RequestContext Context, IReadOnlyList<Tag> Tags) : IClusterCommand;
+
+public sealed record UntagCluster(RequestContext Context, IReadOnlyList<string> TagKeys) : IClusterCommand;
+
+/// <summary>Admits a container instance into the cluster before the instance entity records its registration.</summary>
+public sealed record AdmitContainerInstance(RequestContext Context, string ContainerInstanceId, int MaxInstances) : IClusterCommand;
+
+/// <summary>Removes a deregistered container instance from the cluster's membership.</summary>
+public sealed record ReleaseContainerInstance(RequestContext Context, string ContainerInstanceId) : IClusterCommand;

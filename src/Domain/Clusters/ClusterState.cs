@@ -1,0 +1,63 @@
+using System.Collections.Immutable;
+using Actors.Domain.Common;
+
+namespace Actors.Domain.Clusters;
+
+/// <summary>ECS's cluster statuses; member names are the strings ECS answers.</summary>
+public enum ClusterStatus { ACTIVE, PROVISIONING, DEPROVISIONING, FAILED, INACTIVE }
+
+public sealed record ClusterSetting(string Name, string? Value);
+
+public sealed record ClusterConfiguration
+{
+    public ExecuteCommandConfiguration? ExecuteCommandConfiguration { get; init; }
+    public ManagedStorageConfiguration? ManagedStorageConfiguration { get; init; }
+}
+
+public sealed record ExecuteCommandConfiguration
+{
+    public string? KmsKeyId { get; init; }
+    public string? Logging { get; init; }
+    public ExecuteCommandLogConfiguration? LogConfiguration { get; init; }
+}
+
+public sealed record ExecuteCommandLogConfiguration
+{
+    public string? CloudWatchLogGroupName { get; init; }
+    public bool? CloudWatchEncryptionEnabled { get; init; }
+    public string? S3BucketName { get; init; }
+    public bool? S3EncryptionEnabled { get; init; }
+    public string? S3KeyPrefix { get; init; }
+}
+
+public sealed record ManagedStorageConfiguration
+{
+    public string? KmsKeyId { get; init; }
+    public string? FargateEphemeralStorageKmsKeyId { get; init; }
+}
+
+public sealed record ServiceConnectDefaults(string? Namespace);
+
+/// <summary>
+/// One cluster. It owns the membership of container instances (which ids are registered in it) and the counters
+/// ECS reports; the instances themselves are entities of their own.
+/// </summary>
+public sealed record ClusterState
+{
+    public required string Name { get; init; }
+    /// <summary>Null until the cluster is first created.</summary>
+    public ClusterStatus? Status { get; init; }
+    public DateTimeOffset? CreatedAt { get; init; }
+    public ImmutableList<ClusterSetting> Settings { get; init; } = [];
+    public ClusterConfiguration? Configuration { get; init; }
+    public ServiceConnectDefaults? ServiceConnectDefaults { get; init; }
+    public ImmutableList<Tag> Tags { get; init; } = [];
+    /// <summary>Ids of the container instances registered in this cluster (ACTIVE or DRAINING).</summary>
+    public ImmutableSortedSet<string> ContainerInstanceIds { get; init; } = [];
+    public int RunningTasksCount { get; init; }
+    public int PendingTasksCount { get; init; }
+    public int ActiveServicesCount { get; init; }
+
+    public bool Exists => Status is not null;
+    public bool IsActive => Status == ClusterStatus.ACTIVE;
+}
