@@ -1,0 +1,52 @@
+using System.Collections.Frozen;
+using Actors.Domain.Clusters;
+using Actors.Nodes.Entities;
+
+namespace Actors.Nodes.Persistence;
+
+/// <summary>
+/// The one table of stored and remote type names. A manifest, once used, is never renamed or reused: a changed
+/// shape gets a new version (".v2") and an upcaster, so old journals keep replaying.
+/// </summary>
+public static class Manifests
+{
+    private static readonly (Type Type, string Manifest)[] Table =
+    [
+        // Cluster events
+        (typeof(ClusterCreated), "cluster-created.v1"),
+        (typeof(ClusterSettingsUpdated), "cluster-settings-updated.v1"),
+        (typeof(ClusterConfigurationUpdated), "cluster-configuration-updated.v1"),
+        (typeof(ClusterServiceConnectDefaultsUpdated), "cluster-service-connect-defaults-updated.v1"),
+        (typeof(ClusterDeleted), "cluster-deleted.v1"),
+        (typeof(ClusterTagged), "cluster-tagged.v1"),
+        (typeof(ClusterUntagged), "cluster-untagged.v1"),
+        (typeof(ContainerInstanceAdmitted), "cluster-container-instance-admitted.v1"),
+        (typeof(ContainerInstanceReleased), "cluster-container-instance-released.v1"),
+        // Cluster commands, state (snapshots) and replies
+        (typeof(CreateCluster), "create-cluster.v1"),
+        (typeof(UpdateCluster), "update-cluster.v1"),
+        (typeof(UpdateClusterSettings), "update-cluster-settings.v1"),
+        (typeof(DeleteCluster), "delete-cluster.v1"),
+        (typeof(TagCluster), "tag-cluster.v1"),
+        (typeof(UntagCluster), "untag-cluster.v1"),
+        (typeof(AdmitContainerInstance), "admit-container-instance.v1"),
+        (typeof(ReleaseContainerInstance), "release-container-instance.v1"),
+        (typeof(ClusterState), "cluster-state.v1"),
+        (typeof(EntityResponse<ClusterState>), "cluster-response.v1"),
+
+        (typeof(GetEntityState), "get-entity-state.v1"),
+    ];
+
+    private static readonly FrozenDictionary<Type, string> ByType = Table.ToFrozenDictionary(e => e.Type, e => e.Manifest);
+    private static readonly FrozenDictionary<string, Type> ByManifest = Table.ToFrozenDictionary(e => e.Manifest, e => e.Type);
+
+    public static IEnumerable<Type> Types => ByType.Keys;
+
+    public static string Of(Type type) => ByType.TryGetValue(type, out var manifest)
+        ? manifest
+        : throw new ArgumentException($"{type.FullName} has no manifest: add it to {nameof(Manifests)}.");
+
+    public static Type TypeOf(string manifest) => ByManifest.TryGetValue(manifest, out var type)
+        ? type
+        : throw new System.Runtime.Serialization.SerializationException($"Unknown manifest '{manifest}'.");
+}

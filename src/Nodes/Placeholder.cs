@@ -1,1 +1,0 @@
-namespace Actors.Nodes; public static class Placeholder {}

@@ -1,0 +1,26 @@
+using Actors.Domain.Clusters;
+using Actors.Domain.Common;
+
+namespace Actors.Nodes.Sharding;
+
+/// <summary>The kinds of sharded entity: the shard region's type name is also the persistence id prefix and the journal tag.</summary>
+public static class EntityKinds
+{
+    public const string Cluster = "cluster";
+
+    /// <summary>Persistence ids read as "kind|entity-id" so the journal can be listed by kind.</summary>
+    public static string PersistenceId(string kind, string entityId) => $"{kind}|{entityId}";
+
+    public static bool TryParsePersistenceId(string persistenceId, string kind, out string entityId)
+    {
+        var prefix = kind + "|";
+        entityId = persistenceId.StartsWith(prefix, StringComparison.Ordinal) ? persistenceId[prefix.Length..] : "";
+        return entityId.Length > 0;
+    }
+
+    public static string TagOf(IDomainEvent domainEvent) => domainEvent switch
+    {
+        IClusterEvent => Cluster,
+        _ => throw new ArgumentOutOfRangeException(nameof(domainEvent), domainEvent.GetType().Name, "Event of no known entity kind"),
+    };
+}
