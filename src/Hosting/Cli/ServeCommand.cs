@@ -1,0 +1,58 @@
+using System.Text.RegularExpressions;
+using Actors.Domain.Common;
+using Actors.Hosting.Configuration;
+using Actors.Hosting.Gateway;
+using Actors.Hosting.Gateway.Actions;
+using Actors.Hosting.Gateway.Auth;
+using Actors.Nodes;
+using Akka.Hosting;
+
+namespace Actors.Hosting.Cli;
+
+/// <summary><c>actors serve</c>: one node with every role, as a one-node Akka cluster unless seed nodes are configured.</summary>
+public static partial class ServeCommand
+{
+    [GeneratedRegex("^[0-9]{12}$")]
+    private static partial Regex AccountIdFormat();
+
+    public static async Task<int> Run(string[] args, IReadOnlyDictionary<string, string?> flagSettings)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddInMemoryCollection(flagSettings);
+        var options = builder.Configuration.GetSection(ActorsOptions.Section).Get<ActorsOptions>() ?? new ActorsOptions();
+        if (!AccountIdFormat().IsMatch(options.AccountId))
+        {
+            await Console.Error.WriteLineAsync($"--account-id must be 12 digits, not '{options.AccountId}'.");
+            return 2;
+        }
+
+        var journal = JournalSetup.Prepare(options);
+        var account = new AccountScope(options.Region, options.AccountId);
+        builder.WebHost.UseUrls(options.Http);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.Limits.MaxRequestBytes);
+        builder.Services.AddSigV4Authentication(builder.Configuration, options.DataDir);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(account);
+        builder.Services.AddSingleton(options.Limits);
+        builder.Services.AddSingleton<ControlPlaneAccessor>();
+        builder.Services.AddSingleton(Actions.Table());
+        builder.Services.AddSingleton<AwsJsonEndpoint>();
+        builder.Services.AddAkka("actors", (akka, _) => akka.AddActorsNode(new NodeOptions
+        {
+            Hostname = options.Node.Hostname,
+            Port = options.Node.Port,
+            SeedNodes = options.Node.SeedNodes,
+            Journal = journal,
+        }));
+
+        var app = builder.Build();
+        app.MapPost("/", (HttpContext http, AwsJsonEndpoint endpoint) => endpoint.Handle(http));
+        app.MapGet("/", () => Results.Text("Actors: an Amazon ECS-compatible control plane. POST AWS JSON 1.1 requests here.\n"));
+        app.MapGet("/healthz", (IServiceProvider services) => Health.Check(services));
+
+        var credentials = app.Services.GetRequiredService<CredentialStore>();
+        if (credentials.StartupNotice is { } notice) Console.WriteLine(notice);
+        await app.RunAsync();
+        return 0;
+    }
+}

@@ -1,0 +1,40 @@
+using Actors.Hosting.Gateway;
+using Actors.Nodes;
+
+namespace Actors.Hosting.Configuration;
+
+/// <summary>The section "Actors" of configuration: appsettings.json, ACTORS__* environment variables, then command-line flags.</summary>
+public sealed class ActorsOptions
+{
+    public const string Section = "Actors";
+
+    public string DataDir { get; set; } = "./data";
+    public string Http { get; set; } = "http://127.0.0.1:8080";
+    public string Region { get; set; } = "us-east-1";
+    public string AccountId { get; set; } = "000000000000";
+    public AgentSettings Agent { get; set; } = new();
+    public JournalSettings Journal { get; set; } = new();
+    public ClusterMembershipSettings Node { get; set; } = new();
+    public GatewayLimits Limits { get; set; } = new();
+
+    public sealed class AgentSettings
+    {
+        public bool Enabled { get; set; } = true;
+        public string Cluster { get; set; } = "default";
+    }
+
+    public sealed class JournalSettings
+    {
+        public JournalProvider Provider { get; set; } = JournalProvider.Sqlite;
+        /// <summary>PostgreSQL only; SQLite files live in the data directory.</summary>
+        public string? ConnectionString { get; set; }
+        public int SnapshotEvery { get; set; } = 100;
+    }
+
+    public sealed class ClusterMembershipSettings
+    {
+        public string Hostname { get; set; } = "127.0.0.1";
+        public int Port { get; set; }
+        public List<string> SeedNodes { get; set; } = [];
+    }
+}

@@ -1,0 +1,12 @@
+namespace Actors.Hosting.Gateway.Actions;
+
+/// <summary>Every action the gateway answers, registered area by area.</summary>
+public static class Actions
+{
+    public static ActionTable Table()
+    {
+        var table = new ActionTable();
+        ClusterActions.Register(table);
+        return table;
+    }
+}

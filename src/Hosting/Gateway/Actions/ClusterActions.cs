@@ -1,0 +1,111 @@
+using Actors.Domain.Clusters;
+using Actors.Domain.Common;
+using Actors.Hosting.Gateway.Shapes;
+
+namespace Actors.Hosting.Gateway.Actions;
+
+public sealed record CreateClusterRequest(
+    string? ClusterName, List<Tag>? Tags, List<ClusterSetting>? Settings, ClusterConfiguration? Configuration,
+    List<string>? CapacityProviders, List<CapacityProviderStrategyItem>? DefaultCapacityProviderStrategy,
+    ServiceConnectDefaults? ServiceConnectDefaults);
+
+public sealed record CapacityProviderStrategyItem(string CapacityProvider, int? Weight, int? Base);
+
+public sealed record DescribeClustersRequest(List<string>? Clusters, List<string>? Include);
+
+public sealed record ListClustersRequest(string? NextToken, int? MaxResults);
+
+public sealed record UpdateClusterRequest(string? Cluster, List<ClusterSetting>? Settings, ClusterConfiguration? Configuration,
+    ServiceConnectDefaults? ServiceConnectDefaults);
+
+public sealed record UpdateClusterSettingsRequest(string? Cluster, List<ClusterSetting>? Settings);
+
+public sealed record ClusterRequest(string? Cluster);
+
+public static class ClusterActions
+{
+    private const int MaxClustersPerDescribe = 100;
+
+    // ATTACHMENTS is accepted and has nothing to add: Actors makes no capacity-provider attachments.
+    private static readonly Dictionary<string, ClusterShape.Details> IncludeNames = new()
+    {
+        ["TAGS"] = ClusterShape.Details.Tags,
+        ["SETTINGS"] = ClusterShape.Details.Settings,
+        ["STATISTICS"] = ClusterShape.Details.Statistics,
+        ["CONFIGURATIONS"] = ClusterShape.Details.Configurations,
+        ["ATTACHMENTS"] = ClusterShape.Details.None,
+    };
+
+    public static void Register(ActionTable table)
+    {
+        table.Add<CreateClusterRequest>("CreateCluster", CreateCluster);
+        table.Add<DescribeClustersRequest>("DescribeClusters", DescribeClusters);
+        table.Add<ListClustersRequest>("ListClusters", ListClusters);
+        table.Add<UpdateClusterRequest>("UpdateCluster", UpdateCluster);
+        table.Add<UpdateClusterSettingsRequest>("UpdateClusterSettings", UpdateClusterSettings);
+        table.Add<ClusterRequest>("DeleteCluster", DeleteCluster);
+    }
+
+    private static async Task<object> CreateCluster(CreateClusterRequest request, ActionContext context)
+    {
+        var name = ResourceNames.ValidClusterName(string.IsNullOrEmpty(request.ClusterName) ? Cluster.DefaultName : request.ClusterName);
+        var capacityProviders = (request.CapacityProviders ?? [])
+            .Concat((request.DefaultCapacityProviderStrategy ?? []).Select(s => s.CapacityProvider)).Distinct().ToList();
+        var state = await ControlPlane.Accepted(context.Plane.Clusters.Send(name, new Domain.Clusters.CreateCluster(
+            context.Request, request.Tags ?? [], request.Settings ?? [], request.Configuration, request.ServiceConnectDefaults, capacityProviders),
+            context.Cancellation));
+        return new { cluster = ClusterShape.From(state, context.Plane.Account, ClusterShape.Details.All) };
+    }
+
+    private static async Task<object> DescribeClusters(DescribeClustersRequest request, ActionContext context)
+    {
+        var names = request.Clusters is { Count: > 0 } given ? given : [Cluster.DefaultName];
+        if (names.Count > MaxClustersPerDescribe)
+            throw EcsError.InvalidParameter($"At most {MaxClustersPerDescribe} clusters can be described at once.");
+        var details = Includes.Parse(request.Include, IncludeNames);
+
+        var clusters = new List<ClusterShape>();
+        var failures = new List<Failure>();
+        foreach (var nameOrArn in names)
+        {
+            var name = ResourceNames.Cluster(nameOrArn);
+            var state = Cluster.IsValidName(name) ? await context.Plane.Clusters.GetState(name, context.Cancellation) : null;
+            if (state is { Exists: true }) clusters.Add(ClusterShape.From(state, context.Plane.Account, details));
+            else failures.Add(new Failure(context.Plane.Account.ClusterArn(name), "MISSING"));
+        }
+        return new { clusters, failures };
+    }
+
+    private static async Task<object> ListClusters(ListClustersRequest request, ActionContext context)
+    {
+        var names = await context.Plane.Directory.EntityIds(Nodes.Sharding.EntityKinds.Cluster, context.Cancellation);
+        var states = await Task.WhenAll(names.Select(name => context.Plane.Clusters.GetState(name, context.Cancellation)));
+        var active = states.Where(state => state.IsActive).Select(state => state.Name);
+        var page = Paging.Take(active, name => name, request.NextToken, request.MaxResults);
+        return new { clusterArns = page.Items.Select(context.Plane.Account.ClusterArn), nextToken = page.NextToken };
+    }
+
+    private static async Task<object> UpdateCluster(UpdateClusterRequest request, ActionContext context)
+    {
+        var name = ResourceNames.RequiredCluster(request.Cluster);
+        var state = await ControlPlane.Accepted(context.Plane.Clusters.Send(name, new Domain.Clusters.UpdateCluster(
+            context.Request, request.Settings, request.Configuration, request.ServiceConnectDefaults), context.Cancellation));
+        return new { cluster = ClusterShape.From(state, context.Plane.Account, ClusterShape.Details.All) };
+    }
+
+    private static async Task<object> UpdateClusterSettings(UpdateClusterSettingsRequest request, ActionContext context)
+    {
+        var name = ResourceNames.RequiredCluster(request.Cluster);
+        if (request.Settings is null) throw EcsError.InvalidParameter("settings is required.");
+        var state = await ControlPlane.Accepted(context.Plane.Clusters.Send(name,
+            new Domain.Clusters.UpdateClusterSettings(context.Request, request.Settings), context.Cancellation));
+        return new { cluster = ClusterShape.From(state, context.Plane.Account, ClusterShape.Details.All) };
+    }
+
+    private static async Task<object> DeleteCluster(ClusterRequest request, ActionContext context)
+    {
+        var name = ResourceNames.RequiredCluster(request.Cluster);
+        var state = await ControlPlane.Accepted(context.Plane.Clusters.Send(name, new Domain.Clusters.DeleteCluster(context.Request), context.Cancellation));
+        return new { cluster = ClusterShape.From(state, context.Plane.Account, ClusterShape.Details.All) };
+    }
+}

@@ -1,0 +1,46 @@
+using Actors.Domain.Clusters;
+using Actors.Domain.Common;
+using Actors.Nodes;
+using Actors.Nodes.Persistence;
+using Actors.Nodes.Sharding;
+using Akka.Actor;
+using Akka.Hosting;
+
+namespace Actors.Hosting.Gateway;
+
+/// <summary>Quotas ECS enforces by default; configurable under Actors:Limits.</summary>
+public sealed record GatewayLimits
+{
+    public int MaxRequestBytes { get; init; } = 1024 * 1024;
+    public int MaxContainerInstancesPerCluster { get; init; } = 5000;
+}
+
+/// <summary>What every action handler needs: the shard regions of the control plane, the journal directory, ARNs and limits.</summary>
+public sealed class ControlPlane(ActorSystem system, ActorRegistry registry, AccountScope account, GatewayLimits limits)
+{
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
+
+    public AccountScope Account { get; } = account;
+    public GatewayLimits Limits { get; } = limits;
+    public JournalDirectory Directory { get; } = new(system);
+    public EntityClient<ClusterState> Clusters { get; } = new(registry.Get<ClusterRegion>(), AskTimeout);
+
+    /// <summary>Sends a command and turns a refusal into the ECS error the client sees.</summary>
+    public static async Task<TState> Accepted<TState>(Task<Nodes.Entities.EntityResponse<TState>> response)
+    {
+        var result = await response;
+        return result.Error is null ? result.State : throw EcsError.From(result.Error);
+    }
+}
+
+/// <summary>One request as a handler sees it.</summary>
+public sealed record ActionContext(RequestContext Request, ControlPlane Plane, CancellationToken Cancellation);
+
+/// <summary>The control plane exists only once the actor system has started; the gateway resolves it on first use.</summary>
+public sealed class ControlPlaneAccessor(IServiceProvider services, AccountScope account, GatewayLimits limits)
+{
+    private readonly Lazy<ControlPlane> _plane = new(() =>
+        new ControlPlane(services.GetRequiredService<ActorSystem>(), services.GetRequiredService<ActorRegistry>(), account, limits));
+
+    public ControlPlane Get() => _plane.Value;
+}
