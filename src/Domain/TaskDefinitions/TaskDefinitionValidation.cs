@@ -105,6 +105,10 @@ public static partial class TaskDefinitionValidation
             return Client("Container definitions must contain at least one container definition.");
         if (count > limits.MaxContainers)
             return Client($"Too many containers: a task definition can have at most {limits.MaxContainers} container definitions, this one has {count}.");
+        // JSON such as [null] deserializes to null elements; refuse them here so no later rule dereferences one.
+        if (spec.ContainerDefinitions!.Any(c => c is null) || (spec.Volumes ?? []).Any(v => v is null)
+            || spec.ContainerDefinitions!.Any(c => (c.PortMappings ?? []).Any(m => m is null)))
+            return Client("Container definitions, volumes and port mappings must not contain null entries.");
         return null;
     }
 

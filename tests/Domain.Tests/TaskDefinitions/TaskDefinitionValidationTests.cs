@@ -20,6 +20,8 @@ public class TaskDefinitionValidationTests
         ["no containers"] = (Spec() with { ContainerDefinitions = [] }, Client, "at least one container"),
         ["11 containers"] = (Spec(Enumerable.Range(1, 11).Select(i => Container($"c{i}")).ToArray()), Client, "at most 10 container definitions, this one has 11"),
         ["container name with a space"] = (Spec(Container("my web")), Client, "Invalid container name 'my web'"),
+        ["null container"] = (Spec() with { ContainerDefinitions = [null!] }, Client, "must not contain null entries"),
+        ["null port mapping"] = (Spec(Container() with { PortMappings = [null!] }), Client, "must not contain null entries"),
         ["missing container name"] = (Spec(Container() with { Name = null }), Client, "Invalid container name"),
         ["duplicate container names"] = (Spec(Container("a"), Container("a")), Client, "Container name 'a' is used more than once"),
         ["missing image"] = (Spec(Container() with { Image = " " }), Client, "Container.image should not be null or empty"),
