@@ -238,6 +238,18 @@ public sealed class SigV4VerifierTests
     }
 
     [Fact]
+    public void Without_x_amz_date_the_date_header_dates_the_signature()
+    {
+        var request = EcsRequest().WithHeader("date", Now.ToString("r"));
+        var signature = SigV4.Compute(request, ["date", "host", "x-amz-target"], KeyId, Secret, "eu-west-1", "ecs", Now,
+            SigV4.Sha256Hex(request.Body.Span));
+        var signed = request.WithHeader("authorization", signature.Authorization);
+
+        Assert.True(Verifier.Verify(signed, Now).IsAuthenticated);
+        AssertRefused(Verifier.Verify(signed, Now.AddMinutes(16)), "InvalidSignatureException", 400);
+    }
+
+    [Fact]
     public void A_signature_in_upper_case_hex_is_still_recognised()
     {
         var signed = Signed();
