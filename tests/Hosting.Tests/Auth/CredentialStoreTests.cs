@@ -1,0 +1,157 @@
+using System.Text.RegularExpressions;
+using Actors.Hosting.Gateway.Auth;
+using Microsoft.Extensions.Configuration;
+using Xunit;
+
+namespace Actors.Hosting.Tests.Auth;
+
+public sealed partial class CredentialStoreTests : IDisposable
+{
+    private readonly string dataDirectory = Path.Combine(Path.GetTempPath(), "actors-credentials-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(dataDirectory)) Directory.Delete(dataDirectory, recursive: true);
+    }
+
+    private static IConfiguration Configuration(params (string Key, string Value)[] values) =>
+        new ConfigurationBuilder()
+            .AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value)))
+            .Build();
+
+    private static Func<string, string?> Environment(params (string Name, string Value)[] variables) =>
+        name => variables.FirstOrDefault(v => v.Name == name).Value;
+
+    private static readonly Func<string, string?> NoEnvironment = _ => null;
+
+    [Fact]
+    public void The_environment_pair_is_accepted_and_nothing_is_generated()
+    {
+        var store = CredentialStore.Load(Configuration(), dataDirectory,
+            Environment(("ACTORS_ACCESS_KEY_ID", "AKIAENVIRONMENT00001"), ("ACTORS_SECRET_ACCESS_KEY", "env-secret")));
+
+        Assert.Equal("env-secret", store.FindSecret("AKIAENVIRONMENT00001"));
+        Assert.Null(store.FindSecret("AKIAOTHER"));
+        Assert.Null(store.GeneratedKeyFile);
+        Assert.Null(store.StartupNotice);
+        Assert.False(File.Exists(Path.Combine(dataDirectory, "credentials.json")));
+    }
+
+    [Fact]
+    public void Configured_pairs_are_accepted_alongside_the_environment_pair()
+    {
+        var configuration = Configuration(
+            ("Actors:Credentials:0:AccessKeyId", "AKIACONFIGURED000001"),
+            ("Actors:Credentials:0:SecretAccessKey", "first-secret"),
+            ("Actors:Credentials:1:accessKeyId", "AKIACONFIGURED000002"),
+            ("Actors:Credentials:1:secretAccessKey", "second-secret"));
+
+        var store = CredentialStore.Load(configuration, dataDirectory,
+            Environment(("ACTORS_ACCESS_KEY_ID", "AKIAENVIRONMENT00001"), ("ACTORS_SECRET_ACCESS_KEY", "env-secret")));
+
+        Assert.Equal("first-secret", store.FindSecret("AKIACONFIGURED000001"));
+        Assert.Equal("second-secret", store.FindSecret("AKIACONFIGURED000002"));
+        Assert.Equal("env-secret", store.FindSecret("AKIAENVIRONMENT00001"));
+        Assert.Equal(3, store.AccessKeyIds.Count);
+        Assert.Null(store.GeneratedKeyFile);
+    }
+
+    [Fact]
+    public void Half_an_environment_pair_stops_the_start()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            CredentialStore.Load(Configuration(), dataDirectory, Environment(("ACTORS_ACCESS_KEY_ID", "AKIAENVIRONMENT00001"))));
+
+        Assert.Contains("ACTORS_SECRET_ACCESS_KEY", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_configured_entry_without_secret_stops_the_start()
+    {
+        var configuration = Configuration(("Actors:Credentials:0:AccessKeyId", "AKIACONFIGURED000001"));
+
+        var error = Assert.Throws<InvalidOperationException>(() => CredentialStore.Load(configuration, dataDirectory, NoEnvironment));
+
+        Assert.Contains("Actors:Credentials:0", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void One_key_id_with_two_secrets_stops_the_start()
+    {
+        var configuration = Configuration(
+            ("Actors:Credentials:0:AccessKeyId", "AKIACONFIGURED000001"),
+            ("Actors:Credentials:0:SecretAccessKey", "first-secret"),
+            ("Actors:Credentials:1:AccessKeyId", "AKIACONFIGURED000001"),
+            ("Actors:Credentials:1:SecretAccessKey", "other-secret"));
+
+        Assert.Throws<InvalidOperationException>(() => CredentialStore.Load(configuration, dataDirectory, NoEnvironment));
+    }
+
+    [Fact]
+    public void Without_configured_keys_a_pair_is_generated_once_and_reused_by_the_next_start()
+    {
+        var first = CredentialStore.Load(Configuration(), dataDirectory, NoEnvironment);
+        var second = CredentialStore.Load(Configuration(), dataDirectory, NoEnvironment);
+
+        var path = Path.Combine(dataDirectory, "credentials.json");
+        Assert.Equal(Path.GetFullPath(path), first.GeneratedKeyFile);
+        Assert.True(first.GeneratedOnThisStart);
+        Assert.Equal($"No keys configured: generated a key pair in {first.GeneratedKeyFile}", first.StartupNotice);
+        Assert.False(second.GeneratedOnThisStart);
+        Assert.Equal(first.GeneratedKeyFile, second.GeneratedKeyFile);
+
+        var keyId = Assert.Single(first.AccessKeyIds);
+        Assert.Equal(keyId, Assert.Single(second.AccessKeyIds));
+        Assert.Equal(first.FindSecret(keyId), second.FindSecret(keyId));
+        Assert.Matches(AwsAccessKeyId(), keyId);
+        Assert.Equal(40, first.FindSecret(keyId)!.Length);
+        Assert.Contains(keyId, File.ReadAllText(path), StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(dataDirectory, "*.tmp"));
+    }
+
+    [Fact]
+    public void The_generated_file_is_readable_by_its_owner_only()
+    {
+        if (OperatingSystem.IsWindows()) return; // Unix file modes only; xunit 2 has no dynamic skip.
+
+        var store = CredentialStore.Load(Configuration(), dataDirectory, NoEnvironment);
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(store.GeneratedKeyFile!));
+    }
+
+    [Fact]
+    public void A_corrupt_key_file_stops_the_start_with_its_path()
+    {
+        Directory.CreateDirectory(dataDirectory);
+        var path = Path.Combine(dataDirectory, "credentials.json");
+        File.WriteAllText(path, "{ not json");
+
+        var error = Assert.Throws<InvalidOperationException>(() => CredentialStore.Load(Configuration(), dataDirectory, NoEnvironment));
+
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Generated_pairs_look_like_aws_keys_and_differ()
+    {
+        var pairs = Enumerable.Range(0, 20).Select(_ => CredentialStore.GenerateKeyPair()).ToList();
+
+        Assert.All(pairs, p => Assert.Matches(AwsAccessKeyId(), p.AccessKeyId));
+        Assert.All(pairs, p => Assert.Matches("^[A-Za-z0-9+/]{40}$", p.SecretAccessKey));
+        Assert.Equal(20, pairs.Select(p => p.AccessKeyId).Distinct().Count());
+        Assert.Equal(20, pairs.Select(p => p.SecretAccessKey).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Lookups_from_many_threads_agree()
+    {
+        var store = CredentialStore.FromPairs(Enumerable.Range(0, 50).Select(i => new AccessKeyPair($"AKIA{i:D16}", $"secret-{i}")));
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => Task.Run(() => store.FindSecret($"AKIA{i % 50:D16}"))));
+
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => $"secret-{i % 50}"), results);
+    }
+
+    [GeneratedRegex("^AKIA[A-Z2-7]{16}$")]
+    private static partial Regex AwsAccessKeyId();
+}
