@@ -246,7 +246,7 @@ export class ActorsServer {
 
 /**
  * Asserts that a promise rejects with the ECS error `name`, as the SDK surfaces it:
- * HTTP 400, a message, and a request id. Returns the error for further checks.
+ * HTTP 400 (or the status(es) given), a message, and a request id. Returns the error for further checks.
  */
 export async function expectEcsError(promise, name, { status = 400 } = {}) {
   let caught;
@@ -257,10 +257,22 @@ export async function expectEcsError(promise, name, { status = 400 } = {}) {
   }
   assert.ok(caught, `expected ${name}, but the call succeeded`);
   assert.equal(caught.name, name, `expected ${name}, got ${caught.name}: ${caught.message}`);
-  assert.equal(caught.$metadata?.httpStatusCode, status, `${name} should come with HTTP ${status}`);
+  const statuses = [status].flat();
+  assert.ok(statuses.includes(caught.$metadata?.httpStatusCode), `${name} should come with HTTP ${statuses.join(' or ')}, got ${caught.$metadata?.httpStatusCode}`);
   assert.ok(caught.$metadata?.requestId, `${name} should carry x-amzn-RequestId`);
   assert.equal(typeof caught.message, 'string');
   return caught;
+}
+
+/** Asserts the JSON 1.1 error shape: 4xx, {"__type","message"}, x-amzn-ErrorType equal, a request id. */
+export function assertWireError(res, expectedTypes, { status = [400] } = {}) {
+  const types = [expectedTypes].flat();
+  assert.ok(status.includes(res.status), `HTTP ${status.join('/')} expected, got ${res.status}: ${res.text.slice(0, 300)}`);
+  assert.ok(res.json && typeof res.json === 'object', `a JSON error body, got: ${res.text.slice(0, 300)}`);
+  assert.ok(types.includes(res.json.__type), `__type ${types.join(' or ')} expected, got ${res.json.__type}`);
+  assert.equal(typeof res.json.message, 'string');
+  assert.equal(res.headers.get('x-amzn-errortype'), res.json.__type, 'x-amzn-ErrorType header equals __type');
+  assert.ok(res.headers.get('x-amzn-requestid'), 'x-amzn-RequestId on every error');
 }
 
 /** Starts one server for the enclosing describe() and disposes of it afterwards. */
