@@ -1,4 +1,5 @@
 using Actors.Domain.Clusters;
+using Actors.Domain.TaskDefinitions;
 using Actors.Nodes.Entities;
 using Actors.Nodes.Persistence;
 using Actors.Nodes.Sharding;
@@ -15,6 +16,8 @@ namespace Actors.Nodes;
 
 /// <summary>Marker keys for the shard regions in Akka.Hosting's registry.</summary>
 public sealed class ClusterRegion;
+
+public sealed class TaskDefinitionFamilyRegion;
 
 public static class NodeSetup
 {
@@ -43,6 +46,13 @@ public static class NodeSetup
             EntityKinds.Cluster,
             entityId => Props.Create(() => new AggregateEntity<Domain.Clusters.Cluster, ClusterState, IClusterCommand, IClusterEvent>(
                 EntityKinds.PersistenceId(EntityKinds.Cluster, entityId), entityId, options.Journal.SnapshotEvery)),
+            new EntityMessageExtractor(),
+            ShardOptions());
+
+        builder.WithShardRegion<TaskDefinitionFamilyRegion>(
+            EntityKinds.TaskDefinitionFamily,
+            entityId => Props.Create(() => new AggregateEntity<TaskDefinitionFamily, TaskDefinitionFamilyState, ITaskDefinitionFamilyCommand, ITaskDefinitionFamilyEvent>(
+                EntityKinds.PersistenceId(EntityKinds.TaskDefinitionFamily, entityId), entityId, options.Journal.SnapshotEvery)),
             new EntityMessageExtractor(),
             ShardOptions());
 

@@ -14,10 +14,7 @@ public sealed record TaskDefinitionFamilyState(string Family, ImmutableList<Task
         Revisions.Where(r => r.Status == TaskDefinitionStatus.ACTIVE).MaxBy(r => r.Revision);
 }
 
-public interface ITaskDefinitionFamilyCommand
-{
-    RequestContext Context { get; }
-}
+public interface ITaskDefinitionFamilyCommand : IDomainCommand;
 
 /// <param name="Limits">The deployment's quotas; null means ECS's defaults.</param>
 public sealed record RegisterTaskDefinition(RequestContext Context, TaskDefinitionSpec Spec, ImmutableList<Tag>? Tags, TaskDefinitionLimits? Limits = null)

@@ -15,7 +15,7 @@ public sealed class ActionTable
 
     public IEnumerable<string> Actions => _handlers.Keys;
 
-    private static TRequest Read<TRequest>(ReadOnlyMemory<byte> body) where TRequest : class
+    public static TRequest Read<TRequest>(ReadOnlyMemory<byte> body) where TRequest : class
     {
         if (body.IsEmpty) body = "{}"u8.ToArray();
         try

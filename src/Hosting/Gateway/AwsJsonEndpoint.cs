@@ -33,7 +33,7 @@ public sealed class AwsJsonEndpoint(
                     ? "Missing X-Amz-Target header."
                     : $"Unknown operation {target}.");
 
-            var context = new ActionContext(new RequestContext(now, requestId, authentication.AccessKeyId!), controlPlane.Get(), http.RequestAborted);
+            var context = new ActionContext(new RequestContext(now, requestId, authentication.AccessKeyId!), controlPlane.Get(), signed.Body, http.RequestAborted);
             var result = await handler(signed.Body, context);
             await Write(http, StatusCodes.Status200OK, result);
         }

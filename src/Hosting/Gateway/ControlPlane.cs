@@ -1,5 +1,6 @@
 using Actors.Domain.Clusters;
 using Actors.Domain.Common;
+using Actors.Domain.TaskDefinitions;
 using Actors.Nodes;
 using Actors.Nodes.Persistence;
 using Actors.Nodes.Sharding;
@@ -13,6 +14,8 @@ public sealed record GatewayLimits
 {
     public int MaxRequestBytes { get; init; } = 1024 * 1024;
     public int MaxContainerInstancesPerCluster { get; init; } = 5000;
+    /// <summary>ECS's limits on task definitions (containers per task definition, JSON size).</summary>
+    public TaskDefinitionLimits TaskDefinitions { get; init; } = TaskDefinitionLimits.Default;
 }
 
 /// <summary>What every action handler needs: the shard regions of the control plane, the journal directory, ARNs and limits.</summary>
@@ -24,6 +27,7 @@ public sealed class ControlPlane(ActorSystem system, ActorRegistry registry, Acc
     public GatewayLimits Limits { get; } = limits;
     public JournalDirectory Directory { get; } = new(system);
     public EntityClient<ClusterState> Clusters { get; } = new(registry.Get<ClusterRegion>(), AskTimeout);
+    public EntityClient<TaskDefinitionFamilyState> TaskDefinitionFamilies { get; } = new(registry.Get<TaskDefinitionFamilyRegion>(), AskTimeout);
 
     /// <summary>Sends a command and turns a refusal into the ECS error the client sees.</summary>
     public static async Task<TState> Accepted<TState>(Task<Nodes.Entities.EntityResponse<TState>> response)
@@ -34,7 +38,8 @@ public sealed class ControlPlane(ActorSystem system, ActorRegistry registry, Acc
 }
 
 /// <summary>One request as a handler sees it.</summary>
-public sealed record ActionContext(RequestContext Request, ControlPlane Plane, CancellationToken Cancellation);
+/// <param name="Body">The raw JSON body, for actions whose request is read into more than one shape.</param>
+public sealed record ActionContext(RequestContext Request, ControlPlane Plane, ReadOnlyMemory<byte> Body, CancellationToken Cancellation);
 
 /// <summary>The control plane exists only once the actor system has started; the gateway resolves it on first use.</summary>
 public sealed class ControlPlaneAccessor(IServiceProvider services, AccountScope account, GatewayLimits limits)

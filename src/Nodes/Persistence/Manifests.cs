@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using Actors.Domain.Clusters;
+using Actors.Domain.TaskDefinitions;
 using Actors.Nodes.Entities;
 
 namespace Actors.Nodes.Persistence;
@@ -33,6 +34,21 @@ public static class Manifests
         (typeof(ReleaseContainerInstance), "release-container-instance.v1"),
         (typeof(ClusterState), "cluster-state.v1"),
         (typeof(EntityResponse<ClusterState>), "cluster-response.v1"),
+
+        // Task definition family events
+        (typeof(TaskDefinitionRegistered), "task-definition-registered.v1"),
+        (typeof(TaskDefinitionDeregistered), "task-definition-deregistered.v1"),
+        (typeof(TaskDefinitionDeleteRequested), "task-definition-delete-requested.v1"),
+        (typeof(TaskDefinitionTagged), "task-definition-tagged.v1"),
+        (typeof(TaskDefinitionUntagged), "task-definition-untagged.v1"),
+        // Task definition family commands, state and replies
+        (typeof(RegisterTaskDefinition), "register-task-definition.v1"),
+        (typeof(DeregisterTaskDefinition), "deregister-task-definition.v1"),
+        (typeof(DeleteTaskDefinition), "delete-task-definition.v1"),
+        (typeof(TagTaskDefinition), "tag-task-definition.v1"),
+        (typeof(UntagTaskDefinition), "untag-task-definition.v1"),
+        (typeof(TaskDefinitionFamilyState), "task-definition-family-state.v1"),
+        (typeof(EntityResponse<TaskDefinitionFamilyState>), "task-definition-family-response.v1"),
 
         (typeof(GetEntityState), "get-entity-state.v1"),
     ];

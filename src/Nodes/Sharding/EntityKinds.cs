@@ -1,5 +1,6 @@
 using Actors.Domain.Clusters;
 using Actors.Domain.Common;
+using Actors.Domain.TaskDefinitions;
 
 namespace Actors.Nodes.Sharding;
 
@@ -7,6 +8,7 @@ namespace Actors.Nodes.Sharding;
 public static class EntityKinds
 {
     public const string Cluster = "cluster";
+    public const string TaskDefinitionFamily = "task-definition-family";
 
     /// <summary>Persistence ids read as "kind|entity-id" so the journal can be listed by kind.</summary>
     public static string PersistenceId(string kind, string entityId) => $"{kind}|{entityId}";
@@ -21,6 +23,7 @@ public static class EntityKinds
     public static string TagOf(IDomainEvent domainEvent) => domainEvent switch
     {
         IClusterEvent => Cluster,
+        ITaskDefinitionFamilyEvent => TaskDefinitionFamily,
         _ => throw new ArgumentOutOfRangeException(nameof(domainEvent), domainEvent.GetType().Name, "Event of no known entity kind"),
     };
 }

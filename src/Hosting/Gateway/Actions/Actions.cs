@@ -7,6 +7,7 @@ public static class Actions
     {
         var table = new ActionTable();
         ClusterActions.Register(table);
+        TaskDefinitionActions.Register(table);
         return table;
     }
 }

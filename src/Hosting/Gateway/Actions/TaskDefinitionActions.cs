@@ -1,0 +1,185 @@
+using System.Collections.Immutable;
+using Actors.Domain.Common;
+using Actors.Domain.TaskDefinitions;
+using Actors.Hosting.Gateway.Shapes;
+
+namespace Actors.Hosting.Gateway.Actions;
+
+/// <summary>The members of RegisterTaskDefinition that are not part of the spec; the spec is read from the same body.</summary>
+public sealed record RegisterTaskDefinitionRequest(List<Tag>? Tags);
+
+public sealed record DescribeTaskDefinitionRequest(string? TaskDefinition, List<string>? Include);
+
+public sealed record ListTaskDefinitionsRequest(string? FamilyPrefix, string? Status, string? Sort, string? NextToken, int? MaxResults);
+
+public sealed record ListTaskDefinitionFamiliesRequest(string? FamilyPrefix, string? Status, string? NextToken, int? MaxResults);
+
+public sealed record DeregisterTaskDefinitionRequest(string? TaskDefinition);
+
+public sealed record DeleteTaskDefinitionsRequest(List<string>? TaskDefinitions);
+
+public static class TaskDefinitionActions
+{
+    private const int MaxDeletesPerRequest = 10;
+
+    [Flags]
+    private enum Details { None = 0, Tags = 1 }
+
+    private static readonly Dictionary<string, Details> IncludeNames = new() { ["TAGS"] = Details.Tags };
+
+    public static void Register(ActionTable table)
+    {
+        table.Add<RegisterTaskDefinitionRequest>("RegisterTaskDefinition", RegisterTaskDefinition);
+        table.Add<DescribeTaskDefinitionRequest>("DescribeTaskDefinition", DescribeTaskDefinition);
+        table.Add<ListTaskDefinitionsRequest>("ListTaskDefinitions", ListTaskDefinitions);
+        table.Add<ListTaskDefinitionFamiliesRequest>("ListTaskDefinitionFamilies", ListTaskDefinitionFamilies);
+        table.Add<DeregisterTaskDefinitionRequest>("DeregisterTaskDefinition", DeregisterTaskDefinition);
+        table.Add<DeleteTaskDefinitionsRequest>("DeleteTaskDefinitions", DeleteTaskDefinitions);
+    }
+
+    private static async Task<object> RegisterTaskDefinition(RegisterTaskDefinitionRequest request, ActionContext context)
+    {
+        var limits = context.Plane.Limits.TaskDefinitions;
+        if (context.Body.Length > limits.MaxSpecBytes)
+            throw new EcsError(ErrorCodes.Client,
+                $"Actual task definition size ({context.Body.Length} bytes) exceeds the limit ({limits.MaxSpecBytes} bytes).");
+        var spec = ActionTable.Read<TaskDefinitionSpec>(context.Body);
+        var tags = request.Tags?.ToImmutableList();
+        // The family becomes an entity id: a bad one is answered here, with the same rules the entity applies.
+        if (spec.Family is null || !TaskDefinitionValidation.IsValidName(spec.Family))
+            throw EcsError.From(TaskDefinitionValidation.Validate(spec, tags, limits)
+                                ?? DomainError.Client("Family contains invalid characters."));
+        var state = await ControlPlane.Accepted(context.Plane.TaskDefinitionFamilies.Send(spec.Family,
+            new Domain.TaskDefinitions.RegisterTaskDefinition(context.Request, spec, tags, limits), context.Cancellation));
+        var registered = state.Revisions[^1];
+        return new { taskDefinition = TaskDefinitionShape.From(registered, context.Plane.Account), tags = registered.Tags };
+    }
+
+    private static async Task<object> DescribeTaskDefinition(DescribeTaskDefinitionRequest request, ActionContext context)
+    {
+        var includeTags = Includes.Parse(request.Include, IncludeNames).HasFlag(Details.Tags);
+        var revision = await Resolve(request.TaskDefinition, context, revisionRequired: false);
+        return new
+        {
+            taskDefinition = TaskDefinitionShape.From(revision, context.Plane.Account),
+            tags = includeTags ? revision.Tags : null,
+        };
+    }
+
+    private static async Task<object> ListTaskDefinitions(ListTaskDefinitionsRequest request, ActionContext context)
+    {
+        var status = ParseStatus(request.Status ?? "ACTIVE", allowAll: false);
+        var descending = request.Sort switch
+        {
+            null or "ASC" => false,
+            "DESC" => true,
+            _ => throw EcsError.InvalidParameter($"Invalid sort '{request.Sort}'. Valid values: ASC, DESC."),
+        };
+        // ECS's familyPrefix here names one whole family, despite its name.
+        var families = request.FamilyPrefix is { Length: > 0 } family ? [family] : await FamilyNames(context);
+        var states = await States(families, context);
+        var revisions = states.SelectMany(s => s.Revisions).Where(r => r.Status == status.Status);
+        var sorted = descending
+            ? revisions.OrderByDescending(SortKey, StringComparer.Ordinal)
+            : revisions.OrderBy(SortKey, StringComparer.Ordinal);
+        var page = Paging.Take(sorted, SortKey, request.NextToken, request.MaxResults, descending: descending);
+        return new { taskDefinitionArns = page.Items.Select(r => r.Arn(context.Plane.Account)), nextToken = page.NextToken };
+    }
+
+    private static async Task<object> ListTaskDefinitionFamilies(ListTaskDefinitionFamiliesRequest request, ActionContext context)
+    {
+        var status = ParseStatus(request.Status ?? "ALL", allowAll: true);
+        var names = (await FamilyNames(context)).Where(name => name.StartsWith(request.FamilyPrefix ?? "", StringComparison.Ordinal)).ToList();
+        var states = await States(names, context);
+        var matching = states
+            .Where(s => s.Revisions.Count > 0)
+            .Where(s => status.Status switch
+            {
+                null => true,
+                TaskDefinitionStatus.ACTIVE => s.LatestActive() is not null,
+                _ => s.LatestActive() is null,
+            })
+            .Select(s => s.Family);
+        var page = Paging.Take(matching, family => family, request.NextToken, request.MaxResults);
+        return new { families = page.Items, nextToken = page.NextToken };
+    }
+
+    private static async Task<object> DeregisterTaskDefinition(DeregisterTaskDefinitionRequest request, ActionContext context)
+    {
+        var (family, revision) = Parse(request.TaskDefinition, revisionRequired: true);
+        var state = await ControlPlane.Accepted(context.Plane.TaskDefinitionFamilies.Send(family,
+            new Domain.TaskDefinitions.DeregisterTaskDefinition(context.Request, revision!.Value), context.Cancellation));
+        return new { taskDefinition = TaskDefinitionShape.From(state.FindRevision(revision.Value)!, context.Plane.Account) };
+    }
+
+    private static async Task<object> DeleteTaskDefinitions(DeleteTaskDefinitionsRequest request, ActionContext context)
+    {
+        if (request.TaskDefinitions is not { Count: > 0 } names)
+            throw EcsError.InvalidParameter("taskDefinitions must name at least one task definition.");
+        if (names.Count > MaxDeletesPerRequest)
+            throw EcsError.InvalidParameter($"At most {MaxDeletesPerRequest} task definitions can be deleted at once.");
+
+        var deleted = new List<object>();
+        var failures = new List<Failure>();
+        foreach (var name in names)
+        {
+            var (family, revision) = Parse(name, revisionRequired: true);
+            var arn = context.Plane.Account.TaskDefinitionArn(family, revision!.Value);
+            var response = await context.Plane.TaskDefinitionFamilies.Send(family,
+                new DeleteTaskDefinition(context.Request, revision.Value), context.Cancellation);
+            if (response.Error is { } error) failures.Add(new Failure(arn, error.Message));
+            else deleted.Add(TaskDefinitionShape.From(response.State.FindRevision(revision.Value)!, context.Plane.Account));
+        }
+        return new { taskDefinitions = deleted, failures };
+    }
+
+    /// <summary>The revision a request names: "family" (its latest ACTIVE revision), "family:revision" or the ARN.</summary>
+    public static async Task<TaskDefinitionRevision> Resolve(string? taskDefinition, ActionContext context, bool revisionRequired)
+    {
+        var (family, revisionNumber) = Parse(taskDefinition, revisionRequired);
+        var state = await context.Plane.TaskDefinitionFamilies.GetState(family, context.Cancellation);
+        var revision = revisionNumber is { } number ? state.FindRevision(number) : state.LatestActive();
+        return revision ?? throw new EcsError(ErrorCodes.Client, TaskDefinitionFamily.UnknownRevisionMessage);
+    }
+
+    /// <summary>Splits "family", "family:revision" or an ARN into the family (a valid entity id) and the revision, if any.</summary>
+    public static (string Family, int? Revision) Parse(string? taskDefinition, bool revisionRequired)
+    {
+        if (string.IsNullOrEmpty(taskDefinition)) throw EcsError.InvalidParameter("taskDefinition is required.");
+        var name = taskDefinition;
+        if (Arn.LooksLikeArn(taskDefinition))
+        {
+            if (!Arn.TryParse(taskDefinition, out var arn) || arn.ResourceType != "task-definition")
+                throw EcsError.InvalidParameter($"Invalid task definition ARN: {taskDefinition}");
+            name = arn.ResourcePath;
+        }
+        var colon = name.LastIndexOf(':');
+        var family = colon < 0 ? name : name[..colon];
+        int? revision = null;
+        if (colon >= 0)
+            revision = int.TryParse(name[(colon + 1)..], out var number) && number > 0
+                ? number
+                : throw EcsError.InvalidParameter($"Invalid revision number in '{taskDefinition}'.");
+        if (!TaskDefinitionValidation.IsValidName(family))
+            throw new EcsError(ErrorCodes.Client, TaskDefinitionFamily.UnknownRevisionMessage);
+        if (revisionRequired && revision is null)
+            throw EcsError.InvalidParameter($"'{taskDefinition}' must name a revision: family:revision or the task definition ARN.");
+        return (family, revision);
+    }
+
+    private static string SortKey(TaskDefinitionRevision revision) => $"{revision.Family}\0{revision.Revision:D10}";
+
+    private static (TaskDefinitionStatus? Status, bool All) ParseStatus(string status, bool allowAll) => status switch
+    {
+        "ALL" when allowAll => (null, true),
+        _ when Enum.TryParse<TaskDefinitionStatus>(status, out var parsed) && status == parsed.ToString() => (parsed, false),
+        _ => throw EcsError.InvalidParameter($"Invalid status '{status}'."),
+    };
+
+    private static Task<IReadOnlyList<string>> FamilyNames(ActionContext context) =>
+        context.Plane.Directory.EntityIds(Nodes.Sharding.EntityKinds.TaskDefinitionFamily, context.Cancellation);
+
+    private static async Task<TaskDefinitionFamilyState[]> States(IEnumerable<string> families, ActionContext context) =>
+        await Task.WhenAll(families.Where(TaskDefinitionValidation.IsValidName)
+            .Select(family => context.Plane.TaskDefinitionFamilies.GetState(family, context.Cancellation)));
+}
