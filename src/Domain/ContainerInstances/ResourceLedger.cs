@@ -148,7 +148,9 @@ public static class ResourceLedger
     private static ImmutableList<Resource> WithAmount(ImmutableList<Resource> resources, ImmutableList<Resource> registered, string name, long amount)
     {
         var index = resources.FindIndex(r => r.Name == name);
-        var template = index >= 0 ? resources[index] : registered.FirstOrDefault(r => r.Name == name) ?? Resource.Integer(name, 0);
+        var template = index >= 0 ? resources[index] : registered.FirstOrDefault(r => r.Name == name);
+        // A resource the instance never registered stays absent (its amount is 0 anyway).
+        if (template is null) return resources;
         var updated = template.Type switch
         {
             ResourceTypes.Long => template with { LongValue = amount, IntegerValue = null, DoubleValue = null },
