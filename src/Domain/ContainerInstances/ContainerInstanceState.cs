@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 using Actors.Domain.Common;
 
 namespace Actors.Domain.ContainerInstances;
@@ -34,11 +35,13 @@ public sealed record ContainerInstanceState(
     public static ContainerInstanceState Unregistered(string clusterName, string instanceId) =>
         new(clusterName, instanceId, null, null, null, false, null, [], [], [], [], [], null, 0, 0, 0, null);
 
+    [JsonIgnore]
     public string EntityId => EntityIdOf(ClusterName, InstanceId);
 
     public static string EntityIdOf(string clusterName, string instanceId) => $"{clusterName}/{instanceId}";
 
     /// <summary>Registered and not yet deregistered: the instance can be described, drained, tagged and given attributes.</summary>
+    [JsonIgnore]
     public bool IsRegistered => Status is not null and not ContainerInstanceStatus.INACTIVE;
 
     public string? AttributeValue(string name) => Attributes.Find(a => a.Name == name)?.Value;

@@ -29,6 +29,7 @@ public sealed record Resource(
         new(name, ResourceTypes.StringSet, StringSetValue: values.ToImmutableList());
 
     /// <summary>The numeric value whichever numeric member the agent filled in (agents send INTEGER, older tools LONG).</summary>
+    [JsonIgnore]
     public long NumericValue => IntegerValue ?? LongValue ?? (long)(DoubleValue ?? 0);
 
     // Value equality for the string set too, so that two equal resources compare equal (ImmutableList compares by reference).

@@ -110,6 +110,16 @@ public class ContainerInstanceTests
     }
 
     [Fact]
+    public void Registration_treats_absent_lists_as_empty()
+    {
+        var state = Run(Empty(), Register() with { TotalResources = null!, Attributes = null!, Tags = null!, VersionInfo = null });
+        Assert.Equal(ContainerInstanceStatus.ACTIVE, state.Status);
+        Assert.Empty(state.RegisteredResources);
+        Assert.Empty(state.Attributes);
+        Assert.Empty(state.Tags);
+    }
+
+    [Fact]
     public void Registration_accepts_gpus()
     {
         var state = Run(Empty(), Register(devices: [new PlatformDevice("GPU-1", "GPU")]));
@@ -349,6 +359,8 @@ public class ContainerInstanceTests
         var copy = JsonSerializer.Deserialize<ContainerInstanceState>(json)!;
 
         Assert.Contains("\"DRAINING\"", json);
+        Assert.DoesNotContain("NumericValue", json); // derived members stay off the wire
+        Assert.DoesNotContain("IsRegistered", json);
         Assert.Equal(json, JsonSerializer.Serialize(copy));
         Assert.Equal(state.RegisteredResources, copy.RegisteredResources);
         Assert.Equal(state.Attributes, copy.Attributes);
