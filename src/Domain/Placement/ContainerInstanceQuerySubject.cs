@@ -1,0 +1,22 @@
+using Actors.Domain.ContainerInstances;
+
+namespace Actors.Domain.Placement;
+
+/// <summary>A container instance as a cluster query sees it; task groups come from the tasks placed on it.</summary>
+public sealed class ContainerInstanceQuerySubject(ContainerInstanceState instance, IReadOnlyCollection<string>? taskGroups = null) : IClusterQuerySubject
+{
+    public bool TryGetAttribute(string name, out string? value)
+    {
+        var attribute = instance.Attributes.Find(a => a.Name == name);
+        value = attribute?.Value;
+        return attribute is not null;
+    }
+
+    public bool AgentConnected => instance.AgentConnected;
+    public string? AgentVersion => instance.VersionInfo?.AgentVersion;
+    public string? Ec2InstanceId => instance.Ec2InstanceId;
+    public string InstanceId => instance.InstanceId;
+    public DateTimeOffset? RegisteredAt => instance.RegisteredAt;
+    public int RunningTasksCount => instance.RunningTasksCount;
+    public IReadOnlyCollection<string> TaskGroups { get; } = taskGroups ?? [];
+}
