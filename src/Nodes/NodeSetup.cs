@@ -1,4 +1,5 @@
 using Actors.Domain.Clusters;
+using Actors.Domain.ContainerInstances;
 using Actors.Domain.TaskDefinitions;
 using Actors.Nodes.Entities;
 using Actors.Nodes.Persistence;
@@ -18,6 +19,8 @@ namespace Actors.Nodes;
 public sealed class ClusterRegion;
 
 public sealed class TaskDefinitionFamilyRegion;
+
+public sealed class ContainerInstanceRegion;
 
 public static class NodeSetup
 {
@@ -42,24 +45,32 @@ public static class NodeSetup
                 pluginIdentifier: ShardingJournalId,
                 isDefaultPlugin: false);
 
-        builder.WithShardRegion<ClusterRegion>(
-            EntityKinds.Cluster,
-            entityId => Props.Create(() => new AggregateEntity<Domain.Clusters.Cluster, ClusterState, IClusterCommand, IClusterEvent>(
-                EntityKinds.PersistenceId(EntityKinds.Cluster, entityId), entityId, options.Journal.SnapshotEvery)),
-            new EntityMessageExtractor(),
-            ShardOptions());
-
-        builder.WithShardRegion<TaskDefinitionFamilyRegion>(
-            EntityKinds.TaskDefinitionFamily,
-            entityId => Props.Create(() => new AggregateEntity<TaskDefinitionFamily, TaskDefinitionFamilyState, ITaskDefinitionFamilyCommand, ITaskDefinitionFamilyEvent>(
-                EntityKinds.PersistenceId(EntityKinds.TaskDefinitionFamily, entityId), entityId, options.Journal.SnapshotEvery)),
-            new EntityMessageExtractor(),
-            ShardOptions());
+        var snapshotEvery = options.Journal.SnapshotEvery;
+        builder
+            .WithEntityRegion<ClusterRegion, Domain.Clusters.Cluster, ClusterState, IClusterCommand, IClusterEvent>(EntityKinds.Cluster, snapshotEvery)
+            .WithEntityRegion<TaskDefinitionFamilyRegion, TaskDefinitionFamily, TaskDefinitionFamilyState, ITaskDefinitionFamilyCommand, ITaskDefinitionFamilyEvent>(
+                EntityKinds.TaskDefinitionFamily, snapshotEvery)
+            .WithEntityRegion<ContainerInstanceRegion, ContainerInstance, ContainerInstanceState, IContainerInstanceCommand, IContainerInstanceEvent>(
+                EntityKinds.ContainerInstance, snapshotEvery);
 
         if (options.SeedNodes.Count == 0)
             builder.AddStartup((system, _) => Akka.Cluster.Cluster.Get(system).Join(Akka.Cluster.Cluster.Get(system).SelfAddress));
         return builder;
     }
+
+    /// <summary>One shard region of <see cref="AggregateEntity{TAggregate,TState,TCommand,TEvent}"/>s of a kind, persisted as "kind|entity-id".</summary>
+    private static AkkaConfigurationBuilder WithEntityRegion<TRegionKey, TAggregate, TState, TCommand, TEvent>(
+        this AkkaConfigurationBuilder builder, string kind, int snapshotEvery)
+        where TAggregate : Actors.Domain.Common.IAggregate<TState, TCommand, TEvent>
+        where TCommand : class, Actors.Domain.Common.IDomainCommand
+        where TEvent : class, Actors.Domain.Common.IDomainEvent
+        where TState : class =>
+        builder.WithShardRegion<TRegionKey>(
+            kind,
+            entityId => Props.Create(() => new AggregateEntity<TAggregate, TState, TCommand, TEvent>(
+                EntityKinds.PersistenceId(kind, entityId), entityId, snapshotEvery)),
+            new EntityMessageExtractor(),
+            ShardOptions());
 
     private static ShardOptions ShardOptions() => new()
     {

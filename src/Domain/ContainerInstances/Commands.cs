@@ -3,10 +3,7 @@ using Actors.Domain.Common;
 
 namespace Actors.Domain.ContainerInstances;
 
-public interface IContainerInstanceCommand
-{
-    RequestContext Context { get; }
-}
+public interface IContainerInstanceCommand : IDomainCommand;
 
 /// <summary>
 /// RegisterContainerInstance from an agent. For an instance that is already registered (ECS's re-registration with

@@ -30,7 +30,8 @@ public static partial class ServeCommand
         var account = new AccountScope(options.Region, options.AccountId);
         builder.WebHost.UseUrls(options.Http);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.Limits.MaxRequestBytes);
-        builder.Services.AddSigV4Authentication(builder.Configuration, options.DataDir);
+        // Like an AWS regional endpoint, the gateway answers requests signed for its own region only.
+        builder.Services.AddSigV4Authentication(builder.Configuration, options.DataDir, requiredRegion: options.Region);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(account);
         builder.Services.AddSingleton(options.Limits);

@@ -1,5 +1,6 @@
 using Actors.Domain.Clusters;
 using Actors.Domain.Common;
+using Actors.Domain.ContainerInstances;
 using Actors.Domain.TaskDefinitions;
 using Actors.Nodes;
 using Actors.Nodes.Persistence;
@@ -28,6 +29,7 @@ public sealed class ControlPlane(ActorSystem system, ActorRegistry registry, Acc
     public JournalDirectory Directory { get; } = new(system);
     public EntityClient<ClusterState> Clusters { get; } = new(registry.Get<ClusterRegion>(), AskTimeout);
     public EntityClient<TaskDefinitionFamilyState> TaskDefinitionFamilies { get; } = new(registry.Get<TaskDefinitionFamilyRegion>(), AskTimeout);
+    public EntityClient<ContainerInstanceState> ContainerInstances { get; } = new(registry.Get<ContainerInstanceRegion>(), AskTimeout);
 
     /// <summary>Sends a command and turns a refusal into the ECS error the client sees.</summary>
     public static async Task<TState> Accepted<TState>(Task<Nodes.Entities.EntityResponse<TState>> response)

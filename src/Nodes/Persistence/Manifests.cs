@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using Actors.Domain.Clusters;
+using Actors.Domain.ContainerInstances;
 using Actors.Domain.TaskDefinitions;
 using Actors.Nodes.Entities;
 
@@ -49,6 +50,26 @@ public static class Manifests
         (typeof(UntagTaskDefinition), "untag-task-definition.v1"),
         (typeof(TaskDefinitionFamilyState), "task-definition-family-state.v1"),
         (typeof(EntityResponse<TaskDefinitionFamilyState>), "task-definition-family-response.v1"),
+
+        // Container instance events
+        (typeof(ContainerInstanceRegistered), "container-instance-registered.v1"),
+        (typeof(ContainerInstanceReregistered), "container-instance-reregistered.v1"),
+        (typeof(ContainerInstanceDeregistered), "container-instance-deregistered.v1"),
+        (typeof(ContainerInstanceStateChanged), "container-instance-state-changed.v1"),
+        (typeof(ContainerInstanceAttributesPut), "container-instance-attributes-put.v1"),
+        (typeof(ContainerInstanceAttributesDeleted), "container-instance-attributes-deleted.v1"),
+        (typeof(ContainerInstanceTagged), "container-instance-tagged.v1"),
+        (typeof(ContainerInstanceUntagged), "container-instance-untagged.v1"),
+        // Container instance commands, state and replies
+        (typeof(RegisterContainerInstance), "register-container-instance.v1"),
+        (typeof(DeregisterContainerInstance), "deregister-container-instance.v1"),
+        (typeof(UpdateContainerInstanceState), "update-container-instance-state.v1"),
+        (typeof(PutContainerInstanceAttributes), "put-container-instance-attributes.v1"),
+        (typeof(DeleteContainerInstanceAttributes), "delete-container-instance-attributes.v1"),
+        (typeof(TagContainerInstance), "tag-container-instance.v1"),
+        (typeof(UntagContainerInstance), "untag-container-instance.v1"),
+        (typeof(ContainerInstanceState), "container-instance-state.v1"),
+        (typeof(EntityResponse<ContainerInstanceState>), "container-instance-response.v1"),
 
         (typeof(GetEntityState), "get-entity-state.v1"),
     ];

@@ -1,5 +1,6 @@
 using Actors.Domain.Clusters;
 using Actors.Domain.Common;
+using Actors.Domain.ContainerInstances;
 using Actors.Domain.TaskDefinitions;
 
 namespace Actors.Nodes.Sharding;
@@ -9,6 +10,7 @@ public static class EntityKinds
 {
     public const string Cluster = "cluster";
     public const string TaskDefinitionFamily = "task-definition-family";
+    public const string ContainerInstance = "container-instance";
 
     /// <summary>Persistence ids read as "kind|entity-id" so the journal can be listed by kind.</summary>
     public static string PersistenceId(string kind, string entityId) => $"{kind}|{entityId}";
@@ -24,6 +26,7 @@ public static class EntityKinds
     {
         IClusterEvent => Cluster,
         ITaskDefinitionFamilyEvent => TaskDefinitionFamily,
+        IContainerInstanceEvent => ContainerInstance,
         _ => throw new ArgumentOutOfRangeException(nameof(domainEvent), domainEvent.GetType().Name, "Event of no known entity kind"),
     };
 }

@@ -8,6 +8,9 @@ public static class Actions
         var table = new ActionTable();
         ClusterActions.Register(table);
         TaskDefinitionActions.Register(table);
+        ContainerInstanceActions.Register(table);
+        AttributeActions.Register(table);
+        TagActions.Register(table);
         return table;
     }
 }

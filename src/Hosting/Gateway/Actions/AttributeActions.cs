@@ -1,0 +1,78 @@
+using Actors.Domain.Common;
+using Actors.Domain.ContainerInstances;
+using EcsAttribute = Actors.Domain.ContainerInstances.Attribute;
+
+namespace Actors.Hosting.Gateway.Actions;
+
+public sealed record PutAttributesRequest(string? Cluster, List<EcsAttribute>? Attributes);
+
+public sealed record ListAttributesRequest(string? Cluster, string? TargetType, string? AttributeName, string? AttributeValue,
+    string? NextToken, int? MaxResults);
+
+/// <summary>PutAttributes, DeleteAttributes and ListAttributes: custom attributes of container instances, the one target type ECS has.</summary>
+public static class AttributeActions
+{
+    private const string ContainerInstanceTarget = "container-instance";
+    private const int MaxAttributesPerCall = 10;
+
+    public static void Register(ActionTable table)
+    {
+        table.Add<PutAttributesRequest>("PutAttributes", (request, context) => Change(request, context, put: true));
+        table.Add<PutAttributesRequest>("DeleteAttributes", (request, context) => Change(request, context, put: false));
+        table.Add<ListAttributesRequest>("ListAttributes", ListAttributes);
+    }
+
+    private static async Task<object> Change(PutAttributesRequest request, ActionContext context, bool put)
+    {
+        var cluster = await ContainerInstanceActions.ExistingCluster(request.Cluster, context);
+        if (request.Attributes is not { Count: > 0 } attributes)
+            throw EcsError.InvalidParameter("attributes must contain at least one attribute.");
+        if (attributes.Count > MaxAttributesPerCall)
+            throw EcsError.InvalidParameter($"At most {MaxAttributesPerCall} attributes can be changed in one call.");
+
+        var byInstance = new Dictionary<string, List<EcsAttribute>>();
+        foreach (var attribute in attributes)
+        {
+            if (attribute.TargetType is not (null or ContainerInstanceTarget))
+                throw EcsError.InvalidParameter($"Invalid targetType '{attribute.TargetType}'. Valid values: {ContainerInstanceTarget}.");
+            if (string.IsNullOrEmpty(attribute.TargetId))
+                throw EcsError.InvalidParameter($"Attribute '{attribute.Name}' needs a targetId: the id or ARN of a container instance.");
+            if (!ContainerInstanceActions.TryInstanceId(attribute.TargetId, cluster, out var instanceId))
+                throw new EcsError(ErrorCodes.TargetNotFound, $"Could not find {attribute.TargetId}.");
+            if (!byInstance.TryGetValue(instanceId, out var forInstance)) byInstance[instanceId] = forInstance = [];
+            forInstance.Add(attribute with { TargetType = null, TargetId = null });
+        }
+
+        foreach (var (instanceId, forInstance) in byInstance)
+        {
+            IContainerInstanceCommand command = put
+                ? new PutContainerInstanceAttributes(context.Request, [.. forInstance])
+                : new DeleteContainerInstanceAttributes(context.Request, [.. forInstance.Select(a => a.Name)]);
+            await ControlPlane.Accepted(context.Plane.ContainerInstances.Send(ContainerInstanceState.EntityIdOf(cluster, instanceId), command,
+                context.Cancellation));
+        }
+        return new { attributes = attributes.Select(a => a with { TargetType = ContainerInstanceTarget }) };
+    }
+
+    private static async Task<object> ListAttributes(ListAttributesRequest request, ActionContext context)
+    {
+        var cluster = await ContainerInstanceActions.ExistingCluster(request.Cluster, context);
+        if (request.TargetType != ContainerInstanceTarget)
+            throw EcsError.InvalidParameter($"targetType is required and must be {ContainerInstanceTarget}.");
+        if (request.AttributeValue is not null && request.AttributeName is null)
+            throw EcsError.InvalidParameter("attributeValue can only be given with attributeName.");
+
+        var members = await ContainerInstanceActions.Members(cluster, context);
+        var attributes = members
+            .Where(state => state.Status is not (null or ContainerInstanceStatus.INACTIVE))
+            .SelectMany(state => state.Attributes.Select(a => a with
+            {
+                TargetType = ContainerInstanceTarget,
+                TargetId = context.Plane.Account.ContainerInstanceArn(cluster, state.InstanceId),
+            }))
+            .Where(a => request.AttributeName is null || a.Name == request.AttributeName)
+            .Where(a => request.AttributeValue is null || a.Value == request.AttributeValue);
+        var page = Paging.Take(attributes, a => $"{a.TargetId}\0{a.Name}", request.NextToken, request.MaxResults);
+        return new { attributes = page.Items, nextToken = page.NextToken };
+    }
+}

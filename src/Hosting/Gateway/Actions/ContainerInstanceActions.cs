@@ -1,0 +1,222 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using Actors.Domain.Common;
+using Actors.Domain.ContainerInstances;
+using Actors.Domain.Placement;
+using Actors.Hosting.Gateway.Shapes;
+using EcsAttribute = Actors.Domain.ContainerInstances.Attribute;
+
+namespace Actors.Hosting.Gateway.Actions;
+
+public sealed record RegisterContainerInstanceRequest(
+    string? Cluster, string? InstanceIdentityDocument, string? InstanceIdentityDocumentSignature, List<Resource>? TotalResources,
+    VersionInfo? VersionInfo, string? ContainerInstanceArn, List<EcsAttribute>? Attributes, List<PlatformDevice>? PlatformDevices,
+    List<Tag>? Tags);
+
+public sealed record DeregisterContainerInstanceRequest(string? Cluster, string? ContainerInstance, bool? Force);
+
+public sealed record DescribeContainerInstancesRequest(string? Cluster, List<string>? ContainerInstances, List<string>? Include);
+
+public sealed record ListContainerInstancesRequest(string? Cluster, string? Filter, string? NextToken, int? MaxResults, string? Status);
+
+public sealed record UpdateContainerInstancesStateRequest(string? Cluster, List<string>? ContainerInstances, string? Status);
+
+public static class ContainerInstanceActions
+{
+    private const int MaxInstancesPerDescribe = 100;
+    private const int MaxInstancesPerStateUpdate = 10;
+
+    [Flags]
+    private enum Details { None = 0, Tags = 1 }
+
+    // CONTAINER_INSTANCE_HEALTH is accepted and adds nothing until agents report instance health.
+    private static readonly Dictionary<string, Details> IncludeNames = new() { ["TAGS"] = Details.Tags, ["CONTAINER_INSTANCE_HEALTH"] = Details.None };
+
+    public static void Register(ActionTable table)
+    {
+        table.Add<RegisterContainerInstanceRequest>("RegisterContainerInstance", RegisterContainerInstance);
+        table.Add<DeregisterContainerInstanceRequest>("DeregisterContainerInstance", DeregisterContainerInstance);
+        table.Add<DescribeContainerInstancesRequest>("DescribeContainerInstances", DescribeContainerInstances);
+        table.Add<ListContainerInstancesRequest>("ListContainerInstances", ListContainerInstances);
+        table.Add<UpdateContainerInstancesStateRequest>("UpdateContainerInstancesState", UpdateContainerInstancesState);
+    }
+
+    private static async Task<object> RegisterContainerInstance(RegisterContainerInstanceRequest request, ActionContext context)
+    {
+        var cluster = ResourceNames.ValidClusterName(ResourceNames.Cluster(request.Cluster));
+        var reregistering = request.ContainerInstanceArn is not null;
+        var instanceId = reregistering ? InstanceId(request.ContainerInstanceArn!, cluster) : Guid.NewGuid().ToString("N");
+
+        await Admit(cluster, instanceId, context);
+        var response = await context.Plane.ContainerInstances.Send(ContainerInstanceState.EntityIdOf(cluster, instanceId),
+            new Domain.ContainerInstances.RegisterContainerInstance(context.Request, cluster, instanceId,
+                Ec2InstanceId(request.InstanceIdentityDocument), [.. request.TotalResources ?? []], request.VersionInfo,
+                [.. request.Attributes ?? []], [.. request.Tags ?? []], request.PlatformDevices?.ToImmutableList()),
+            context.Cancellation);
+        if (response.Error is { } refused)
+        {
+            // A refused first registration must not leave a member behind in the cluster.
+            if (!reregistering)
+                await context.Plane.Clusters.Send(cluster, new Domain.Clusters.ReleaseContainerInstance(context.Request, instanceId), context.Cancellation);
+            throw EcsError.From(refused);
+        }
+        return new { containerInstance = ContainerInstanceShape.From(response.State, context.Plane.Account, includeTags: true) };
+    }
+
+    /// <summary>Admits the instance into its cluster; the cluster <c>default</c> is created by the first instance that registers into it, as in ECS.</summary>
+    private static async Task Admit(string cluster, string instanceId, ActionContext context)
+    {
+        var admit = new Domain.Clusters.AdmitContainerInstance(context.Request, instanceId, context.Plane.Limits.MaxContainerInstancesPerCluster);
+        var response = await context.Plane.Clusters.Send(cluster, admit, context.Cancellation);
+        if (response.Error?.Code == ErrorCodes.ClusterNotFound && cluster == Domain.Clusters.Cluster.DefaultName)
+        {
+            await ControlPlane.Accepted(context.Plane.Clusters.Send(cluster,
+                new Domain.Clusters.CreateCluster(context.Request, [], [], null, null, []), context.Cancellation));
+            response = await context.Plane.Clusters.Send(cluster, admit, context.Cancellation);
+        }
+        if (response.Error is { } error) throw EcsError.From(error);
+    }
+
+    private static async Task<object> DeregisterContainerInstance(DeregisterContainerInstanceRequest request, ActionContext context)
+    {
+        var cluster = await ExistingCluster(request.Cluster, context);
+        var instanceId = InstanceId(request.ContainerInstance ?? throw EcsError.InvalidParameter("containerInstance is required."), cluster);
+        var state = await ControlPlane.Accepted(context.Plane.ContainerInstances.Send(ContainerInstanceState.EntityIdOf(cluster, instanceId),
+            new Domain.ContainerInstances.DeregisterContainerInstance(context.Request, request.Force ?? false), context.Cancellation));
+        await ControlPlane.Accepted(context.Plane.Clusters.Send(cluster,
+            new Domain.Clusters.ReleaseContainerInstance(context.Request, instanceId), context.Cancellation));
+        return new { containerInstance = ContainerInstanceShape.From(state, context.Plane.Account, includeTags: true) };
+    }
+
+    private static async Task<object> DescribeContainerInstances(DescribeContainerInstancesRequest request, ActionContext context)
+    {
+        var cluster = await ExistingCluster(request.Cluster, context);
+        if (request.ContainerInstances is not { Count: > 0 } names)
+            throw EcsError.InvalidParameter("containerInstances must name at least one container instance.");
+        if (names.Count > MaxInstancesPerDescribe)
+            throw EcsError.InvalidParameter($"At most {MaxInstancesPerDescribe} container instances can be described at once.");
+        var includeTags = Includes.Parse(request.Include, IncludeNames).HasFlag(Details.Tags);
+
+        var described = new List<ContainerInstanceShape>();
+        var failures = new List<Failure>();
+        foreach (var name in names)
+        {
+            var state = await Find(cluster, name, context);
+            if (state is { Status: not null }) described.Add(ContainerInstanceShape.From(state, context.Plane.Account, includeTags));
+            else failures.Add(new Failure(MissingArn(cluster, name, context), "MISSING"));
+        }
+        return new { containerInstances = described, failures };
+    }
+
+    private static async Task<object> ListContainerInstances(ListContainerInstancesRequest request, ActionContext context)
+    {
+        var cluster = await ExistingCluster(request.Cluster, context);
+        ContainerInstanceStatus? status = request.Status switch
+        {
+            null => null,
+            "ACTIVE" or "DRAINING" or "REGISTERING" or "DEREGISTERING" => Enum.Parse<ContainerInstanceStatus>(request.Status),
+            // ECS accepts REGISTRATION_FAILED; no Actors instance is ever in it.
+            "REGISTRATION_FAILED" => ContainerInstanceStatus.INACTIVE,
+            _ => throw EcsError.InvalidParameter($"Invalid status '{request.Status}'. Valid values: ACTIVE, DRAINING, REGISTERING, DEREGISTERING, REGISTRATION_FAILED."),
+        };
+        ClusterQuery? filter = null;
+        if (!string.IsNullOrWhiteSpace(request.Filter) && !ClusterQuery.TryParse(request.Filter, out filter, out var syntaxError))
+            throw EcsError.From(syntaxError);
+
+        var members = await Members(cluster, context);
+        var matching = members
+            .Where(state => status is null ? state.Status != ContainerInstanceStatus.INACTIVE : state.Status == status)
+            .Where(state => filter is null || filter.Matches(new ContainerInstanceQuerySubject(state)))
+            .Select(state => context.Plane.Account.ContainerInstanceArn(cluster, state.InstanceId));
+        var page = Paging.Take(matching, arn => arn, request.NextToken, request.MaxResults);
+        return new { containerInstanceArns = page.Items, nextToken = page.NextToken };
+    }
+
+    private static async Task<object> UpdateContainerInstancesState(UpdateContainerInstancesStateRequest request, ActionContext context)
+    {
+        var cluster = await ExistingCluster(request.Cluster, context);
+        if (request.ContainerInstances is not { Count: > 0 } names)
+            throw EcsError.InvalidParameter("containerInstances must name at least one container instance.");
+        if (names.Count > MaxInstancesPerStateUpdate)
+            throw EcsError.InvalidParameter($"At most {MaxInstancesPerStateUpdate} container instances can be updated at once.");
+        if (request.Status is not ("ACTIVE" or "DRAINING"))
+            throw EcsError.InvalidParameter($"Invalid status '{request.Status}'. Valid values: ACTIVE, DRAINING.");
+
+        var updated = new List<ContainerInstanceShape>();
+        var failures = new List<Failure>();
+        foreach (var name in names)
+        {
+            if (!TryInstanceId(name, cluster, out var instanceId))
+            {
+                failures.Add(new Failure(MissingArn(cluster, name, context), "MISSING"));
+                continue;
+            }
+            var response = await context.Plane.ContainerInstances.Send(ContainerInstanceState.EntityIdOf(cluster, instanceId),
+                new UpdateContainerInstanceState(context.Request, request.Status), context.Cancellation);
+            var arn = context.Plane.Account.ContainerInstanceArn(cluster, instanceId);
+            if (response.State.Status is null) failures.Add(new Failure(arn, "MISSING"));
+            else if (response.Error is { } error) failures.Add(new Failure(arn, error.Message));
+            else updated.Add(ContainerInstanceShape.From(response.State, context.Plane.Account, includeTags: false));
+        }
+        return new { containerInstances = updated, failures };
+    }
+
+    /// <summary>The states of every container instance registered in the cluster, in id order.</summary>
+    public static async Task<ContainerInstanceState[]> Members(string cluster, ActionContext context)
+    {
+        var clusterState = await context.Plane.Clusters.GetState(cluster, context.Cancellation);
+        return await Task.WhenAll(clusterState.ContainerInstanceIds.Select(id =>
+            context.Plane.ContainerInstances.GetState(ContainerInstanceState.EntityIdOf(cluster, id), context.Cancellation)));
+    }
+
+    /// <summary>The instance a request names by id or ARN, or null when no such instance can exist.</summary>
+    public static async Task<ContainerInstanceState?> Find(string cluster, string idOrArn, ActionContext context) =>
+        TryInstanceId(idOrArn, cluster, out var instanceId)
+            ? await context.Plane.ContainerInstances.GetState(ContainerInstanceState.EntityIdOf(cluster, instanceId), context.Cancellation)
+            : null;
+
+    /// <summary>The name of a cluster that must exist: ECS answers ClusterNotFoundException before looking at instances.</summary>
+    public static async Task<string> ExistingCluster(string? clusterOrArn, ActionContext context)
+    {
+        var cluster = ResourceNames.Cluster(clusterOrArn);
+        if (!Domain.Clusters.Cluster.IsValidName(cluster) || !(await context.Plane.Clusters.GetState(cluster, context.Cancellation)).IsActive)
+            throw EcsError.From(DomainError.ClusterNotFound());
+        return cluster;
+    }
+
+    /// <summary>A container instance id from its id or ARN; the ARN's cluster must be the request's cluster.</summary>
+    public static bool TryInstanceId(string idOrArn, string cluster, out string instanceId)
+    {
+        instanceId = idOrArn;
+        if (Arn.TryParse(idOrArn, out var arn) && arn.ResourceType == "container-instance")
+        {
+            var slash = arn.ResourcePath.LastIndexOf('/');
+            // Old-style ARNs carry no cluster; new-style ones must name the request's cluster.
+            if (slash >= 0 && arn.ResourcePath[..slash] != cluster) return false;
+            instanceId = arn.ResourcePath[(slash + 1)..];
+        }
+        return ContainerInstance.IsValidInstanceId(instanceId);
+    }
+
+    private static string InstanceId(string idOrArn, string cluster) => TryInstanceId(idOrArn, cluster, out var instanceId)
+        ? instanceId
+        : throw EcsError.InvalidParameter($"Invalid container instance '{idOrArn}': give its 32-character id or its ARN in cluster {cluster}.");
+
+    private static string MissingArn(string cluster, string name, ActionContext context) =>
+        Arn.LooksLikeArn(name) ? name : context.Plane.Account.ContainerInstanceArn(cluster, name);
+
+    /// <summary>ECS takes the EC2 instance id from the signed identity document; Actors agents put their host id there.</summary>
+    private static string? Ec2InstanceId(string? instanceIdentityDocument)
+    {
+        if (string.IsNullOrEmpty(instanceIdentityDocument)) return null;
+        try
+        {
+            using var document = JsonDocument.Parse(instanceIdentityDocument);
+            return document.RootElement.TryGetProperty("instanceId", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            throw EcsError.InvalidParameter("instanceIdentityDocument is not a JSON document.");
+        }
+    }
+}

@@ -1,0 +1,110 @@
+using System.Collections.Immutable;
+using Actors.Domain.Clusters;
+using Actors.Domain.Common;
+using Actors.Domain.ContainerInstances;
+using Actors.Domain.TaskDefinitions;
+
+namespace Actors.Hosting.Gateway.Actions;
+
+public sealed record TagResourceRequest(string? ResourceArn, List<Tag>? Tags);
+
+public sealed record UntagResourceRequest(string? ResourceArn, List<string>? TagKeys);
+
+public sealed record ListTagsForResourceRequest(string? ResourceArn);
+
+/// <summary>TagResource, UntagResource and ListTagsForResource: the ARN's resource type picks the entity that owns the tags.</summary>
+public static class TagActions
+{
+    public static void Register(ActionTable table)
+    {
+        table.Add<TagResourceRequest>("TagResource", TagResource);
+        table.Add<UntagResourceRequest>("UntagResource", UntagResource);
+        table.Add<ListTagsForResourceRequest>("ListTagsForResource", ListTagsForResource);
+    }
+
+    private static async Task<object> TagResource(TagResourceRequest request, ActionContext context)
+    {
+        if (request.Tags is not { Count: > 0 } tags) throw EcsError.InvalidParameter("tags must contain at least one tag.");
+        var list = tags.ToImmutableList();
+        await Send(request.ResourceArn, context,
+            onCluster: () => new TagCluster(context.Request, list),
+            onTaskDefinition: revision => new TagTaskDefinition(context.Request, revision, list),
+            onContainerInstance: () => new TagContainerInstance(context.Request, list));
+        return new { };
+    }
+
+    private static async Task<object> UntagResource(UntagResourceRequest request, ActionContext context)
+    {
+        if (request.TagKeys is not { Count: > 0 } keys) throw EcsError.InvalidParameter("tagKeys must contain at least one key.");
+        var list = keys.ToImmutableList();
+        await Send(request.ResourceArn, context,
+            onCluster: () => new UntagCluster(context.Request, list),
+            onTaskDefinition: revision => new UntagTaskDefinition(context.Request, revision, list),
+            onContainerInstance: () => new UntagContainerInstance(context.Request, list));
+        return new { };
+    }
+
+    private static async Task<object> ListTagsForResource(ListTagsForResourceRequest request, ActionContext context)
+    {
+        var plane = context.Plane;
+        IReadOnlyList<Tag> tags = Resource(request.ResourceArn) switch
+        {
+            ClusterResource cluster => await plane.Clusters.GetState(cluster.Name, context.Cancellation) is { IsActive: true } state
+                ? state.Tags
+                : throw EcsError.From(DomainError.ClusterNotFound()),
+            TaskDefinitionResource taskDefinition =>
+                (await TaskDefinitionActions.Resolve(request.ResourceArn, context, revisionRequired: true)).Tags,
+            ContainerInstanceResource instance => await plane.ContainerInstances.GetState(instance.EntityId, context.Cancellation) is { IsRegistered: true } state
+                ? state.Tags
+                : throw NotFound(request.ResourceArn),
+            _ => throw NotFound(request.ResourceArn),
+        };
+        return new { tags };
+    }
+
+    private static async Task Send(string? resourceArn, ActionContext context, Func<IClusterCommand> onCluster,
+        Func<int, ITaskDefinitionFamilyCommand> onTaskDefinition, Func<IContainerInstanceCommand> onContainerInstance)
+    {
+        var plane = context.Plane;
+        var error = Resource(resourceArn) switch
+        {
+            ClusterResource cluster => (await plane.Clusters.Send(cluster.Name, onCluster(), context.Cancellation)).Error,
+            TaskDefinitionResource taskDefinition =>
+                (await plane.TaskDefinitionFamilies.Send(taskDefinition.Family, onTaskDefinition(taskDefinition.Revision), context.Cancellation)).Error,
+            ContainerInstanceResource instance => (await plane.ContainerInstances.Send(instance.EntityId, onContainerInstance(), context.Cancellation)).Error,
+            _ => throw NotFound(resourceArn),
+        };
+        if (error is not null) throw EcsError.From(error);
+    }
+
+    private abstract record TaggedResource;
+    private sealed record ClusterResource(string Name) : TaggedResource;
+    private sealed record TaskDefinitionResource(string Family, int Revision) : TaggedResource;
+    private sealed record ContainerInstanceResource(string EntityId) : TaggedResource;
+    private sealed record UnknownResource : TaggedResource;
+
+    /// <summary>The resource an ARN names; tags are only taken by ARN, as in ECS.</summary>
+    private static TaggedResource Resource(string? resourceArn)
+    {
+        if (string.IsNullOrEmpty(resourceArn)) throw EcsError.InvalidParameter("resourceArn is required.");
+        if (!Arn.TryParse(resourceArn, out var arn)) throw EcsError.InvalidParameter($"Invalid resource ARN: {resourceArn}");
+        switch (arn.ResourceType)
+        {
+            case "cluster" when Cluster.IsValidName(arn.ResourcePath):
+                return new ClusterResource(arn.ResourcePath);
+            case "task-definition":
+                var (family, revision) = TaskDefinitionActions.Parse(resourceArn, revisionRequired: true);
+                return new TaskDefinitionResource(family, revision!.Value);
+            case "container-instance":
+                var slash = arn.ResourcePath.LastIndexOf('/');
+                var cluster = slash > 0 ? arn.ResourcePath[..slash] : "";
+                return Cluster.IsValidName(cluster) && ContainerInstanceActions.TryInstanceId(resourceArn, cluster, out var instanceId)
+                    ? new ContainerInstanceResource(ContainerInstanceState.EntityIdOf(cluster, instanceId))
+                    : new UnknownResource();
+            default:
+                return new UnknownResource();
+        }
+    }
+
+    private static EcsError NotFound(string? resourceArn) => new(ErrorCodes.ResourceNotFound, $"The specified resource is not found: {resourceArn}");
+}
