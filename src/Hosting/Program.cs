@@ -11,6 +11,7 @@ if (commandLine.Errors.Count > 0)
 return commandLine.Command switch
 {
     "serve" => await ServeCommand.Run(args, commandLine.Settings),
+    "agent" => await AgentCommand.Run(commandLine.Settings),
     _ => PrintUsage(),
 };
 

@@ -21,6 +21,26 @@ public sealed class ActorsOptions
     {
         public bool Enabled { get; set; } = true;
         public string Cluster { get; set; } = "default";
+        /// <summary>Gateways for <c>actors agent</c>, comma-separated; the local agent of <c>serve</c> uses its own gateway.</summary>
+        public string? Endpoints { get; set; }
+        public string? AccessKeyId { get; set; }
+        public string? SecretAccessKey { get; set; }
+        public string InstanceType { get; set; } = "actors.host";
+        public string AvailabilityZone { get; set; } = "local";
+        public Dictionary<string, string> Attributes { get; set; } = [];
+        public int ReservedMemoryMiB { get; set; } = 256;
+        public int SyncWaitSeconds { get; set; } = 10;
+        public HollowSettings Hollow { get; set; } = new();
+    }
+
+    /// <summary>Simulated hosts for scale tests: <c>actors agent --hollow N</c>.</summary>
+    public sealed class HollowSettings
+    {
+        public int Count { get; set; }
+        public int StartDelayMilliseconds { get; set; } = 200;
+        public double FailureRate { get; set; }
+        public int CpuCores { get; set; } = 4;
+        public int MemoryMiB { get; set; } = 16384;
     }
 
     public sealed class JournalSettings

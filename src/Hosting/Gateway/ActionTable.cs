@@ -1,17 +1,27 @@
+using Actors.Nodes.Protocol;
 using System.Text.Json;
 
 namespace Actors.Hosting.Gateway;
 
-/// <summary>The ECS actions the gateway answers, each with the request shape its JSON body is read into.</summary>
+/// <summary>
+/// The actions the gateway answers, by X-Amz-Target, each with the request shape its JSON body is read into: ECS's own
+/// under ECS's target prefix, and the agents' protocol under a prefix of ours.
+/// </summary>
 public sealed class ActionTable
 {
+    public const string EcsTargetPrefix = "AmazonEC2ContainerServiceV20141113.";
+
     private readonly Dictionary<string, Func<ReadOnlyMemory<byte>, ActionContext, Task<object>>> _handlers = new(StringComparer.Ordinal);
 
+    /// <summary>An ECS action, answered at <c>AmazonEC2ContainerServiceV20141113.&lt;action&gt;</c>.</summary>
     public void Add<TRequest>(string action, Func<TRequest, ActionContext, Task<object>> handler) where TRequest : class =>
-        _handlers.Add(action, (body, context) => handler(Read<TRequest>(body), context));
+        AddTarget(EcsTargetPrefix + action, handler);
 
-    public bool TryGet(string action, out Func<ReadOnlyMemory<byte>, ActionContext, Task<object>> handler) =>
-        _handlers.TryGetValue(action, out handler!);
+    public void AddTarget<TRequest>(string target, Func<TRequest, ActionContext, Task<object>> handler) where TRequest : class =>
+        _handlers.Add(target, (body, context) => handler(Read<TRequest>(body), context));
+
+    public bool TryGet(string target, out Func<ReadOnlyMemory<byte>, ActionContext, Task<object>> handler) =>
+        _handlers.TryGetValue(target, out handler!);
 
     public IEnumerable<string> Actions => _handlers.Keys;
 

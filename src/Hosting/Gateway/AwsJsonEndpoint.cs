@@ -1,3 +1,4 @@
+using Actors.Nodes.Protocol;
 using System.Text.Json;
 using Actors.Domain.Common;
 using Actors.Hosting.Gateway.Auth;
@@ -13,8 +14,6 @@ namespace Actors.Hosting.Gateway;
 public sealed class AwsJsonEndpoint(
     ActionTable actions, ControlPlaneAccessor controlPlane, SigV4Verifier verifier, TimeProvider clock, ILogger<AwsJsonEndpoint> log)
 {
-    public const string TargetPrefix = "AmazonEC2ContainerServiceV20141113.";
-
     public async Task Handle(HttpContext http)
     {
         var requestId = Guid.NewGuid().ToString();
@@ -28,7 +27,7 @@ public sealed class AwsJsonEndpoint(
                 throw new EcsError(refusal.ErrorType, refusal.Message, refusal.HttpStatus);
 
             var target = http.Request.Headers["X-Amz-Target"].ToString();
-            if (!target.StartsWith(TargetPrefix, StringComparison.Ordinal) || !actions.TryGet(target[TargetPrefix.Length..], out var handler))
+            if (!actions.TryGet(target, out var handler))
                 throw EcsError.UnknownOperation(string.IsNullOrEmpty(target)
                     ? "Missing X-Amz-Target header."
                     : $"Unknown operation {target}.");

@@ -1,3 +1,4 @@
+using Actors.Nodes.Protocol;
 using System.Text.Json;
 using Actors.Hosting.Gateway;
 using Actors.Hosting.Gateway.Actions;

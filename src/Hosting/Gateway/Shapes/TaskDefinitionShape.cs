@@ -1,3 +1,4 @@
+using Actors.Nodes.Protocol;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Actors.Domain.Common;

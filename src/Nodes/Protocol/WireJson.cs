@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Actors.Hosting.Gateway;
+namespace Actors.Nodes.Protocol;
 
 /// <summary>AWS JSON 1.1 as ECS speaks it: camelCase members, nulls omitted, timestamps as epoch seconds, no lenient number parsing.</summary>
 public static class WireJson

@@ -1,0 +1,32 @@
+using Actors.Nodes.Agent;
+
+namespace Actors.Hosting.Configuration;
+
+/// <summary>Runs container agents for the life of the host: the local agent of <c>serve</c>, or those of <c>actors agent</c>.</summary>
+public sealed class AgentService(IReadOnlyList<(AgentOptions Options, IContainerRuntime Runtime)> agents, GatewayClient gateway,
+    ILoggerFactory loggers) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(agents.Select((agent, index) =>
+            new ContainerAgent(agent.Options, agent.Runtime, gateway, loggers.CreateLogger($"Actors.Agent.{index}")).Run(stoppingToken)));
+
+    public override void Dispose()
+    {
+        gateway.Dispose();
+        base.Dispose();
+    }
+
+    /// <summary>The agent options configuration gives, for the host with the given id.</summary>
+    public static AgentOptions OptionsFor(ActorsOptions options, string hostId, string? stateDirectory, IEnumerable<int> extraReservedPorts) => new()
+    {
+        Cluster = options.Agent.Cluster,
+        HostId = hostId,
+        StateDirectory = stateDirectory,
+        InstanceType = options.Agent.InstanceType,
+        AvailabilityZone = options.Agent.AvailabilityZone,
+        Attributes = options.Agent.Attributes,
+        ReservedMemoryMiB = options.Agent.ReservedMemoryMiB,
+        ReservedPorts = [.. new AgentOptions().ReservedPorts.Concat(extraReservedPorts).Distinct()],
+        SyncWait = TimeSpan.FromSeconds(Math.Clamp(options.Agent.SyncWaitSeconds, 1, AgentProtocol.MaxWaitSeconds)),
+    };
+}

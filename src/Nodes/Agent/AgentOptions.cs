@@ -1,0 +1,23 @@
+namespace Actors.Nodes.Agent;
+
+/// <summary>How an agent describes its host and how often it talks to the control plane.</summary>
+public sealed record AgentOptions
+{
+    public string Cluster { get; init; } = "default";
+    /// <summary>Where the agent keeps the ARN of its container instance, so a restart re-registers the same instance.</summary>
+    public string? StateDirectory { get; init; }
+    /// <summary>The host identifier ECS calls ec2InstanceId.</summary>
+    public string HostId { get; init; } = Environment.MachineName;
+    public string InstanceType { get; init; } = "actors.host";
+    public string AvailabilityZone { get; init; } = "local";
+    public IReadOnlyDictionary<string, string> Attributes { get; init; } = new Dictionary<string, string>();
+    /// <summary>Memory kept back for the host itself and the agent.</summary>
+    public int ReservedMemoryMiB { get; init; } = 256;
+    /// <summary>Ports the real ECS agent reserves (SSH, Docker, the agent's introspection) plus the gateway's own, added by the host.</summary>
+    public IReadOnlyList<int> ReservedPorts { get; init; } = [22, 2375, 2376, 51678, 51679];
+    /// <summary>The longest a sync waits at the gateway for a change; also the heartbeat interval of an idle agent.</summary>
+    public TimeSpan SyncWait { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Pause before trying again after the gateway could not be reached.</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(2);
+    public string AgentVersion { get; init; } = typeof(AgentOptions).Assembly.GetName().Version?.ToString(3) ?? "0.1.0";
+}

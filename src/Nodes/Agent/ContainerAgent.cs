@@ -1,0 +1,221 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Threading.Channels;
+using Actors.Domain.ContainerInstances;
+using Actors.Domain.Tasks;
+using Microsoft.Extensions.Logging;
+using EcsAttribute = Actors.Domain.ContainerInstances.Attribute;
+
+namespace Actors.Nodes.Agent;
+
+/// <summary>
+/// One container instance's agent: registers the host, then syncs in a loop - report the actual state, receive the
+/// desired state, start what should run, stop what should not, remove what the control plane has forgotten. The loop
+/// is level-triggered: a lost message is repaired by the next sync, and a restarted agent rebuilds its state from the
+/// runtime (containers carry their task's labels), so it never starts a task twice.
+/// </summary>
+public sealed class ContainerAgent(AgentOptions options, IContainerRuntime runtime, GatewayClient gateway, ILogger logger)
+{
+    private readonly ConcurrentDictionary<string, Task> _starting = new();
+    private readonly ConcurrentDictionary<string, Task> _stopping = new();
+    private readonly Channel<string> _localChanges = Channel.CreateBounded<string>(new BoundedChannelOptions(1)
+    {
+        FullMode = BoundedChannelFullMode.DropWrite,
+    });
+
+    public string? ContainerInstanceArn { get; private set; }
+
+    public async Task Run(CancellationToken stopping)
+    {
+        _ = WatchRuntime(stopping);
+        ContainerInstanceArn = await Register(stopping);
+        long knownVersion = -1;
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                var actual = await ActualState(stopping);
+                var response = await SyncUntilLocalChange(knownVersion, actual, stopping);
+                if (response is null) continue; // something changed here first: report it straight away
+                knownVersion = response.DesiredVersion;
+                await Reconcile(response, actual, stopping);
+            }
+            catch (GatewayError error) when (error.Code == AgentProtocol.NotRegisteredError)
+            {
+                logger.LogWarning("The control plane no longer knows this container instance; registering anew");
+                ForgetRegistration();
+                ContainerInstanceArn = await Register(stopping);
+                knownVersion = -1;
+            }
+            catch (Exception failure) when (!stopping.IsCancellationRequested)
+            {
+                logger.LogWarning(failure, "Sync with the control plane failed; retrying in {Delay}", options.RetryDelay);
+                await Task.Delay(options.RetryDelay, stopping);
+            }
+        }
+    }
+
+    private async Task<string> Register(CancellationToken stopping)
+    {
+        while (true)
+        {
+            try
+            {
+                return await RegisterOnce(stopping);
+            }
+            catch (Exception failure) when (!stopping.IsCancellationRequested)
+            {
+                logger.LogWarning(failure, "Registering with the control plane failed; retrying in {Delay}", options.RetryDelay);
+                await Task.Delay(options.RetryDelay, stopping);
+            }
+        }
+    }
+
+    private async Task<string> RegisterOnce(CancellationToken stopping)
+    {
+        var host = await runtime.DescribeHost(stopping);
+        if (options.Cluster != Domain.Clusters.Cluster.DefaultName)
+            await gateway.Ecs<JsonElement>("CreateCluster", new { clusterName = options.Cluster }, stopping);
+        var memoryMiB = (int)Math.Max(0, host.MemoryBytes / (1024 * 1024) - options.ReservedMemoryMiB);
+        var attributes = new List<EcsAttribute>
+        {
+            new("ecs.os-type", host.OsType),
+            new("ecs.cpu-architecture", host.CpuArchitecture),
+            new("ecs.instance-type", options.InstanceType),
+            new("ecs.availability-zone", options.AvailabilityZone),
+        };
+        attributes.AddRange(options.Attributes.Select(a => new EcsAttribute(a.Key, a.Value)));
+        var request = new
+        {
+            cluster = options.Cluster,
+            containerInstanceArn = RememberedRegistration(),
+            instanceIdentityDocument = JsonSerializer.Serialize(new { instanceId = options.HostId }),
+            totalResources = new[]
+            {
+                Resource.Integer(ResourceNames.Cpu, host.CpuCores * 1024),
+                Resource.Integer(ResourceNames.Memory, memoryMiB),
+                Resource.StringSet(ResourceNames.Ports, options.ReservedPorts.Select(p => p.ToString())),
+                Resource.StringSet(ResourceNames.UdpPorts, []),
+            },
+            versionInfo = new VersionInfo(options.AgentVersion, null, host.RuntimeVersion),
+            attributes,
+        };
+        JsonElement response;
+        try
+        {
+            response = await gateway.Ecs<JsonElement>("RegisterContainerInstance", request, stopping);
+        }
+        catch (GatewayError refused) when (request.containerInstanceArn is not null && refused.Status < 500)
+        {
+            // The remembered instance was deregistered: this host becomes a new instance.
+            logger.LogWarning("Re-registering {Arn} was refused ({Reason}); registering a new container instance",
+                request.containerInstanceArn, refused.Message);
+            ForgetRegistration();
+            return await RegisterOnce(stopping);
+        }
+        var arn = response.GetProperty("containerInstance").GetProperty("containerInstanceArn").GetString()!;
+        RememberRegistration(arn);
+        logger.LogInformation("Registered container instance {Arn} in cluster {Cluster}", arn, options.Cluster);
+        return arn;
+    }
+
+    /// <summary>The runtime's view plus tasks still being started, which have no containers to observe yet.</summary>
+    private async Task<IReadOnlyList<ReportedTask>> ActualState(CancellationToken stopping)
+    {
+        var observed = (await runtime.Observe(stopping)).ToList();
+        foreach (var taskId in _starting.Keys)
+            if (observed.All(t => t.TaskId != taskId))
+                observed.Add(new ReportedTask { TaskId = taskId, Containers = [] });
+        return observed;
+    }
+
+    /// <summary>Long-polls the gateway, giving up early (null) when the runtime reports a change the control plane should hear first.</summary>
+    private async Task<AgentSyncResponse?> SyncUntilLocalChange(long knownVersion, IReadOnlyList<ReportedTask> actual, CancellationToken stopping)
+    {
+        using var localChange = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var watch = _localChanges.Reader.WaitToReadAsync(localChange.Token).AsTask();
+        var sync = gateway.Send<AgentSyncResponse>(AgentProtocol.SyncTarget,
+            new AgentSyncRequest(options.Cluster, ContainerInstanceArn, knownVersion, actual, (int)options.SyncWait.TotalSeconds), localChange.Token);
+        var first = await Task.WhenAny(sync, watch);
+        if (first == sync)
+        {
+            await localChange.CancelAsync();
+            return await sync;
+        }
+        _localChanges.Reader.TryRead(out _);
+        await localChange.CancelAsync();
+        try { await sync; } catch (OperationCanceledException) { }
+        return null;
+    }
+
+    private Task Reconcile(AgentSyncResponse desired, IReadOnlyList<ReportedTask> actual, CancellationToken stopping)
+    {
+        var running = desired.Run.Select(t => t.TaskId).ToHashSet();
+        var toStop = desired.Stop.ToHashSet();
+        var present = actual.Where(t => t.Containers.Count > 0).ToDictionary(t => t.TaskId);
+
+        foreach (var task in desired.Run)
+            if (!present.ContainsKey(task.TaskId) && !actual.Any(t => t.TaskId == task.TaskId && t.FailedToStartReason is not null))
+                InBackground(_starting, task.TaskId, () => runtime.Start(task, stopping));
+
+        foreach (var (taskId, reported) in present)
+        {
+            if (running.Contains(taskId)) continue;
+            var anyRunning = reported.Containers.Any(c => c.Status != "STOPPED");
+            if (anyRunning) InBackground(_stopping, taskId, () => runtime.Stop(taskId, null, stopping));
+            // Neither to run nor to stop: the control plane has recorded the task STOPPED (or never knew it).
+            else if (!toStop.Contains(taskId)) InBackground(_stopping, taskId, () => runtime.Remove(taskId, stopping));
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Runs one start/stop/remove per task at a time, and wakes the loop when it ends so the result is reported.</summary>
+    private void InBackground(ConcurrentDictionary<string, Task> inFlight, string taskId, Func<Task> work)
+    {
+        if (inFlight.ContainsKey(taskId)) return;
+        inFlight[taskId] = Task.Run(async () =>
+        {
+            try { await work(); }
+            catch (Exception failure) { logger.LogWarning(failure, "Runtime work on task {TaskId} failed", taskId); }
+            finally
+            {
+                inFlight.TryRemove(taskId, out _);
+                _localChanges.Writer.TryWrite(taskId);
+            }
+        });
+    }
+
+    private async Task WatchRuntime(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await foreach (var taskId in runtime.Changes(stopping))
+                    _localChanges.Writer.TryWrite(taskId);
+            }
+            catch (Exception failure) when (!stopping.IsCancellationRequested)
+            {
+                logger.LogWarning(failure, "Watching the container runtime failed; watching again");
+                await Task.Delay(options.RetryDelay, stopping);
+            }
+        }
+    }
+
+    private string? RegistrationFile => options.StateDirectory is null ? null : Path.Combine(options.StateDirectory, "container-instance.arn");
+
+    private string? RememberedRegistration() =>
+        RegistrationFile is { } file && File.Exists(file) ? File.ReadAllText(file).Trim() : null;
+
+    private void RememberRegistration(string arn)
+    {
+        if (RegistrationFile is not { } file) return;
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        File.WriteAllText(file, arn);
+    }
+
+    private void ForgetRegistration()
+    {
+        if (RegistrationFile is { } file && File.Exists(file)) File.Delete(file);
+    }
+}
