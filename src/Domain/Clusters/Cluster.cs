@@ -36,6 +36,8 @@ public sealed partial class Cluster : IAggregate<ClusterState, IClusterCommand, 
             ? Decision<IClusterEvent>.Accept(new ContainerInstanceReleased(
                 release.Context.Because($"container instance {release.ContainerInstanceId} left cluster {state.Name}"), release.ContainerInstanceId))
             : Decision<IClusterEvent>.Unchanged,
+        RecordTaskLocations record => WhenActive(state) ?? Decision<IClusterEvent>.Accept(new TaskLocationsRecorded(
+            record.Context.Because($"placing {record.Locations.Count} task(s) in cluster {state.Name}"), record.Locations)),
         _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "Unknown cluster command"),
     };
 
@@ -58,6 +60,10 @@ public sealed partial class Cluster : IAggregate<ClusterState, IClusterCommand, 
         ClusterUntagged untagged => state with { Tags = Tags.Remove(state.Tags, untagged.TagKeys) },
         ContainerInstanceAdmitted admitted => state with { ContainerInstanceIds = state.ContainerInstanceIds.Add(admitted.ContainerInstanceId) },
         ContainerInstanceReleased released => state with { ContainerInstanceIds = state.ContainerInstanceIds.Remove(released.ContainerInstanceId) },
+        TaskLocationsRecorded recorded => state with
+        {
+            TaskLocations = state.TaskLocations.SetItems(recorded.Locations.Select(l => KeyValuePair.Create(l.TaskId, l.ContainerInstanceId))),
+        },
         _ => throw new ArgumentOutOfRangeException(nameof(@event), @event.GetType().Name, "Unknown cluster event"),
     };
 

@@ -31,3 +31,8 @@ public sealed record AdmitContainerInstance(RequestContext Context, string Conta
 
 /// <summary>Removes a deregistered container instance from the cluster's membership.</summary>
 public sealed record ReleaseContainerInstance(RequestContext Context, string ContainerInstanceId) : IClusterCommand;
+
+/// <summary>Records where tasks are about to be placed, before their instances hold them (a failed placement leaves a pointer to nothing, never a task nobody can find).</summary>
+public sealed record RecordTaskLocations(RequestContext Context, IReadOnlyList<TaskLocation> Locations) : IClusterCommand;
+
+public sealed record TaskLocation(string TaskId, string ContainerInstanceId);

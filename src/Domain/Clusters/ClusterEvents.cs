@@ -27,3 +27,5 @@ public sealed record ClusterUntagged(EventMetadata Metadata, IReadOnlyList<strin
 public sealed record ContainerInstanceAdmitted(EventMetadata Metadata, string ContainerInstanceId) : IClusterEvent;
 
 public sealed record ContainerInstanceReleased(EventMetadata Metadata, string ContainerInstanceId) : IClusterEvent;
+
+public sealed record TaskLocationsRecorded(EventMetadata Metadata, IReadOnlyList<TaskLocation> Locations) : IClusterEvent;

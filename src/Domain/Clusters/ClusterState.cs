@@ -54,6 +54,8 @@ public sealed record ClusterState
     public ImmutableList<Tag> Tags { get; init; } = [];
     /// <summary>Ids of the container instances registered in this cluster (ACTIVE or DRAINING).</summary>
     public ImmutableSortedSet<string> ContainerInstanceIds { get; init; } = [];
+    /// <summary>Which container instance holds each task placed in this cluster, so a task ARN finds its instance.</summary>
+    public ImmutableDictionary<string, string> TaskLocations { get; init; } = ImmutableDictionary<string, string>.Empty;
     public int RunningTasksCount { get; init; }
     public int PendingTasksCount { get; init; }
     public int ActiveServicesCount { get; init; }

@@ -9,7 +9,7 @@ namespace Actors.Nodes.Entities;
 /// The thin shell around a pure aggregate: receive a command, Decide, persist the events, Apply them, reply.
 /// Snapshots keep recovery short; events are never deleted because the journal is the audit trail.
 /// </summary>
-public sealed class AggregateEntity<TAggregate, TState, TCommand, TEvent> : ReceivePersistentActor
+public class AggregateEntity<TAggregate, TState, TCommand, TEvent> : ReceivePersistentActor
     where TAggregate : IAggregate<TState, TCommand, TEvent>
     where TCommand : class, IDomainCommand
     where TEvent : class, IDomainEvent
@@ -17,41 +17,51 @@ public sealed class AggregateEntity<TAggregate, TState, TCommand, TEvent> : Rece
 {
     private readonly int _snapshotEvery;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private TState _state;
 
     public AggregateEntity(string persistenceId, string entityId, int snapshotEvery = 100)
     {
         PersistenceId = persistenceId;
         _snapshotEvery = snapshotEvery;
-        _state = TAggregate.Empty(entityId);
+        State = TAggregate.Empty(entityId);
 
-        Recover<SnapshotOffer>(offer => _state = (TState)offer.Snapshot);
-        Recover<TEvent>(@event => _state = TAggregate.Apply(_state, @event));
+        Recover<SnapshotOffer>(offer => State = (TState)offer.Snapshot);
+        Recover<TEvent>(@event => State = TAggregate.Apply(State, @event));
+        Recover<RecoveryCompleted>(_ => OnRecovered());
 
-        Command<TCommand>(Handle);
-        Command<GetEntityState>(_ => Sender.Tell(new EntityResponse<TState>(_state, null)));
+        Command<TCommand>(command => Execute(command, Sender));
+        Command<GetEntityState>(_ => Sender.Tell(new EntityResponse<TState>(State, null)));
         Command<SaveSnapshotSuccess>(_ => { });
         Command<SaveSnapshotFailure>(failure => _log.Warning(failure.Cause, "Snapshot of {0} failed; recovery replays more events", PersistenceId));
     }
 
     public override string PersistenceId { get; }
 
-    private void Handle(TCommand command)
+    protected TState State { get; private set; }
+
+    /// <summary>Decides a command, persists and applies its events, then answers <paramref name="replyTo"/> (if any).</summary>
+    protected void Execute(TCommand command, IActorRef? replyTo)
     {
-        var decision = TAggregate.Decide(_state, command);
+        var decision = TAggregate.Decide(State, command);
         if (!decision.IsAccepted || decision.Events.Count == 0)
         {
-            Sender.Tell(new EntityResponse<TState>(_state, decision.Error));
+            replyTo?.Tell(new EntityResponse<TState>(State, decision.Error));
             return;
         }
 
-        var sender = Sender;
         var remaining = decision.Events.Count;
         PersistAll(decision.Events, @event =>
         {
-            _state = TAggregate.Apply(_state, @event);
-            if (LastSequenceNr % _snapshotEvery == 0) SaveSnapshot(_state);
-            if (--remaining == 0) sender.Tell(new EntityResponse<TState>(_state, null));
+            State = TAggregate.Apply(State, @event);
+            if (LastSequenceNr % _snapshotEvery == 0) SaveSnapshot(State);
+            if (--remaining > 0) return;
+            replyTo?.Tell(new EntityResponse<TState>(State, null));
+            OnStateChanged();
         });
     }
+
+    /// <summary>Called once the journal has been replayed, before the first command.</summary>
+    protected virtual void OnRecovered() { }
+
+    /// <summary>Called after the events of one command have been persisted and applied.</summary>
+    protected virtual void OnStateChanged() { }
 }

@@ -24,6 +24,7 @@ public static class Manifests
         (typeof(ClusterUntagged), "cluster-untagged.v1"),
         (typeof(ContainerInstanceAdmitted), "cluster-container-instance-admitted.v1"),
         (typeof(ContainerInstanceReleased), "cluster-container-instance-released.v1"),
+        (typeof(TaskLocationsRecorded), "cluster-task-locations-recorded.v1"),
         // Cluster commands, state (snapshots) and replies
         (typeof(CreateCluster), "create-cluster.v1"),
         (typeof(UpdateCluster), "update-cluster.v1"),
@@ -33,6 +34,7 @@ public static class Manifests
         (typeof(UntagCluster), "untag-cluster.v1"),
         (typeof(AdmitContainerInstance), "admit-container-instance.v1"),
         (typeof(ReleaseContainerInstance), "release-container-instance.v1"),
+        (typeof(RecordTaskLocations), "record-task-locations.v1"),
         (typeof(ClusterState), "cluster-state.v1"),
         (typeof(EntityResponse<ClusterState>), "cluster-response.v1"),
 

@@ -143,3 +143,22 @@ public class ClusterTests
         Assert.Equal(ErrorCodes.InvalidParameter, Refusal(state, new TagCluster(Given.Context(), tooMany))?.Code);
     }
 }
+
+public class ClusterTaskLocationTests
+{
+    [Fact]
+    public void Task_locations_are_recorded_and_overwritten_by_task_id()
+    {
+        var state = Given.After<Cluster, ClusterState, IClusterCommand, IClusterEvent>("web",
+            new CreateCluster(Given.Context(), [], [], null, null, []),
+            new RecordTaskLocations(Given.Context(1), [new TaskLocation("t1", "i1"), new TaskLocation("t2", "i2")]),
+            new RecordTaskLocations(Given.Context(2), [new TaskLocation("t2", "i3")]));
+        Assert.Equal("i1", state.TaskLocations["t1"]);
+        Assert.Equal("i3", state.TaskLocations["t2"]);
+    }
+
+    [Fact]
+    public void A_missing_cluster_records_no_locations() =>
+        Assert.Equal(ErrorCodes.ClusterNotFound,
+            Cluster.Decide(Cluster.Empty("web"), new RecordTaskLocations(Given.Context(), [new TaskLocation("t1", "i1")])).Error?.Code);
+}
