@@ -17,6 +17,14 @@ namespace Actors.Nodes.Agent.Docker;
 /// <see cref="IContainerRuntime"/> on a Docker engine, through its API (any engine from API 1.41, Debian 12's 20.10, on).
 /// Docker is the source of truth for containers (found again by their labels after a restart); only what Docker cannot
 /// tell - why a start failed, when pulls ran, which tasks were stopped or removed - is kept in memory.
+/// <para>
+/// Limits, by design of this host: images are pulled only when missing (ECS's "prefer-cached"); repositoryCredentials
+/// names a secret Actors cannot read, so it is resolved only through <see cref="DockerRuntimeOptions.ResolveRegistryCredentials"/>
+/// and otherwise the pull is anonymous; secrets, S3 environment files, EFS/FSx volumes, awsvpc and pid/ipc mode "task"
+/// fail the task with a reason; logConfiguration is passed to Docker as is (json-file, local, syslog, journald, ...
+/// work; awslogs needs AWS credentials on the engine and awsfirelens is no Docker driver, so both fail the start);
+/// restartPolicy, GPUs, firelens and the task metadata endpoint are not implemented.
+/// </para>
 /// </summary>
 public sealed class DockerContainerRuntime : IContainerRuntime, IDisposable
 {
