@@ -23,4 +23,5 @@ public sealed record NodeOptions
     /// <summary>Empty: this node forms a cluster of its own.</summary>
     public IReadOnlyList<string> SeedNodes { get; init; } = [];
     public required JournalOptions Journal { get; init; }
+    public Entities.AgentLeaseOptions AgentLease { get; init; } = new();
 }

@@ -50,8 +50,13 @@ public static class NodeSetup
             .WithEntityRegion<ClusterRegion, Domain.Clusters.Cluster, ClusterState, IClusterCommand, IClusterEvent>(EntityKinds.Cluster, snapshotEvery)
             .WithEntityRegion<TaskDefinitionFamilyRegion, TaskDefinitionFamily, TaskDefinitionFamilyState, ITaskDefinitionFamilyCommand, ITaskDefinitionFamilyEvent>(
                 EntityKinds.TaskDefinitionFamily, snapshotEvery)
-            .WithEntityRegion<ContainerInstanceRegion, ContainerInstance, ContainerInstanceState, IContainerInstanceCommand, IContainerInstanceEvent>(
-                EntityKinds.ContainerInstance, snapshotEvery);
+            .WithShardRegion<ContainerInstanceRegion>(
+                EntityKinds.ContainerInstance,
+                entityId => Props.Create(() => new ContainerInstanceEntity(
+                    EntityKinds.PersistenceId(EntityKinds.ContainerInstance, entityId), entityId, snapshotEvery, options.AgentLease)),
+                new EntityMessageExtractor(),
+                // Instances with a connected agent must wake by themselves after a restart to time their leases.
+                ShardOptions(rememberEntities: true));
 
         if (options.SeedNodes.Count == 0)
             builder.AddStartup((system, _) => Akka.Cluster.Cluster.Get(system).Join(Akka.Cluster.Cluster.Get(system).SelfAddress));
@@ -72,10 +77,11 @@ public static class NodeSetup
             new EntityMessageExtractor(),
             ShardOptions());
 
-    private static ShardOptions ShardOptions() => new()
+    private static ShardOptions ShardOptions(bool rememberEntities = false) => new()
     {
         StateStoreMode = StateStoreMode.DData,
-        RememberEntities = false,
+        RememberEntities = rememberEntities,
+        RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
         JournalPluginId = $"akka.persistence.journal.{ShardingJournalId}",
         SnapshotPluginId = $"akka.persistence.snapshot-store.{ShardingJournalId}",
     };

@@ -33,6 +33,7 @@ public sealed partial class ContainerInstance : IAggregate<ContainerInstanceStat
         DeleteContainerInstanceAttributes delete => DecideDeleteAttributes(state, delete),
         TagContainerInstance tag => DecideTag(state, tag),
         UntagContainerInstance untag => DecideUntag(state, untag),
+        ITaskCommand task => DecideTask(state, task),
         _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "Not a container instance command."),
     };
 
@@ -71,6 +72,7 @@ public sealed partial class ContainerInstance : IAggregate<ContainerInstanceStat
             ContainerInstanceAttributesDeleted e => state with { Attributes = Attributes.Remove(state.Attributes, e.Names) },
             ContainerInstanceTagged e => state with { Tags = Common.Tags.Merge(state.Tags, e.Tags) },
             ContainerInstanceUntagged e => state with { Tags = Common.Tags.Remove(state.Tags, e.TagKeys) },
+            ITaskEvent e => ApplyTask(state, e),
             _ => throw new ArgumentOutOfRangeException(nameof(@event), @event.GetType().Name, "Not a container instance event."),
         };
         return next with { Version = state.Version + 1 };

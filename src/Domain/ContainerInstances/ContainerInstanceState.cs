@@ -35,6 +35,12 @@ public sealed record ContainerInstanceState(
     public static ContainerInstanceState Unregistered(string clusterName, string instanceId) =>
         new(clusterName, instanceId, null, null, null, false, null, [], [], [], [], [], null, 0, 0, 0, null);
 
+    /// <summary>The tasks placed on this instance, active and stopped (ECS keeps stopped tasks describable).</summary>
+    public ImmutableDictionary<string, Tasks.TaskState> Tasks { get; init; } = ImmutableDictionary<string, Tasks.TaskState>.Empty;
+
+    /// <summary>Changes whenever what the agent should run or stop changes, so a long-polling sync knows when to answer.</summary>
+    public long DesiredVersion { get; init; }
+
     [JsonIgnore]
     public string EntityId => EntityIdOf(ClusterName, InstanceId);
 

@@ -34,27 +34,36 @@ public static class AgentCommand
 
         var gateway = new GatewayClient(new GatewayConnection(endpoints!, accessKeyId, secret, options.Region),
             TimeSpan.FromSeconds(AgentProtocol.MaxWaitSeconds + 30));
-        var agents = HollowAgents(options);
+        var agents = options.Agent.Hollow.Count > 0
+            ? HollowAgents(options)
+            : [LocalAgent.Create(options, Path.Combine(options.DataDir, "agent"), [])];
         builder.Services.AddHostedService(services => new AgentService(agents, gateway, services.GetRequiredService<ILoggerFactory>()));
         await builder.Build().RunAsync();
         return 0;
     }
 
-    private static List<(AgentOptions, IContainerRuntime)> HollowAgents(ActorsOptions options)
+    /// <summary>One simulated host: the same runtime whatever instance it registers as, since it owns no real containers.</summary>
+    private static Func<string, IContainerRuntime> HollowRuntimeFor(ActorsOptions.HollowSettings hollow, int index)
+    {
+        var runtime = new HollowRuntime(new HollowRuntimeOptions
+        {
+            StartDelay = TimeSpan.FromMilliseconds(hollow.StartDelayMilliseconds),
+            FailureRate = hollow.FailureRate,
+            CpuCores = hollow.CpuCores,
+            MemoryBytes = hollow.MemoryMiB * 1024L * 1024,
+            Seed = index,
+        });
+        return _ => runtime;
+    }
+
+    private static List<(AgentOptions, Func<string, IContainerRuntime>)> HollowAgents(ActorsOptions options)
     {
         var hollow = options.Agent.Hollow;
         var prefix = Guid.NewGuid().ToString("N")[..8];
         // Hollow hosts remember nothing: each run registers fresh instances.
         return Enumerable.Range(0, hollow.Count).Select(index => (
                 AgentService.OptionsFor(options, $"hollow-{prefix}-{index}", stateDirectory: null, []),
-                (IContainerRuntime)new HollowRuntime(new HollowRuntimeOptions
-                {
-                    StartDelay = TimeSpan.FromMilliseconds(hollow.StartDelayMilliseconds),
-                    FailureRate = hollow.FailureRate,
-                    CpuCores = hollow.CpuCores,
-                    MemoryBytes = hollow.MemoryMiB * 1024L * 1024,
-                    Seed = index,
-                })))
+                HollowRuntimeFor(hollow, index)))
             .ToList();
     }
 }

@@ -5,6 +5,7 @@ using Actors.Hosting.Gateway;
 using Actors.Hosting.Gateway.Actions;
 using Actors.Hosting.Gateway.Auth;
 using Actors.Nodes;
+using Actors.Nodes.Agent;
 using Akka.Hosting;
 
 namespace Actors.Hosting.Cli;
@@ -46,6 +47,8 @@ public static partial class ServeCommand
             Journal = journal,
         }));
 
+        if (options.Agent.Enabled) AddLocalAgent(builder, options);
+
         var app = builder.Build();
         app.MapPost("/", (HttpContext http, AwsJsonEndpoint endpoint) => endpoint.Handle(http));
         app.MapGet("/", () => Results.Text("Actors: an Amazon ECS-compatible control plane. POST AWS JSON 1.1 requests here.\n"));
@@ -55,5 +58,25 @@ public static partial class ServeCommand
         if (credentials.StartupNotice is { } notice) Console.WriteLine(notice);
         await app.RunAsync();
         return 0;
+    }
+
+    /// <summary>
+    /// The local agent talks to this node's own gateway over HTTP with the node's first key pair, exactly as a remote
+    /// agent would: one protocol for every host.
+    /// </summary>
+    private static void AddLocalAgent(WebApplicationBuilder builder, ActorsOptions options)
+    {
+        var gatewayUri = new UriBuilder(options.Http.Replace("://+", "://localhost").Replace("://*", "://localhost"));
+        if (gatewayUri.Host is "0.0.0.0" or "[::]" or "localhost") gatewayUri.Host = "127.0.0.1";
+        builder.Services.AddHostedService(services =>
+        {
+            var credentials = services.GetRequiredService<CredentialStore>();
+            var accessKeyId = credentials.AccessKeyIds.First();
+            var gateway = new GatewayClient(
+                new GatewayConnection([gatewayUri.Uri], accessKeyId, credentials.FindSecret(accessKeyId)!, options.Region),
+                TimeSpan.FromSeconds(AgentProtocol.MaxWaitSeconds + 30));
+            var agent = LocalAgent.Create(options, Path.Combine(options.DataDir, "agent"), [gatewayUri.Port]);
+            return new AgentService([agent], gateway, services.GetRequiredService<ILoggerFactory>());
+        });
     }
 }

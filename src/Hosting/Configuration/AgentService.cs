@@ -3,12 +3,12 @@ using Actors.Nodes.Agent;
 namespace Actors.Hosting.Configuration;
 
 /// <summary>Runs container agents for the life of the host: the local agent of <c>serve</c>, or those of <c>actors agent</c>.</summary>
-public sealed class AgentService(IReadOnlyList<(AgentOptions Options, IContainerRuntime Runtime)> agents, GatewayClient gateway,
+public sealed class AgentService(IReadOnlyList<(AgentOptions Options, Func<string, IContainerRuntime> RuntimeFor)> agents, GatewayClient gateway,
     ILoggerFactory loggers) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(agents.Select((agent, index) =>
-            new ContainerAgent(agent.Options, agent.Runtime, gateway, loggers.CreateLogger($"Actors.Agent.{index}")).Run(stoppingToken)));
+            new ContainerAgent(agent.Options, agent.RuntimeFor, gateway, loggers.CreateLogger($"Actors.Agent.{index}")).Run(stoppingToken)));
 
     public override void Dispose()
     {

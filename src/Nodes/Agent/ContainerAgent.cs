@@ -14,8 +14,11 @@ namespace Actors.Nodes.Agent;
 /// is level-triggered: a lost message is repaired by the next sync, and a restarted agent rebuilds its state from the
 /// runtime (containers carry their task's labels), so it never starts a task twice.
 /// </summary>
-public sealed class ContainerAgent(AgentOptions options, IContainerRuntime runtime, GatewayClient gateway, ILogger logger)
+/// <param name="runtimeFor">The runtime for a container instance ARN: a Docker runtime owns only the containers labelled
+/// with its instance, so it can exist only once the instance is registered.</param>
+public sealed class ContainerAgent(AgentOptions options, Func<string, IContainerRuntime> runtimeFor, GatewayClient gateway, ILogger logger)
 {
+    private IContainerRuntime _runtime = null!;
     private readonly ConcurrentDictionary<string, Task> _starting = new();
     private readonly ConcurrentDictionary<string, Task> _stopping = new();
     private readonly Channel<string> _localChanges = Channel.CreateBounded<string>(new BoundedChannelOptions(1)
@@ -27,8 +30,8 @@ public sealed class ContainerAgent(AgentOptions options, IContainerRuntime runti
 
     public async Task Run(CancellationToken stopping)
     {
-        _ = WatchRuntime(stopping);
         ContainerInstanceArn = await Register(stopping);
+        _ = WatchRuntime(stopping);
         long knownVersion = -1;
         while (!stopping.IsCancellationRequested)
         {
@@ -42,9 +45,11 @@ public sealed class ContainerAgent(AgentOptions options, IContainerRuntime runti
             }
             catch (GatewayError error) when (error.Code == AgentProtocol.NotRegisteredError)
             {
+                // Containers of the old instance stay under its label; the new instance starts empty.
                 logger.LogWarning("The control plane no longer knows this container instance; registering anew");
                 ForgetRegistration();
                 ContainerInstanceArn = await Register(stopping);
+                _ = WatchRuntime(stopping);
                 knownVersion = -1;
             }
             catch (Exception failure) when (!stopping.IsCancellationRequested)
@@ -73,7 +78,11 @@ public sealed class ContainerAgent(AgentOptions options, IContainerRuntime runti
 
     private async Task<string> RegisterOnce(CancellationToken stopping)
     {
-        var host = await runtime.DescribeHost(stopping);
+        var remembered = RememberedRegistration();
+        HostFacts host;
+        var describer = runtimeFor(remembered ?? "unregistered");
+        try { host = await describer.DescribeHost(stopping); }
+        finally { (describer as IDisposable)?.Dispose(); }
         if (options.Cluster != Domain.Clusters.Cluster.DefaultName)
             await gateway.Ecs<JsonElement>("CreateCluster", new { clusterName = options.Cluster }, stopping);
         var memoryMiB = (int)Math.Max(0, host.MemoryBytes / (1024 * 1024) - options.ReservedMemoryMiB);
@@ -88,7 +97,7 @@ public sealed class ContainerAgent(AgentOptions options, IContainerRuntime runti
         var request = new
         {
             cluster = options.Cluster,
-            containerInstanceArn = RememberedRegistration(),
+            containerInstanceArn = remembered,
             instanceIdentityDocument = JsonSerializer.Serialize(new { instanceId = options.HostId }),
             totalResources = new[]
             {
@@ -115,6 +124,8 @@ public sealed class ContainerAgent(AgentOptions options, IContainerRuntime runti
         }
         var arn = response.GetProperty("containerInstance").GetProperty("containerInstanceArn").GetString()!;
         RememberRegistration(arn);
+        (_runtime as IDisposable)?.Dispose();
+        _runtime = runtimeFor(arn);
         logger.LogInformation("Registered container instance {Arn} in cluster {Cluster}", arn, options.Cluster);
         return arn;
     }
@@ -122,7 +133,7 @@ public sealed class ContainerAgent(AgentOptions options, IContainerRuntime runti
     /// <summary>The runtime's view plus tasks still being started, which have no containers to observe yet.</summary>
     private async Task<IReadOnlyList<ReportedTask>> ActualState(CancellationToken stopping)
     {
-        var observed = (await runtime.Observe(stopping)).ToList();
+        var observed = (await _runtime.Observe(stopping)).ToList();
         foreach (var taskId in _starting.Keys)
             if (observed.All(t => t.TaskId != taskId))
                 observed.Add(new ReportedTask { TaskId = taskId, Containers = [] });
@@ -156,15 +167,15 @@ public sealed class ContainerAgent(AgentOptions options, IContainerRuntime runti
 
         foreach (var task in desired.Run)
             if (!present.ContainsKey(task.TaskId) && !actual.Any(t => t.TaskId == task.TaskId && t.FailedToStartReason is not null))
-                InBackground(_starting, task.TaskId, () => runtime.Start(task, stopping));
+                InBackground(_starting, task.TaskId, () => _runtime.Start(task, stopping));
 
         foreach (var (taskId, reported) in present)
         {
             if (running.Contains(taskId)) continue;
             var anyRunning = reported.Containers.Any(c => c.Status != "STOPPED");
-            if (anyRunning) InBackground(_stopping, taskId, () => runtime.Stop(taskId, null, stopping));
+            if (anyRunning) InBackground(_stopping, taskId, () => _runtime.Stop(taskId, null, stopping));
             // Neither to run nor to stop: the control plane has recorded the task STOPPED (or never knew it).
-            else if (!toStop.Contains(taskId)) InBackground(_stopping, taskId, () => runtime.Remove(taskId, stopping));
+            else if (!toStop.Contains(taskId)) InBackground(_stopping, taskId, () => _runtime.Remove(taskId, stopping));
         }
         return Task.CompletedTask;
     }
@@ -187,7 +198,8 @@ public sealed class ContainerAgent(AgentOptions options, IContainerRuntime runti
 
     private async Task WatchRuntime(CancellationToken stopping)
     {
-        while (!stopping.IsCancellationRequested)
+        var runtime = _runtime;
+        while (!stopping.IsCancellationRequested && runtime == _runtime)
         {
             try
             {

@@ -62,6 +62,11 @@ public static class Manifests
         (typeof(ContainerInstanceAttributesDeleted), "container-instance-attributes-deleted.v1"),
         (typeof(ContainerInstanceTagged), "container-instance-tagged.v1"),
         (typeof(ContainerInstanceUntagged), "container-instance-untagged.v1"),
+        (typeof(TaskPlaced), "task-placed.v1"),
+        (typeof(TaskStopRequested), "task-stop-requested.v1"),
+        (typeof(TaskStateChanged), "task-state-changed.v1"),
+        (typeof(AgentConnected), "agent-connected.v1"),
+        (typeof(AgentDisconnected), "agent-disconnected.v1"),
         // Container instance commands, state and replies
         (typeof(RegisterContainerInstance), "register-container-instance.v1"),
         (typeof(DeregisterContainerInstance), "deregister-container-instance.v1"),
@@ -70,6 +75,11 @@ public static class Manifests
         (typeof(DeleteContainerInstanceAttributes), "delete-container-instance-attributes.v1"),
         (typeof(TagContainerInstance), "tag-container-instance.v1"),
         (typeof(UntagContainerInstance), "untag-container-instance.v1"),
+        (typeof(PlaceTask), "place-task.v1"),
+        (typeof(StopTask), "stop-task.v1"),
+        (typeof(ReportAgentState), "report-agent-state.v1"),
+        (typeof(MarkAgentDisconnected), "mark-agent-disconnected.v1"),
+        (typeof(AwaitDesiredState), "await-desired-state.v1"),
         (typeof(ContainerInstanceState), "container-instance-state.v1"),
         (typeof(EntityResponse<ContainerInstanceState>), "container-instance-response.v1"),
 

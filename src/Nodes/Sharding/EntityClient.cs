@@ -11,6 +11,10 @@ public sealed class EntityClient<TState>(IActorRef region, TimeSpan timeout)
     public Task<EntityResponse<TState>> Send(string entityId, IDomainCommand command, CancellationToken cancellationToken = default) =>
         region.Ask<EntityResponse<TState>>(new ShardingEnvelope(entityId, command), timeout, cancellationToken);
 
+    /// <summary>Any other question an entity answers with its state (e.g. a long poll), with a timeout of its own.</summary>
+    public Task<EntityResponse<TState>> Ask(string entityId, object message, TimeSpan askTimeout, CancellationToken cancellationToken = default) =>
+        region.Ask<EntityResponse<TState>>(new ShardingEnvelope(entityId, message), askTimeout, cancellationToken);
+
     public async Task<TState> GetState(string entityId, CancellationToken cancellationToken = default) =>
         (await region.Ask<EntityResponse<TState>>(new ShardingEnvelope(entityId, GetEntityState.Instance), timeout, cancellationToken)).State;
 }

@@ -11,6 +11,8 @@ public static class Actions
         ContainerInstanceActions.Register(table);
         AttributeActions.Register(table);
         TagActions.Register(table);
+        TaskActions.Register(table);
+        AgentActions.Register(table);
         return table;
     }
 }

@@ -1,0 +1,33 @@
+using System.Collections.Immutable;
+using Actors.Domain.Common;
+using Actors.Domain.Tasks;
+
+namespace Actors.Domain.ContainerInstances;
+
+/// <summary>Commands about the tasks an instance holds and the agent that runs them.</summary>
+public interface ITaskCommand : IContainerInstanceCommand;
+
+/// <summary>Takes a placed task: reserves its resources and adds it to what the agent should run.</summary>
+public sealed record PlaceTask(RequestContext Context, TaskState Task, PlacementRecord Placement) : ITaskCommand;
+
+public sealed record StopTask(RequestContext Context, string TaskId, TaskStopCode StopCode, string Reason) : ITaskCommand;
+
+/// <summary>An agent's sync: its whole actual state, and a heartbeat.</summary>
+public sealed record ReportAgentState(RequestContext Context, ImmutableList<ReportedTask> Tasks) : ITaskCommand;
+
+/// <summary>The agent's lease ran out (the entity's timer says so; the domain records the transition).</summary>
+public sealed record MarkAgentDisconnected(RequestContext Context, DateTimeOffset LastSeenAt) : ITaskCommand;
+
+public interface ITaskEvent : IContainerInstanceEvent;
+
+/// <param name="Placement">Why the task landed here: the audit trail of the placement.</param>
+public sealed record TaskPlaced(EventMetadata Metadata, TaskState Task, PlacementRecord Placement) : ITaskEvent;
+
+public sealed record TaskStopRequested(EventMetadata Metadata, string TaskId, TaskStopCode StopCode, string Reason) : ITaskEvent;
+
+/// <summary>The task as an agent's report left it (status, containers, exit codes, bindings); carries the whole task so replay needs no report.</summary>
+public sealed record TaskStateChanged(EventMetadata Metadata, TaskState Task) : ITaskEvent;
+
+public sealed record AgentConnected(EventMetadata Metadata) : ITaskEvent;
+
+public sealed record AgentDisconnected(EventMetadata Metadata, DateTimeOffset LastSeenAt) : ITaskEvent;
