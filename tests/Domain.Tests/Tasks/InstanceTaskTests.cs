@@ -1,0 +1,231 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using Actors.Domain.ContainerInstances;
+using Actors.Domain.Placement;
+using Actors.Domain.TaskDefinitions;
+using Actors.Domain.Tasks;
+using static Actors.Domain.Tests.ContainerInstances.ContainerInstanceFixtures;
+
+namespace Actors.Domain.Tests.Tasks;
+
+/// <summary>Tasks inside their container instance: placement, the agent's reports, stop requests, resources.</summary>
+public class InstanceTaskTests
+{
+    private const string TaskId = "aaaaaaaabbbbbbbbccccccccdddddddd";
+
+    private static TaskDefinitionRevision Revision(bool sidecar = false, bool sidecarEssential = false) =>
+        TaskDefinitionRevision.Register(new TaskDefinitionSpec
+        {
+            Family = "web",
+            ContainerDefinitions = sidecar
+                ? [new ContainerDefinition { Name = "web", Image = "busybox", Memory = 512 }, new ContainerDefinition { Name = "log", Image = "busybox", Memory = 64, Essential = sidecarEssential }]
+                : [new ContainerDefinition { Name = "web", Image = "busybox", Memory = 512, PortMappings = [new PortMapping { ContainerPort = 80, HostPort = 8080 }] }],
+        }, 1, null, Context());
+
+    private static TaskState NewTask(TaskDefinitionRevision? revision = null, string taskId = TaskId)
+    {
+        revision ??= Revision();
+        return TaskLifecycle.Create(taskId, Cluster, InstanceId, revision, null, "family:web", "me", [], TaskResources.Demand(revision.Spec, null), T0);
+    }
+
+    private static PlacementRecord Record => PlacementRecord.ChosenByCaller(InstanceId);
+
+    private static ContainerInstanceState Connected() => Run(Registered(), new ReportAgentState(Context(1), []));
+
+    private static ContainerInstanceState Placed(TaskState? task = null) => Run(Connected(), new PlaceTask(Context(2), task ?? NewTask(), Record));
+
+    private static ReportedTask Report(string status, int? exitCode = null, string container = "web", params ReportedContainer[] more) => new()
+    {
+        TaskId = TaskId,
+        Containers = [new ReportedContainer { Name = container, RuntimeId = "c0ffee", Status = status, ExitCode = exitCode }, .. more],
+    };
+
+    private static ContainerInstanceState Reported(ContainerInstanceState state, int minute, params ReportedTask[] tasks) =>
+        Run(state, new ReportAgentState(Context(minute), [.. tasks]));
+
+    private static long Remaining(ContainerInstanceState state, string name) => ResourceLedger.Amount(state.RemainingResources, name);
+
+    [Fact]
+    public void A_first_sync_connects_the_agent_and_later_ones_record_nothing()
+    {
+        var decision = ContainerInstance.Decide(Registered(), new ReportAgentState(Context(1), []));
+        Assert.IsType<AgentConnected>(Assert.Single(decision.Events));
+        Assert.Empty(ContainerInstance.Decide(Connected(), new ReportAgentState(Context(2), [])).Events);
+    }
+
+    [Fact]
+    public void Placing_reserves_memory_and_static_ports_and_is_idempotent()
+    {
+        var state = Placed();
+        Assert.Equal(4096 - 512, Remaining(state, ResourceNames.Memory));
+        Assert.Contains("8080", ResourceLedger.PortSet(state.RemainingResources, ResourceNames.Ports));
+        Assert.Equal(TaskLifecycleStatus.PROVISIONING, state.Tasks[TaskId].LastStatus);
+        Assert.Equal(1, state.PendingTasksCount);
+        Assert.Empty(ContainerInstance.Decide(state, new PlaceTask(Context(3), NewTask(), Record)).Events);
+    }
+
+    [Fact]
+    public void Placing_is_refused_with_the_run_task_failure_reason()
+    {
+        Assert.Equal("AGENT", Refusal(Registered(), new PlaceTask(Context(2), NewTask(), Record)).Message);
+        var draining = Run(Connected(), new UpdateContainerInstanceState(Context(2), "DRAINING"));
+        Assert.Equal("INACTIVE", Refusal(draining, new PlaceTask(Context(3), NewTask(), Record)).Message);
+        var big = NewTask() with { Reserved = ResourceDemand.Of(memory: 5000) };
+        Assert.Equal("RESOURCE:MEMORY", Refusal(Connected(), new PlaceTask(Context(3), big, Record)).Message);
+        var samePort = NewTask(taskId: "11111111222222223333333344444444");
+        Assert.Equal("RESOURCE:PORTS", Refusal(Placed(), new PlaceTask(Context(3), samePort, Record)).Message);
+    }
+
+    [Fact]
+    public void Reports_walk_the_task_from_pending_to_running_to_stopped_and_give_resources_back_once()
+    {
+        var pending = Reported(Placed(), 3, new ReportedTask { TaskId = TaskId, Containers = [] });
+        Assert.Equal(TaskLifecycleStatus.PENDING, pending.Tasks[TaskId].LastStatus);
+
+        var running = Reported(pending, 4, Report("RUNNING"));
+        var task = running.Tasks[TaskId];
+        Assert.Equal(TaskLifecycleStatus.RUNNING, task.LastStatus);
+        Assert.Equal(T0.AddMinutes(4), task.StartedAt);
+        Assert.Equal("c0ffee", task.Containers[0].RuntimeId);
+        Assert.Equal(1, running.RunningTasksCount);
+
+        var stopping = Run(running, new StopTask(Context(5), TaskId, TaskStopCode.UserInitiated, "done"));
+        Assert.Equal(TaskLifecycleStatus.STOPPED, stopping.Tasks[TaskId].DesiredStatus);
+        Assert.Equal([TaskId], ContainerInstanceDesiredState.Of(stopping).Stop);
+
+        var stopped = Reported(stopping, 6, Report("STOPPED", exitCode: 0));
+        task = stopped.Tasks[TaskId];
+        Assert.Equal(TaskLifecycleStatus.STOPPED, task.LastStatus);
+        Assert.Equal(TaskStopCode.UserInitiated, task.StopCode);
+        Assert.Equal("done", task.StoppedReason);
+        Assert.Equal(4096, Remaining(stopped, ResourceNames.Memory));
+        Assert.DoesNotContain("8080", ResourceLedger.PortSet(stopped.RemainingResources, ResourceNames.Ports));
+        Assert.Empty(ContainerInstanceDesiredState.Of(stopped).Run);
+        Assert.Empty(ContainerInstanceDesiredState.Of(stopped).Stop);
+
+        // The agent removing the containers afterwards changes nothing: the resources came back exactly once.
+        Assert.Empty(ContainerInstance.Decide(stopped, new ReportAgentState(Context(7), [])).Events);
+    }
+
+    [Fact]
+    public void A_steady_report_records_nothing()
+    {
+        var running = Reported(Placed(), 4, Report("RUNNING"));
+        Assert.Empty(ContainerInstance.Decide(running, new ReportAgentState(Context(9), [Report("RUNNING")])).Events);
+    }
+
+    [Fact]
+    public void An_essential_container_that_exits_stops_the_task_with_its_exit_code()
+    {
+        var running = Reported(Placed(), 4, Report("RUNNING"));
+        var exited = Reported(running, 5, Report("STOPPED", exitCode: 137));
+        var task = exited.Tasks[TaskId];
+        Assert.Equal(TaskLifecycleStatus.STOPPED, task.LastStatus);
+        Assert.Equal(TaskStopCode.EssentialContainerExited, task.StopCode);
+        Assert.Equal(TaskLifecycle.EssentialContainerExitedReason, task.StoppedReason);
+        Assert.Equal(137, task.Containers[0].ExitCode);
+    }
+
+    [Fact]
+    public void A_non_essential_container_that_exits_leaves_the_task_running()
+    {
+        var revision = Revision(sidecar: true);
+        var placed = Placed(NewTask(revision));
+        var state = Reported(placed, 4, Report("RUNNING", more: new ReportedContainer { Name = "log", Status = "STOPPED", ExitCode = 0 }));
+        Assert.Equal(TaskLifecycleStatus.RUNNING, state.Tasks[TaskId].LastStatus);
+        Assert.Equal(TaskLifecycleStatus.RUNNING, state.Tasks[TaskId].DesiredStatus);
+    }
+
+    [Fact]
+    public void A_failed_pull_stops_the_task_as_failed_to_start()
+    {
+        var failed = Reported(Placed(), 3, new ReportedTask
+        {
+            TaskId = TaskId,
+            Containers = [new ReportedContainer { Name = "web", Status = "STOPPED", Reason = "CannotPullContainerError: no such image" }],
+            FailedToStartReason = "CannotPullContainerError: no such image",
+        });
+        var task = failed.Tasks[TaskId];
+        Assert.Equal(TaskLifecycleStatus.STOPPED, task.LastStatus);
+        Assert.Equal(TaskStopCode.TaskFailedToStart, task.StopCode);
+        Assert.StartsWith("CannotPullContainerError", task.StoppedReason);
+        Assert.StartsWith("CannotPullContainerError", task.Containers[0].Reason);
+        Assert.Equal(4096, Remaining(failed, ResourceNames.Memory));
+    }
+
+    [Fact]
+    public void A_running_task_the_agent_no_longer_reports_is_stopped_but_a_task_not_yet_started_waits()
+    {
+        var running = Reported(Placed(), 4, Report("RUNNING"));
+        var gone = Reported(running, 5);
+        Assert.Equal(TaskLifecycleStatus.STOPPED, gone.Tasks[TaskId].LastStatus);
+        Assert.Equal(TaskLifecycle.ContainersGoneReason, gone.Tasks[TaskId].StoppedReason);
+
+        var notStarted = Reported(Placed(), 5);
+        Assert.Equal(TaskLifecycleStatus.PROVISIONING, notStarted.Tasks[TaskId].LastStatus);
+    }
+
+    [Fact]
+    public void Stopping_a_task_that_never_started_stops_it_at_the_next_sync()
+    {
+        var stopping = Run(Placed(), new StopTask(Context(3), TaskId, TaskStopCode.UserInitiated, "never mind"));
+        var stopped = Reported(stopping, 4);
+        Assert.Equal(TaskLifecycleStatus.STOPPED, stopped.Tasks[TaskId].LastStatus);
+    }
+
+    [Fact]
+    public void Stop_of_an_unknown_task_is_refused_and_of_a_stopped_one_changes_nothing()
+    {
+        Assert.Equal(ContainerInstance.TaskNotFoundMessage, Refusal(Placed(), new StopTask(Context(3), "ffff", TaskStopCode.UserInitiated, "x")).Message);
+        var stopped = Reported(Reported(Placed(), 4, Report("RUNNING")), 5, Report("STOPPED", exitCode: 1));
+        Assert.Empty(ContainerInstance.Decide(stopped, new StopTask(Context(6), TaskId, TaskStopCode.UserInitiated, "x")).Events);
+    }
+
+    [Fact]
+    public void The_desired_version_moves_only_when_what_the_agent_should_do_changes()
+    {
+        var placed = Placed();
+        var pending = Reported(placed, 3, new ReportedTask { TaskId = TaskId, Containers = [] });
+        var running = Reported(pending, 4, Report("RUNNING"));
+        Assert.Equal(placed.DesiredVersion, running.DesiredVersion);
+        var stopping = Run(running, new StopTask(Context(5), TaskId, TaskStopCode.UserInitiated, "done"));
+        Assert.Equal(running.DesiredVersion + 1, stopping.DesiredVersion);
+    }
+
+    [Fact]
+    public void Disconnection_is_recorded_once_and_a_sync_reconnects()
+    {
+        var disconnected = Run(Connected(), new MarkAgentDisconnected(Context(5), T0.AddMinutes(1)));
+        Assert.False(disconnected.AgentConnected);
+        Assert.Empty(ContainerInstance.Decide(disconnected, new MarkAgentDisconnected(Context(6), T0.AddMinutes(1))).Events);
+        Assert.True(Reported(disconnected, 7).AgentConnected);
+    }
+
+    [Fact]
+    public void Deregistration_counts_the_tasks_it_would_orphan()
+    {
+        Assert.Equal(Actors.Domain.Common.ErrorCodes.InvalidParameter, Refusal(Placed(), new DeregisterContainerInstance(Context(3), false)).Code);
+        Assert.Equal(ContainerInstanceStatus.INACTIVE, Run(Placed(), new DeregisterContainerInstance(Context(3), true)).Status);
+    }
+
+    [Fact]
+    public void Replaying_the_events_rebuilds_the_same_state()
+    {
+        var state = Registered();
+        var events = new List<IContainerInstanceEvent>();
+        foreach (var command in new IContainerInstanceCommand[]
+                 {
+                     new ReportAgentState(Context(1), []), new PlaceTask(Context(2), NewTask(), Record),
+                     new ReportAgentState(Context(3), [Report("RUNNING")]), new StopTask(Context(4), TaskId, TaskStopCode.UserInitiated, "bye"),
+                     new ReportAgentState(Context(5), [Report("STOPPED", exitCode: 0)]),
+                 })
+        {
+            var decision = ContainerInstance.Decide(state, command);
+            events.AddRange(decision.Events);
+            state = decision.Events.Aggregate(state, ContainerInstance.Apply);
+        }
+        var replayed = events.Aggregate(Registered(), ContainerInstance.Apply);
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
+        Assert.Equal(JsonSerializer.Serialize(state, options), JsonSerializer.Serialize(replayed, options));
+    }
+}
