@@ -1,14 +1,18 @@
 // Starts real `actors serve` processes for the end-to-end tests and the benchmark,
 // and hands out clients that talk to them exactly as an AWS user would.
-import { spawn } from 'node:child_process';
+import { spawn, execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, createWriteStream, writeFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
-import { ECSClient } from '@aws-sdk/client-ecs';
+import {
+  ECSClient, ListContainerInstancesCommand, DescribeContainerInstancesCommand, DescribeTasksCommand,
+  waitUntilTasksRunning, waitUntilTasksStopped,
+} from '@aws-sdk/client-ecs';
 import { signRequest } from './sigv4.mjs';
 
 // Re-exported so the benchmark (outside this package) resolves the same SDK copy.
@@ -67,9 +71,93 @@ export function generateCredentials() {
   return { accessKeyId: `AKIA${id}`, secretAccessKey: randomBytes(30).toString('base64') };
 }
 
+/** The key pair every actors process (serve, agent) reads from its environment. */
+function credentialEnv(credentials) {
+  return { ACTORS_ACCESS_KEY_ID: credentials.accessKeyId, ACTORS_SECRET_ACCESS_KEY: credentials.secretAccessKey };
+}
+
+/**
+ * What servers and agents share: one `dotnet actors.dll ...` child at a time, its output kept (tail in memory,
+ * whole in ACTORS_E2E_LOG_DIR), its pid recorded, and stop/kill that wait for the exit.
+ */
+export class ActorsProcess {
+  constructor() {
+    this.child = null;
+    this.exit = null; // resolves with { code, signal } when the current process ends
+    this.exited = null; // the current process's { code, signal } once it ended on its own or was stopped
+    this.outputTail = '';
+    this.starts = 0;
+  }
+
+  get running() {
+    return this.child !== null && this.exited === null;
+  }
+
+  /** Spawns `dotnet actors.dll <args>` with the test process's environment plus `extraEnv`. */
+  spawnActors(args, extraEnv) {
+    const fullArgs = [actorsDll(), ...args];
+    const env = {
+      ...process.env,
+      ...extraEnv,
+      DOTNET_NOLOGO: '1',
+      DOTNET_CLI_TELEMETRY_OPTOUT: '1',
+    };
+    delete env.ASPNETCORE_URLS; // --http decides where a server listens, nothing inherited
+    this.outputTail = '';
+    this.exited = null;
+    this.starts += 1;
+    const child = spawn('dotnet', fullArgs, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    running.add(child);
+    const pidFile = recordPid(child.pid);
+    const log = openLog(`${this.name}.${this.starts}.log`);
+    log?.write(`$ dotnet ${fullArgs.join(' ')}\n`);
+    const keep = (chunk) => {
+      log?.write(chunk);
+      this.outputTail = (this.outputTail + chunk.toString()).slice(-OUTPUT_TAIL_CHARS);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    this.exit = new Promise((resolveExit) => {
+      child.once('error', (error) => { keep(`spawn error: ${error.message}\n`); });
+      child.once('close', (code, signal) => {
+        running.delete(child);
+        if (pidFile) rmSync(pidFile, { force: true });
+        log?.end(`\n[exited code=${code} signal=${signal}]\n`);
+        this.exited = { code, signal };
+        resolveExit({ code, signal });
+      });
+    });
+    return child;
+  }
+
+  /** SIGTERM, then wait for the process to end (SIGKILL after 30 s). Returns { code, signal }. */
+  async stop() {
+    if (!this.child) return null;
+    const child = this.child;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    const result = await this.exit;
+    clearTimeout(timer);
+    this.child = null;
+    return result;
+  }
+
+  /** SIGKILL: the process gets no chance to clean up (a crash, as far as it is concerned). */
+  async kill() {
+    if (!this.child) return null;
+    this.child.kill('SIGKILL');
+    const result = await this.exit;
+    this.child = null;
+    return result;
+  }
+}
+
 /**
  * One `actors serve` node on a free port with its own temporary data directory.
- * Options: region, accountId (passed as flags when set), extraArgs, dataDir (reuse one), name (for logs).
+ * Options: region, accountId (passed as flags when set), extraArgs, dataDir (reuse one), name (for logs),
+ * localAgent (true: run the local agent against this host's Docker engine instead of --no-agent),
+ * cluster (the local agent's --cluster), env (extra environment, e.g. ACTORS__* configuration keys).
  */
 export async function startServer(options = {}) {
   const server = new ActorsServer(options);
@@ -77,12 +165,17 @@ export async function startServer(options = {}) {
   return server;
 }
 
-export class ActorsServer {
-  constructor({ region, accountId, extraArgs = [], dataDir, name } = {}) {
+export class ActorsServer extends ActorsProcess {
+  constructor({ region, accountId, extraArgs = [], dataDir, name, localAgent = false, cluster, env = {} } = {}) {
+    super();
     this.name = name || `actors-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.region = region || DEFAULT_REGION;
     this.accountId = accountId || DEFAULT_ACCOUNT;
+    this.localAgent = localAgent;
+    this.cluster = cluster;
+    this.extraEnv = env;
     this.flags = [
+      ...(localAgent && cluster ? ['--cluster', cluster] : []),
       ...(region ? ['--region', region] : []),
       ...(accountId ? ['--account-id', accountId] : []),
       ...extraArgs,
@@ -90,11 +183,7 @@ export class ActorsServer {
     this.ownsDataDir = !dataDir;
     this.dataDir = dataDir || mkdtempSync(join(tmpdir(), 'actors-e2e-'));
     this.credentials = generateCredentials();
-    this.child = null;
     this.port = null;
-    this.exit = null; // resolves with { code, signal } when the current process ends
-    this.outputTail = '';
-    this.starts = 0;
   }
 
   get endpoint() {
@@ -120,38 +209,8 @@ export class ActorsServer {
   }
 
   async #spawnAndWait() {
-    const args = [actorsDll(), 'serve', '--no-agent', '--data-dir', this.dataDir, '--http', this.endpoint, ...this.flags];
-    const env = {
-      ...process.env,
-      ACTORS_ACCESS_KEY_ID: this.credentials.accessKeyId,
-      ACTORS_SECRET_ACCESS_KEY: this.credentials.secretAccessKey,
-      DOTNET_NOLOGO: '1',
-      DOTNET_CLI_TELEMETRY_OPTOUT: '1',
-    };
-    delete env.ASPNETCORE_URLS; // --http decides where it listens, nothing inherited
-    this.outputTail = '';
-    this.starts += 1;
-    const child = spawn('dotnet', args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child = child;
-    running.add(child);
-    const pidFile = recordPid(child.pid);
-    const log = openLog(`${this.name}.${this.starts}.log`);
-    log?.write(`$ dotnet ${args.join(' ')}\n`);
-    const keep = (chunk) => {
-      log?.write(chunk);
-      this.outputTail = (this.outputTail + chunk.toString()).slice(-OUTPUT_TAIL_CHARS);
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    this.exit = new Promise((resolveExit) => {
-      child.once('error', (error) => { keep(`spawn error: ${error.message}\n`); });
-      child.once('close', (code, signal) => {
-        running.delete(child);
-        if (pidFile) rmSync(pidFile, { force: true });
-        log?.end(`\n[exited code=${code} signal=${signal}]\n`);
-        resolveExit({ code, signal });
-      });
-    });
+    const args = ['serve', ...(this.localAgent ? [] : ['--no-agent']), '--data-dir', this.dataDir, '--http', this.endpoint, ...this.flags];
+    this.spawnActors(args, { ...credentialEnv(this.credentials), ...this.extraEnv });
 
     const deadline = Date.now() + HEALTH_TIMEOUT_MS;
     let exited = null;
@@ -174,26 +233,6 @@ export class ActorsServer {
     }
     await this.kill();
     throw new Error(`actors serve was not healthy within ${HEALTH_TIMEOUT_MS / 1000}s (last /healthz: ${lastStatus}); its output:\n${this.outputTail}`);
-  }
-
-  /** SIGTERM, then wait for the process to end (SIGKILL after 30 s). Returns { code, signal }. */
-  async stop() {
-    if (!this.child) return null;
-    const child = this.child;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-    const result = await this.exit;
-    clearTimeout(timer);
-    this.child = null;
-    return result;
-  }
-
-  async kill() {
-    if (!this.child) return null;
-    this.child.kill('SIGKILL');
-    const result = await this.exit;
-    this.child = null;
-    return result;
   }
 
   /** Graceful stop and start again on the same data directory. Returns the stop's { code, signal }. */
@@ -241,6 +280,248 @@ export class ActorsServer {
     let json;
     try { json = JSON.parse(text); } catch { json = undefined; }
     return { status: res.status, headers: res.headers, text, json };
+  }
+}
+
+/**
+ * One `actors agent` process against a gateway. It has no health endpoint: wait for its instances with
+ * waitForConnectedInstances(). Options: endpoint (URL, or several comma-separated), credentials (the gateway's
+ * key pair), server (shorthand for both), cluster, dataDir (reuse one; where it remembers its instance),
+ * hollow (N simulated hosts), env (extra environment, e.g. ACTORS__AGENT__HOLLOW__MEMORYMIB), name (for logs).
+ */
+export async function startAgent(options = {}) {
+  const agent = new ActorsAgent(options);
+  await agent.start();
+  return agent;
+}
+
+export class ActorsAgent extends ActorsProcess {
+  constructor({ server, endpoint, credentials, cluster = 'default', dataDir, hollow, env = {}, name } = {}) {
+    super();
+    this.endpoint = endpoint ?? server?.endpoint;
+    this.credentials = credentials ?? server?.credentials;
+    assert.ok(this.endpoint, 'startAgent needs an endpoint (or a server)');
+    assert.ok(this.credentials, 'startAgent needs credentials (or a server)');
+    this.name = name || `agent-${process.pid}-${randomBytes(3).toString('hex')}`;
+    this.cluster = cluster;
+    this.hollow = hollow;
+    this.extraEnv = env;
+    this.ownsDataDir = !dataDir;
+    this.dataDir = dataDir || mkdtempSync(join(tmpdir(), 'actors-e2e-agent-'));
+  }
+
+  /** Spawns the agent; fails only if it exits within its first second (bad flags, missing credentials). */
+  async start() {
+    assert.equal(this.child, null, 'agent already running');
+    const args = ['agent', '--endpoint', this.endpoint, '--cluster', this.cluster, '--data-dir', this.dataDir,
+      ...(this.hollow ? ['--hollow', String(this.hollow)] : [])];
+    this.spawnActors(args, { ...credentialEnv(this.credentials), ...this.extraEnv });
+    await Promise.race([this.exit, sleep(1_000)]);
+    if (this.exited) {
+      this.child = null;
+      throw new Error(`actors agent exited at once (code=${this.exited.code} signal=${this.exited.signal}); its output:\n${this.outputTail}`);
+    }
+    return this;
+  }
+
+  async restart() {
+    const stopped = await this.stop();
+    await this.start();
+    return stopped;
+  }
+
+  async dispose() {
+    await this.stop();
+    if (this.ownsDataDir && !process.env.ACTORS_E2E_KEEP_DATA) rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Polls until `cluster` has exactly `count` ACTIVE container instances whose agents are connected (more is an
+ * error: an agent that registered twice). Returns their descriptions sorted by ARN. `agents` are checked for an
+ * early exit so a crashed agent fails the wait at once, with its output.
+ */
+export async function waitForConnectedInstances(client, cluster, count, { agents = [], timeoutMs = 60_000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let seen = 'nothing yet';
+  while (Date.now() < deadline) {
+    for (const agent of agents) {
+      if (agent.exited) throw new Error(`agent ${agent.name} exited (code=${agent.exited.code} signal=${agent.exited.signal}); its output:\n${agent.outputTail}`);
+    }
+    try {
+      const arns = await listAll(client, ListContainerInstancesCommand, { cluster, status: 'ACTIVE' }, 'containerInstanceArns');
+      const described = [];
+      for (let i = 0; i < arns.length; i += 100) {
+        const page = await client.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: arns.slice(i, i + 100) }));
+        described.push(...page.containerInstances);
+      }
+      const connected = described.filter((c) => c.agentConnected);
+      seen = `${arns.length} ACTIVE, ${connected.length} connected`;
+      if (arns.length > count) throw new Error(`cluster ${cluster} has ${arns.length} ACTIVE instances, expected ${count}`);
+      if (connected.length === count) return described.sort((a, b) => (a.containerInstanceArn < b.containerInstanceArn ? -1 : 1));
+    } catch (error) {
+      if (/expected \d+$/.test(error.message)) throw error;
+      seen = `${error.name}: ${error.message}`; // cluster not created yet, server restarting, ...
+    }
+    await sleep(count > 100 ? 1_000 : 250);
+  }
+  const tails = agents.map((a) => `--- ${a.name}:\n${a.outputTail.slice(-4_000)}`).join('\n');
+  throw new Error(`cluster ${cluster} did not get ${count} connected instances within ${timeoutMs / 1000}s (last: ${seen})\n${tails}`);
+}
+
+/** Every item of a paginated list action (nextToken), e.g. listAll(ecs, ListTasksCommand, { cluster }, 'taskArns'). */
+export async function listAll(client, Command, input, field, { maxPages = 1_000 } = {}) {
+  const items = [];
+  let nextToken;
+  for (let page = 0; page < maxPages; page++) {
+    const answer = await client.send(new Command({ ...input, nextToken }));
+    items.push(...(answer[field] ?? []));
+    nextToken = answer.nextToken;
+    if (!nextToken) return items;
+  }
+  throw new Error(`${Command.name} still had pages after ${maxPages}`);
+}
+
+/** DescribeTasks for a few ARNs (at most 100), in the order given; asserts none is missing. */
+export async function describeTasks(client, cluster, taskArns, { include } = {}) {
+  const answer = await client.send(new DescribeTasksCommand({ cluster, tasks: taskArns, include }));
+  assert.deepEqual(answer.failures, [], `DescribeTasks failures: ${JSON.stringify(answer.failures)}`);
+  const byArn = new Map(answer.tasks.map((t) => [t.taskArn, t]));
+  return taskArns.map((arn) => {
+    assert.ok(byArn.has(arn), `DescribeTasks did not answer ${arn}`);
+    return byArn.get(arn);
+  });
+}
+
+/** A task as one line for assertion messages: status, stop code and reason, containers' status/exit/reason. */
+export function taskSummary(task) {
+  const containers = (task.containers ?? []).map((c) => `${c.name}:${c.lastStatus}${c.exitCode === undefined ? '' : `/exit ${c.exitCode}`}${c.reason ? ` (${c.reason})` : ''}`);
+  return `${task.taskArn} last=${task.lastStatus} desired=${task.desiredStatus} stopCode=${task.stopCode ?? '-'} ` +
+    `stoppedReason=${JSON.stringify(task.stoppedReason ?? null)} containers=[${containers.join(', ')}]`;
+}
+
+/**
+ * The SDK's own TasksRunning waiter (so the test proves the waiter works against Actors), polled every 1-2 s
+ * rather than ECS's 6 s; on failure the error names what the tasks look like.
+ */
+export async function waitTasksRunning(client, cluster, taskArns, { maxWaitTime = 60 } = {}) {
+  return explainWaiter('TasksRunning', client, cluster, taskArns,
+    waitUntilTasksRunning({ client, maxWaitTime, minDelay: 1, maxDelay: 2 }, { cluster, tasks: taskArns }));
+}
+
+/** The SDK's TasksStopped waiter, as waitTasksRunning. */
+export async function waitTasksStopped(client, cluster, taskArns, { maxWaitTime = 60 } = {}) {
+  return explainWaiter('TasksStopped', client, cluster, taskArns,
+    waitUntilTasksStopped({ client, maxWaitTime, minDelay: 1, maxDelay: 2 }, { cluster, tasks: taskArns }));
+}
+
+async function explainWaiter(name, client, cluster, taskArns, waiting) {
+  try {
+    return await waiting;
+  } catch (error) {
+    let now = '';
+    try {
+      const answer = await client.send(new DescribeTasksCommand({ cluster, tasks: taskArns.slice(0, 100) }));
+      now = [...answer.tasks.map(taskSummary), ...answer.failures.map((f) => `${f.arn}: ${f.reason}`)].join('\n  ');
+    } catch (describeError) {
+      now = `(DescribeTasks failed: ${describeError.message})`;
+    }
+    throw new Error(`${name} waiter failed (${error.name}: ${String(error.message).slice(0, 300)}); the tasks now:\n  ${now}`);
+  }
+}
+
+/** Polls `probe` (async, returns a truthy value when done) every `intervalMs` until `timeoutMs`; returns that value. */
+export async function eventually(what, probe, { timeoutMs = 30_000, intervalMs = 250 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value) return value;
+      last = value;
+    } catch (error) {
+      last = `${error.name}: ${error.message}`;
+    }
+    await sleep(intervalMs);
+  }
+  throw new Error(`${what}: not within ${timeoutMs / 1000}s (last: ${typeof last === 'string' ? last : JSON.stringify(last)})`);
+}
+
+// ---------------------------------------------------------------- Docker
+
+/** The image scripts/docker-setup makes: busybox-static, present locally (nothing can be pulled). */
+export const TEST_IMAGE = 'actors-test/busybox:latest';
+
+/** Runs the docker CLI (never a shell) and returns its stdout, trimmed; throws with stderr when it fails. */
+export function docker(args, { timeoutMs = 30_000 } = {}) {
+  return new Promise((resolveRun, reject) => {
+    execFile('docker', args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`docker ${args.join(' ')} failed (${error.code ?? error.signal}): ${String(stderr).trim() || error.message}`));
+      else resolveRun(String(stdout).trim());
+    });
+  });
+}
+
+/** Full ids of the containers (running or not) labelled with this task's ARN, as the agent labels them. */
+export async function containersOfTask(taskArn) {
+  const out = await docker(['ps', '-a', '--no-trunc', '--filter', `label=com.amazonaws.ecs.task-arn=${taskArn}`, '--format', '{{.ID}}']);
+  return out ? out.split('\n') : [];
+}
+
+/** Removes whatever containers the given tasks left behind (cleanup only: the tests assert the agent's own removal). */
+export async function removeContainersOfTasks(taskArns) {
+  for (const arn of taskArns) {
+    const ids = await containersOfTask(arn).catch(() => []);
+    if (ids.length) await docker(['rm', '-f', ...ids]).catch(() => {});
+  }
+}
+
+/** GET /_ping on the engine's unix socket: true when it answers OK within 5 s. */
+function dockerSocketAnswers(socketPath) {
+  return new Promise((resolvePing) => {
+    const req = httpRequest({ socketPath, path: '/_ping', method: 'GET', timeout: 5_000 }, (res) => {
+      let body = '';
+      res.on('data', (c) => { body += c; });
+      res.on('end', () => resolvePing(res.statusCode === 200 && body.trim() === 'OK'));
+    });
+    req.on('timeout', () => { req.destroy(); resolvePing(false); });
+    req.on('error', () => resolvePing(false));
+    req.end();
+  });
+}
+
+export function dockerSocketPath() {
+  const host = process.env.DOCKER_HOST;
+  return host?.startsWith('unix://') ? host.slice('unix://'.length) : '/var/run/docker.sock';
+}
+
+/**
+ * Why the Docker tests cannot run here (a string for describe's `skip`), or false when they can. Only a socket
+ * that does not answer is a reason to skip; under scripts/test (ACTORS_E2E_REQUIRE_DOCKER=1, set once
+ * scripts/docker-setup succeeded) even that is an error, so a broken engine fails the run instead of hiding.
+ */
+export async function dockerSkipReason() {
+  const socket = dockerSocketPath();
+  if (await dockerSocketAnswers(socket)) return false;
+  const reason = `no Docker engine answers on ${socket} (run scripts/docker-setup)`;
+  if (process.env.ACTORS_E2E_REQUIRE_DOCKER === '1') throw new Error(`${reason}, yet ACTORS_E2E_REQUIRE_DOCKER=1`);
+  console.log(`# SKIPPING Docker tests: ${reason}`);
+  return reason;
+}
+
+/** For one test: t.skip() with the reason and false when Docker is unavailable, else true. */
+export async function requireDocker(t) {
+  const reason = await dockerSkipReason();
+  if (reason) { t.skip(reason); return false; }
+  return true;
+}
+
+/** Asserts the test image exists locally (scripts/docker-setup makes it); a clear failure rather than a pull error. */
+export async function assertTestImage() {
+  try {
+    await docker(['image', 'inspect', '--format', '{{.Id}}', TEST_IMAGE]);
+  } catch (error) {
+    throw new Error(`the test image ${TEST_IMAGE} is missing: run scripts/docker-setup (${error.message})`);
   }
 }
 

@@ -1,0 +1,111 @@
+// Placement throughput: one `actors serve --no-agent` node and `actors agent --hollow 1000` (simulated hosts,
+// tasks "start" after ~200 ms), then 10,000 tasks by RunTask (count 10 per call, 16 concurrent callers).
+// Prints tasks placed per second, p50/p99 RunTask latency, and seconds until all placed tasks are RUNNING.
+// Not a test. Uses tests/EndToEnd's node_modules (run `npm ci` there first).
+//
+//   node bench/placement.mjs [--instances 1000] [--tasks 10000] [--callers 16]
+import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import {
+  startServer, startAgent, waitForConnectedInstances, listAll, sleep, ecs,
+} from '../tests/EndToEnd/harness.mjs';
+
+const { values } = parseArgs({
+  options: {
+    instances: { type: 'string', default: '1000' },
+    tasks: { type: 'string', default: '10000' },
+    callers: { type: 'string', default: '16' },
+  },
+});
+const instances = Number(values.instances);
+const totalTasks = Number(values.tasks);
+const callers = Number(values.callers);
+const PER_CALL = 10; // ECS's maximum count per RunTask
+const CLUSTER = 'bench';
+const RUNNING_TIMEOUT_MS = 10 * 60_000;
+
+const pct = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : NaN);
+
+const server = await startServer({ name: 'bench-placement' });
+let agent;
+try {
+  agent = await startAgent({ server, cluster: CLUSTER, hollow: instances, name: 'bench-hollow' });
+  const client = server.client({ maxAttempts: 3 });
+
+  let t0 = performance.now();
+  await waitForConnectedInstances(client, CLUSTER, instances, { agents: [agent], timeoutMs: 5 * 60_000 });
+  console.log(`actors placement benchmark: ${instances} hollow instances connected in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+  await client.send(new ecs.RegisterTaskDefinitionCommand({
+    family: 'bench-small',
+    containerDefinitions: [{ name: 'app', image: 'hollow/app:1', essential: true, cpu: 128, memory: 256 }],
+  }));
+
+  // Each caller has its own client (its own connection pool), as separate users would.
+  const clients = Array.from({ length: callers }, () => server.client({ maxAttempts: 3 }));
+  const calls = Math.ceil(totalTasks / PER_CALL);
+  const latencies = [];
+  const placedArns = [];
+  let issued = 0;
+  let failures = 0;
+  let errors = 0;
+  let firstProblem;
+  t0 = performance.now();
+  await Promise.all(clients.map(async (c) => {
+    while (issued < calls) {
+      const n = issued++;
+      const count = Math.min(PER_CALL, totalTasks - n * PER_CALL);
+      const started = performance.now();
+      try {
+        const answer = await c.send(new ecs.RunTaskCommand({ cluster: CLUSTER, taskDefinition: 'bench-small', count, startedBy: 'bench' }));
+        latencies.push(performance.now() - started);
+        placedArns.push(...answer.tasks.map((t) => t.taskArn));
+        failures += answer.failures.length;
+        if (answer.failures.length) firstProblem ??= `failure: ${JSON.stringify(answer.failures[0])}`;
+      } catch (error) {
+        errors += 1;
+        firstProblem ??= `${error.name}: ${error.message}`;
+      }
+    }
+  }));
+  const placingSeconds = (performance.now() - t0) / 1000;
+  latencies.sort((a, b) => a - b);
+  console.log(
+    `RunTask x${calls} (count ${PER_CALL}, ${callers} callers): ${placedArns.length} tasks placed in ${placingSeconds.toFixed(1)} s = ` +
+    `${(placedArns.length / placingSeconds).toFixed(0)} tasks/s; latency p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms; ` +
+    `${failures} placement failures, ${errors} errors`,
+  );
+  if (firstProblem) console.log(`  first problem: ${firstProblem}`);
+
+  // Until every placed task is RUNNING: DescribeTasks in batches of 100 (its maximum), only the ones not yet seen RUNNING.
+  let pending = [...placedArns];
+  let stopped = 0;
+  const deadline = Date.now() + RUNNING_TIMEOUT_MS;
+  while (pending.length && Date.now() < deadline) {
+    const still = [];
+    for (let i = 0; i < pending.length; i += 100) {
+      const batch = pending.slice(i, i + 100);
+      const answer = await client.send(new ecs.DescribeTasksCommand({ cluster: CLUSTER, tasks: batch }));
+      for (const task of answer.tasks) {
+        if (task.lastStatus === 'STOPPED') stopped += 1;
+        else if (task.lastStatus !== 'RUNNING') still.push(task.taskArn);
+      }
+      still.push(...answer.failures.map((f) => f.arn)); // not described yet: keep asking
+    }
+    pending = still;
+    if (pending.length) await sleep(500);
+  }
+  const runningSeconds = (performance.now() - t0) / 1000;
+  if (pending.length) {
+    console.log(`NOT all RUNNING after ${(RUNNING_TIMEOUT_MS / 1000).toFixed(0)} s: ${pending.length} still pending, ${stopped} stopped`);
+    process.exitCode = 1;
+  } else {
+    console.log(`all ${placedArns.length - stopped} tasks RUNNING ${runningSeconds.toFixed(1)} s after the first RunTask${stopped ? ` (${stopped} stopped instead)` : ''}`);
+  }
+  const listed = await listAll(client, ecs.ListTasksCommand, { cluster: CLUSTER, startedBy: 'bench' }, 'taskArns');
+  console.log(`ListTasks startedBy=bench: ${listed.length} tasks`);
+  if (errors > 0 || placedArns.length < totalTasks) process.exitCode = 1;
+} finally {
+  await agent?.dispose();
+  await server.dispose();
+}
