@@ -15,6 +15,8 @@ public static partial class Attributes
     public const int MaxValueLength = 128;
     public const int MaxCustomPerResource = 10;
     public const string AgentPrefix = "ecs.";
+    /// <summary>The older prefix of the capabilities the Amazon ECS agent reports (docker-remote-api, logging drivers...).</summary>
+    public const string LegacyAgentPrefix = "com.amazonaws.ecs.";
 
     [GeneratedRegex(@"^[A-Za-z0-9\-_/\\.]+$")]
     private static partial Regex NameCharacters();
@@ -22,7 +24,8 @@ public static partial class Attributes
     [GeneratedRegex(@"^[A-Za-z0-9\-_.@/\\: ]+$")]
     private static partial Regex ValueCharacters();
 
-    public static bool IsAgentAttribute(string name) => name.StartsWith(AgentPrefix, StringComparison.Ordinal);
+    public static bool IsAgentAttribute(string name) =>
+        name.StartsWith(AgentPrefix, StringComparison.Ordinal) || name.StartsWith(LegacyAgentPrefix, StringComparison.Ordinal);
 
     /// <summary>Checks names and values of attributes as given to RegisterContainerInstance or PutAttributes.</summary>
     public static DomainError? Validate(IEnumerable<Attribute> attributes)

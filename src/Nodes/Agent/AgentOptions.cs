@@ -19,5 +19,22 @@ public sealed record AgentOptions
     public TimeSpan SyncWait { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>Pause before trying again after the gateway could not be reached.</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// The capability attributes the agent advertises, as the Amazon ECS agent does: what its Docker runtime honours,
+    /// so task definitions that need more (IAM task roles, awsvpc, secrets) are placed nowhere, with the reason ATTRIBUTE.
+    /// </summary>
+    public IReadOnlyList<string> Capabilities { get; init; } = DockerCapabilities;
+
+    public static IReadOnlyList<string> DockerCapabilities { get; } =
+    [
+        .. new[] { "1.17", "1.18", "1.19", "1.20", "1.21", "1.22", "1.23", "1.24", "1.25", "1.26", "1.27", "1.28", "1.29", "1.30",
+            "1.31", "1.32", "1.33", "1.34", "1.35", "1.36", "1.37", "1.38", "1.39", "1.40", "1.41" }
+            .Select(version => "com.amazonaws.ecs.capability.docker-remote-api." + version),
+        .. new[] { "json-file", "syslog", "journald", "gelf", "fluentd", "none" }.Select(driver => "com.amazonaws.ecs.capability.logging-driver." + driver),
+        "com.amazonaws.ecs.capability.privileged-container",
+        "ecs.capability.container-health-check",
+        "ecs.capability.container-ordering",
+    ];
+
     public string AgentVersion { get; init; } = typeof(AgentOptions).Assembly.GetName().Version?.ToString(3) ?? "0.1.0";
 }

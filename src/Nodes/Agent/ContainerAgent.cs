@@ -93,6 +93,7 @@ public sealed class ContainerAgent(AgentOptions options, Func<string, IContainer
             new("ecs.instance-type", options.InstanceType),
             new("ecs.availability-zone", options.AvailabilityZone),
         };
+        attributes.AddRange(options.Capabilities.Select(capability => new EcsAttribute(capability)));
         attributes.AddRange(options.Attributes.Select(a => new EcsAttribute(a.Key, a.Value)));
         var request = new
         {
