@@ -61,6 +61,13 @@ public sealed partial class ContainerInstance
         return Decision<IContainerInstanceEvent>.Accept(events);
     }
 
+    public const string DeregisteredWithForceReason = "The container instance was deregistered with force";
+
+    private static IEnumerable<IContainerInstanceEvent> StopTasksOfDeregisteredInstance(ContainerInstanceState state, RequestContext context) =>
+        state.Tasks.Values.Where(TaskLifecycle.IsActive).OrderBy(t => t.TaskId, StringComparer.Ordinal).Select(task =>
+            new TaskStateChanged(context.Because($"task {task.TaskId} stopped: its container instance was deregistered with force"),
+                TaskLifecycle.Abandon(task, DeregisteredWithForceReason, context.At)));
+
     private static ContainerInstanceState ApplyTask(ContainerInstanceState state, ITaskEvent @event) => @event switch
     {
         TaskPlaced placed => WithTasks(state with

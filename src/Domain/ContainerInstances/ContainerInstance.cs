@@ -130,8 +130,11 @@ public sealed partial class ContainerInstance : IAggregate<ContainerInstanceStat
         if (tasks > 0 && !command.Force)
             return DomainError.InvalidParameter(
                 $"The container instance {state.InstanceId} has {tasks} tasks running. Stop them first, or deregister with force to orphan them.");
-        var reason = tasks > 0 ? $"Deregistered with force, orphaning {tasks} tasks." : "Deregistered.";
-        return Decision<IContainerInstanceEvent>.Accept(new ContainerInstanceDeregistered(command.Context.Because(reason), tasks > 0));
+        var reason = tasks > 0 ? $"Deregistered with force, stopping {tasks} tasks." : "Deregistered.";
+        // No agent will report these tasks again: they stop now rather than show RUNNING forever.
+        return Decision<IContainerInstanceEvent>.Accept([
+            .. StopTasksOfDeregisteredInstance(state, command.Context),
+            new ContainerInstanceDeregistered(command.Context.Because(reason), tasks > 0)]);
     }
 
     private static Decision<IContainerInstanceEvent> DecideUpdateState(ContainerInstanceState state, UpdateContainerInstanceState command)

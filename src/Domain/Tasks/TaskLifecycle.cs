@@ -131,6 +131,14 @@ public static class TaskLifecycle
         }, now);
     }
 
+    /// <summary>The task is stopped without its agent, which will never report it again.</summary>
+    public static TaskState Abandon(TaskState task, string reason, DateTimeOffset now) => Stopped(task with
+    {
+        StopCode = task.StopCode ?? TaskStopCode.UserInitiated,
+        StoppedReason = task.StoppedReason ?? reason,
+        Version = task.Version + 1,
+    }, now);
+
     private static TaskState Stopped(TaskState task, DateTimeOffset now) => task with
     {
         LastStatus = TaskLifecycleStatus.STOPPED,

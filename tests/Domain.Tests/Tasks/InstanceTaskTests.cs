@@ -229,3 +229,26 @@ public class InstanceTaskTests
         Assert.Equal(JsonSerializer.Serialize(state, options), JsonSerializer.Serialize(replayed, options));
     }
 }
+
+public class ForcedDeregistrationTests
+{
+    [Fact]
+    public void Tasks_of_an_instance_deregistered_with_force_stop_and_give_their_resources_back()
+    {
+        var revision = TaskDefinitionRevision.Register(new TaskDefinitionSpec
+        {
+            Family = "web",
+            ContainerDefinitions = [new ContainerDefinition { Name = "web", Image = "busybox", Memory = 512 }],
+        }, 1, null, Context());
+        var task = TaskLifecycle.Create("aaaaaaaabbbbbbbbccccccccdddddddd", Cluster, InstanceId, revision, null, "family:web", null, [],
+            TaskResources.Demand(revision.Spec, null), T0);
+        var placed = Run(Run(Registered(), new ReportAgentState(Context(1), [])), new PlaceTask(Context(2), task, PlacementRecord.ChosenByCaller(InstanceId)));
+
+        var deregistered = Run(placed, new DeregisterContainerInstance(Context(3), Force: true));
+        var stopped = deregistered.Tasks[task.TaskId];
+        Assert.Equal(TaskLifecycleStatus.STOPPED, stopped.LastStatus);
+        Assert.Equal(ContainerInstance.DeregisteredWithForceReason, stopped.StoppedReason);
+        Assert.Equal(0, deregistered.RunningTasksCount + deregistered.PendingTasksCount);
+        Assert.Equal(ContainerInstanceStatus.INACTIVE, deregistered.Status);
+    }
+}
