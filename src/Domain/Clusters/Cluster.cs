@@ -108,8 +108,6 @@ public sealed partial class Cluster : IAggregate<ClusterState, IClusterCommand, 
                 "The Cluster cannot be deleted while Container Instances are active or draining.");
         if (state.ActiveServicesCount > 0)
             return new DomainError(ErrorCodes.ClusterContainsServices, "The Cluster cannot be deleted while Services are active.");
-        if (state.RunningTasksCount + state.PendingTasksCount > 0)
-            return new DomainError(ErrorCodes.ClusterContainsTasks, "The Cluster cannot be deleted while Tasks are active.");
         return Decision<IClusterEvent>.Accept(new ClusterDeleted(delete.Context.Because($"deleted cluster {state.Name}")));
     }
 

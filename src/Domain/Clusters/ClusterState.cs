@@ -39,8 +39,9 @@ public sealed record ManagedStorageConfiguration
 public sealed record ServiceConnectDefaults(string? Namespace);
 
 /// <summary>
-/// One cluster. It owns the membership of container instances (which ids are registered in it) and the counters
-/// ECS reports; the instances themselves are entities of their own.
+/// One cluster. It owns the membership of container instances (which ids are registered in it) and where each task
+/// was placed; the instances, and the tasks they hold, are entities of their own. Tasks live only on registered
+/// instances (a forced deregistration stops them), so a cluster without instances has no active tasks.
 /// </summary>
 public sealed record ClusterState
 {
@@ -56,8 +57,6 @@ public sealed record ClusterState
     public ImmutableSortedSet<string> ContainerInstanceIds { get; init; } = [];
     /// <summary>Which container instance holds each task placed in this cluster, so a task ARN finds its instance.</summary>
     public ImmutableDictionary<string, string> TaskLocations { get; init; } = ImmutableDictionary<string, string>.Empty;
-    public int RunningTasksCount { get; init; }
-    public int PendingTasksCount { get; init; }
     public int ActiveServicesCount { get; init; }
 
     public bool Exists => Status is not null;

@@ -6,6 +6,7 @@ using Actors.Hosting.Gateway.Actions;
 using Actors.Hosting.Gateway.Auth;
 using Actors.Nodes;
 using Actors.Nodes.Agent;
+using Actors.Nodes.Entities;
 using Akka.Hosting;
 
 namespace Actors.Hosting.Cli;
@@ -45,6 +46,7 @@ public static partial class ServeCommand
             Port = options.Node.Port,
             SeedNodes = options.Node.SeedNodes,
             Journal = journal,
+            AgentLease = new AgentLeaseOptions { Timeout = TimeSpan.FromSeconds(Math.Max(options.AgentLeaseSeconds, 2 * options.Agent.SyncWaitSeconds)) },
         }));
 
         if (options.Agent.Enabled) AddLocalAgent(builder, options);

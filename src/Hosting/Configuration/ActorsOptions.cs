@@ -16,6 +16,8 @@ public sealed class ActorsOptions
     public JournalSettings Journal { get; set; } = new();
     public ClusterMembershipSettings Node { get; set; } = new();
     public GatewayLimits Limits { get; set; } = new();
+    /// <summary>How long an agent may stay silent before its container instance shows agentConnected=false.</summary>
+    public int AgentLeaseSeconds { get; set; } = 30;
 
     public sealed class AgentSettings
     {

@@ -31,7 +31,8 @@ public sealed class GatewayClient : IDisposable
         _endpoints = connection.Endpoints;
         var handler = new SigV4SigningHandler(connection.AccessKeyId, connection.SecretAccessKey, connection.Region, "ecs")
         {
-            InnerHandler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = 64 },
+            // No cap on connections: every hollow agent sharing this client holds one open long poll.
+            InnerHandler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) },
         };
         _http = new HttpClient(handler) { Timeout = timeout };
     }

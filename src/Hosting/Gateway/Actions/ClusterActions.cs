@@ -54,7 +54,7 @@ public static class ClusterActions
         var state = await ControlPlane.Accepted(context.Plane.Clusters.Send(name, new Domain.Clusters.CreateCluster(
             context.Request, request.Tags ?? [], request.Settings ?? [], request.Configuration, request.ServiceConnectDefaults, capacityProviders),
             context.Cancellation));
-        return new { cluster = ClusterShape.From(state, context.Plane.Account, ClusterShape.Details.All) };
+        return new { cluster = ClusterShape.From(state, context.Plane.Account, ClusterShape.Details.All, await TaskCounts(state, context)) };
     }
 
     private static async Task<object> DescribeClusters(DescribeClustersRequest request, ActionContext context)
@@ -70,10 +70,18 @@ public static class ClusterActions
         {
             var name = ResourceNames.Cluster(nameOrArn);
             var state = Cluster.IsValidName(name) ? await context.Plane.Clusters.GetState(name, context.Cancellation) : null;
-            if (state is { Exists: true }) clusters.Add(ClusterShape.From(state, context.Plane.Account, details));
+            if (state is { Exists: true }) clusters.Add(ClusterShape.From(state, context.Plane.Account, details, await TaskCounts(state, context)));
             else failures.Add(new Failure(context.Plane.Account.ClusterArn(name), "MISSING"));
         }
         return new { clusters, failures };
+    }
+
+    /// <summary>Running and pending tasks, summed over the cluster's registered container instances.</summary>
+    private static async Task<ClusterShape.TaskCounts> TaskCounts(ClusterState state, ActionContext context)
+    {
+        if (!state.IsActive || state.ContainerInstanceIds.IsEmpty) return ClusterShape.TaskCounts.None;
+        var members = await ContainerInstanceActions.Members(state.Name, context);
+        return new ClusterShape.TaskCounts(members.Sum(m => m.RunningTasksCount), members.Sum(m => m.PendingTasksCount));
     }
 
     private static async Task<object> ListClusters(ListClustersRequest request, ActionContext context)
@@ -90,7 +98,7 @@ public static class ClusterActions
         var name = ResourceNames.RequiredCluster(request.Cluster);
         var state = await ControlPlane.Accepted(context.Plane.Clusters.Send(name, new Domain.Clusters.UpdateCluster(
             context.Request, request.Settings, request.Configuration, request.ServiceConnectDefaults), context.Cancellation));
-        return new { cluster = ClusterShape.From(state, context.Plane.Account, ClusterShape.Details.All) };
+        return new { cluster = ClusterShape.From(state, context.Plane.Account, ClusterShape.Details.All, await TaskCounts(state, context)) };
     }
 
     private static async Task<object> UpdateClusterSettings(UpdateClusterSettingsRequest request, ActionContext context)
@@ -99,13 +107,13 @@ public static class ClusterActions
         if (request.Settings is null) throw EcsError.InvalidParameter("settings is required.");
         var state = await ControlPlane.Accepted(context.Plane.Clusters.Send(name,
             new Domain.Clusters.UpdateClusterSettings(context.Request, request.Settings), context.Cancellation));
-        return new { cluster = ClusterShape.From(state, context.Plane.Account, ClusterShape.Details.All) };
+        return new { cluster = ClusterShape.From(state, context.Plane.Account, ClusterShape.Details.All, await TaskCounts(state, context)) };
     }
 
     private static async Task<object> DeleteCluster(ClusterRequest request, ActionContext context)
     {
         var name = ResourceNames.RequiredCluster(request.Cluster);
         var state = await ControlPlane.Accepted(context.Plane.Clusters.Send(name, new Domain.Clusters.DeleteCluster(context.Request), context.Cancellation));
-        return new { cluster = ClusterShape.From(state, context.Plane.Account, ClusterShape.Details.All) };
+        return new { cluster = ClusterShape.From(state, context.Plane.Account, ClusterShape.Details.All, await TaskCounts(state, context)) };
     }
 }

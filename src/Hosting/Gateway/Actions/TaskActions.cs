@@ -78,6 +78,7 @@ public static class TaskActions
             failures = placement.Failures.Select(f => new Failure(f.Arn(context.Plane.Account), f.Reason, f.Detail)).ToList();
             // A task refused by its instance lost a race with another placement: place it again on fresh state.
             if (placed.Refused == 0) break;
+            if (attempt == PlacementAttempts - 1) failures.AddRange(placed.Failures);
         }
         return new { tasks, failures };
     }
@@ -203,11 +204,13 @@ public static class TaskActions
         await ControlPlane.Accepted(context.Plane.Clusters.Send(launch.Cluster,
             new RecordTaskLocations(context.Request, newTasks.Select(t => new TaskLocation(t.Task.TaskId, t.InstanceId)).ToList()), context.Cancellation));
 
+        // Instances decide independently (and each persists on its own), so they are asked all at once.
+        var responses = await Task.WhenAll(newTasks.Select(placed => context.Plane.ContainerInstances.Send(
+            ContainerInstanceState.EntityIdOf(launch.Cluster, placed.InstanceId), new PlaceTask(context.Request, placed.Task, placed.Placement),
+            context.Cancellation)));
         var refused = 0;
-        foreach (var (instanceId, placement, task) in newTasks)
+        foreach (var ((instanceId, _, task), response) in newTasks.Zip(responses))
         {
-            var response = await context.Plane.ContainerInstances.Send(ContainerInstanceState.EntityIdOf(launch.Cluster, instanceId),
-                new PlaceTask(context.Request, task, placement), context.Cancellation);
             if (response.Error is { } error)
             {
                 refused++;

@@ -27,28 +27,34 @@ public sealed record ClusterShape
     [Flags]
     public enum Details { None = 0, Tags = 1, Settings = 2, Statistics = 4, Configurations = 8, All = Tags | Settings | Statistics | Configurations }
 
-    public static ClusterShape From(ClusterState state, AccountScope account, Details details) => new()
+    /// <summary>Tasks live in the cluster's container instances; the gateway counts them there.</summary>
+    public sealed record TaskCounts(int Running, int Pending)
+    {
+        public static TaskCounts None { get; } = new(0, 0);
+    }
+
+    public static ClusterShape From(ClusterState state, AccountScope account, Details details, TaskCounts tasks) => new()
     {
         ClusterArn = account.ClusterArn(state.Name),
         ClusterName = state.Name,
         Status = state.Status!.Value.ToString(),
         RegisteredContainerInstancesCount = state.ContainerInstanceIds.Count,
-        RunningTasksCount = state.RunningTasksCount,
-        PendingTasksCount = state.PendingTasksCount,
+        RunningTasksCount = tasks.Running,
+        PendingTasksCount = tasks.Pending,
         ActiveServicesCount = state.ActiveServicesCount,
         Configuration = details.HasFlag(Details.Configurations) ? state.Configuration : null,
         Tags = details.HasFlag(Details.Tags) ? state.Tags : null,
         Settings = details.HasFlag(Details.Settings) ? state.Settings : null,
         ServiceConnectDefaults = state.ServiceConnectDefaults,
-        Statistics = details.HasFlag(Details.Statistics) ? StatisticsOf(state) : null,
+        Statistics = details.HasFlag(Details.Statistics) ? StatisticsOf(state, tasks) : null,
     };
 
     // Every task runs on a container instance of ours, which ECS would count as EC2.
-    private static IReadOnlyList<NameValue> StatisticsOf(ClusterState state) =>
+    private static IReadOnlyList<NameValue> StatisticsOf(ClusterState state, TaskCounts tasks) =>
     [
-        new("runningEC2TasksCount", state.RunningTasksCount.ToString()),
+        new("runningEC2TasksCount", tasks.Running.ToString()),
         new("runningFargateTasksCount", "0"),
-        new("pendingEC2TasksCount", state.PendingTasksCount.ToString()),
+        new("pendingEC2TasksCount", tasks.Pending.ToString()),
         new("pendingFargateTasksCount", "0"),
         new("activeEC2ServiceCount", state.ActiveServicesCount.ToString()),
         new("activeFargateServiceCount", "0"),
