@@ -170,12 +170,14 @@ public sealed class ContainerAgent(AgentOptions options, Func<string, IContainer
             if (!present.ContainsKey(task.TaskId) && !actual.Any(t => t.TaskId == task.TaskId && t.FailedToStartReason is not null))
                 InBackground(_starting, task.TaskId, () => _runtime.Start(task, stopping));
 
-        foreach (var (taskId, reported) in present)
+        foreach (var reported in actual)
         {
-            if (running.Contains(taskId)) continue;
+            var taskId = reported.TaskId;
+            if (running.Contains(taskId) || _starting.ContainsKey(taskId)) continue;
             var anyRunning = reported.Containers.Any(c => c.Status != "STOPPED");
             if (anyRunning) InBackground(_stopping, taskId, () => _runtime.Stop(taskId, null, stopping));
-            // Neither to run nor to stop: the control plane has recorded the task STOPPED (or never knew it).
+            // Neither to run nor to stop: the control plane has recorded the task STOPPED (or never knew it), so its
+            // containers - or the memory of its failed start - can go.
             else if (!toStop.Contains(taskId)) InBackground(_stopping, taskId, () => _runtime.Remove(taskId, stopping));
         }
         return Task.CompletedTask;
