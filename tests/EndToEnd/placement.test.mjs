@@ -7,7 +7,7 @@ import {
   DescribeContainerInstancesCommand,
 } from '@aws-sdk/client-ecs';
 import {
-  serverFor, startAgent, waitForConnectedInstances, waitTasksRunning, waitTasksStopped, describeTasks, listAll, eventually,
+  serverFor, startAgent, expectEcsError, waitForConnectedInstances, waitTasksRunning, waitTasksStopped, describeTasks, listAll, eventually,
 } from './harness.mjs';
 import { resourceMap } from './fixtures.mjs';
 
@@ -186,6 +186,18 @@ describe('placement on hollow instances', { timeout: 300_000 }, () => {
     }, { timeoutMs: 15_000 });
     assert.equal(resourceMap(after.remainingResources).CPU, registered.CPU);
     assert.equal(after.runningTasksCount, 0);
+  });
+
+  it('answers a repeated clientToken with the first request\'s tasks, and a different request with ConflictException', async () => {
+    await drain();
+    const input = { cluster: CLUSTER, taskDefinition: 'e2e-place', count: 2, clientToken: 'e2e-token-1' };
+    const first = await ecs.send(new RunTaskCommand(input));
+    assert.equal(first.tasks.length, 2);
+    const again = await ecs.send(new RunTaskCommand(input));
+    assert.deepEqual(again.tasks.map((t) => t.taskArn).sort(), first.tasks.map((t) => t.taskArn).sort(), 'no new tasks for a retried request');
+    const all = await listAll(ecs, ListTasksCommand, { cluster: CLUSTER }, 'taskArns');
+    assert.equal(all.length, 2, 'exactly the first request\'s tasks exist');
+    await expectEcsError(ecs.send(new RunTaskCommand({ ...input, count: 3 })), 'ConflictException');
   });
 
   it('places nothing on an instance whose agent is gone: AGENT', async () => {

@@ -33,6 +33,8 @@ public sealed record AdmitContainerInstance(RequestContext Context, string Conta
 public sealed record ReleaseContainerInstance(RequestContext Context, string ContainerInstanceId) : IClusterCommand;
 
 /// <summary>Records where tasks are about to be placed, before their instances hold them (a failed placement leaves a pointer to nothing, never a task nobody can find).</summary>
-public sealed record RecordTaskLocations(RequestContext Context, IReadOnlyList<TaskLocation> Locations) : IClusterCommand;
+/// <param name="ClientToken">RunTask's idempotency token, if given: the first request to use it owns it.</param>
+public sealed record RecordTaskLocations(RequestContext Context, IReadOnlyList<TaskLocation> Locations, string? ClientToken = null,
+    string? RequestFingerprint = null) : IClusterCommand;
 
 public sealed record TaskLocation(string TaskId, string ContainerInstanceId);

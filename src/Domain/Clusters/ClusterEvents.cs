@@ -28,4 +28,5 @@ public sealed record ContainerInstanceAdmitted(EventMetadata Metadata, string Co
 
 public sealed record ContainerInstanceReleased(EventMetadata Metadata, string ContainerInstanceId) : IClusterEvent;
 
-public sealed record TaskLocationsRecorded(EventMetadata Metadata, IReadOnlyList<TaskLocation> Locations) : IClusterEvent;
+public sealed record TaskLocationsRecorded(EventMetadata Metadata, IReadOnlyList<TaskLocation> Locations, string? ClientToken = null,
+    string? RequestFingerprint = null) : IClusterEvent;

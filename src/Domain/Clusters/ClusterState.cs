@@ -57,8 +57,13 @@ public sealed record ClusterState
     public ImmutableSortedSet<string> ContainerInstanceIds { get; init; } = [];
     /// <summary>Which container instance holds each task placed in this cluster, so a task ARN finds its instance.</summary>
     public ImmutableDictionary<string, string> TaskLocations { get; init; } = ImmutableDictionary<string, string>.Empty;
+    /// <summary>RunTask's clientTokens: the request that first used each one and the tasks it placed.</summary>
+    public ImmutableDictionary<string, ClientTokenUse> ClientTokens { get; init; } = ImmutableDictionary<string, ClientTokenUse>.Empty;
     public int ActiveServicesCount { get; init; }
 
     public bool Exists => Status is not null;
     public bool IsActive => Status == ClusterStatus.ACTIVE;
 }
+
+/// <param name="RequestFingerprint">A digest of the request body: the same token with another request is a conflict.</param>
+public sealed record ClientTokenUse(string RequestId, string RequestFingerprint, ImmutableList<string> TaskIds);

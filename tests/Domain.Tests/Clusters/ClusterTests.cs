@@ -161,3 +161,33 @@ public class ClusterTaskLocationTests
         Assert.Equal(ErrorCodes.ClusterNotFound,
             Cluster.Decide(Cluster.Empty("web"), new RecordTaskLocations(Given.Context(), [new TaskLocation("t1", "i1")])).Error?.Code);
 }
+
+public class ClusterClientTokenTests
+{
+    private static ClusterState Created() => Given.After<Cluster, ClusterState, IClusterCommand, IClusterEvent>("web",
+        new CreateCluster(Given.Context(), [], [], null, null, []));
+
+    [Fact]
+    public void The_first_request_owns_a_client_token_and_its_retries_add_to_it()
+    {
+        var first = Given.Context(1);
+        var state = new[]
+        {
+            new RecordTaskLocations(first, [new TaskLocation("t1", "i1")], "token", "digest"),
+            new RecordTaskLocations(first, [new TaskLocation("t2", "i2")], "token", "digest"),
+        }.Aggregate(Created(), (s, c) => Cluster.Decide(s, c).Events.Aggregate(s, Cluster.Apply));
+        var use = state.ClientTokens["token"];
+        Assert.Equal((first.RequestId, "digest"), (use.RequestId, use.RequestFingerprint));
+        Assert.Equal(["t1", "t2"], use.TaskIds);
+    }
+
+    [Fact]
+    public void Another_request_with_a_used_token_records_nothing()
+    {
+        var state = Cluster.Decide(Created(), new RecordTaskLocations(Given.Context(1), [new TaskLocation("t1", "i1")], "token", "digest")).Events
+            .Aggregate(Created(), Cluster.Apply);
+        var replay = Cluster.Decide(state, new RecordTaskLocations(Given.Context(2), [new TaskLocation("t9", "i1")], "token", "digest"));
+        Assert.True(replay.IsAccepted);
+        Assert.Empty(replay.Events);
+    }
+}

@@ -58,7 +58,10 @@ public static class TaskActions
             throw EcsError.InvalidParameter("Actors has no capacity providers: leave capacityProviderStrategy out.");
         if ((PlacementRules.ValidateConstraints(request.PlacementConstraints) ?? PlacementRules.ValidateStrategies(request.PlacementStrategy)) is { } invalid)
             throw EcsError.From(invalid);
+        if (request.ClientToken is { Length: > 64 }) throw EcsError.InvalidParameter("clientToken can be at most 64 characters.");
         var launch = await Launch(request.Cluster, request.TaskDefinition, request.Overrides, request.Group, request.StartedBy, request.Tags, context);
+        var token = request.ClientToken is { Length: > 0 } given ? new ClientToken(given, Fingerprint(context.Body)) : null;
+        if (token is not null && await Replay(launch.Cluster, token, context) is { } replayed) return replayed;
 
         var tasks = new List<TaskShape>();
         var failures = new List<Failure>();
@@ -72,7 +75,9 @@ public static class TaskActions
                 members.Where(m => m.IsRegistered).Select(Candidate).ToList());
             if (placement.NoContainerInstances) throw EcsError.From(PlacementErrors.NoContainerInstances);
 
-            var placed = await Place(launch, placement.Placements.Select(d => (d.ContainerInstanceId!, PlacementRecord.From(d))).ToList(), context);
+            var placed = await Place(launch, placement.Placements.Select(d => (d.ContainerInstanceId!, PlacementRecord.From(d))).ToList(), context, token);
+            // Another request with the same clientToken got there first: its tasks are the answer.
+            if (placed.Replay is { } replay) return replay;
             tasks.AddRange(placed.Tasks);
             remaining -= placed.Tasks.Count;
             failures = placement.Failures.Select(f => new Failure(f.Arn(context.Plane.Account), f.Reason, f.Detail)).ToList();
@@ -98,7 +103,7 @@ public static class TaskActions
             if (ContainerInstanceActions.TryInstanceId(name, launch.Cluster, out var instanceId)) targets.Add((instanceId, PlacementRecord.ChosenByCaller(instanceId)));
             else failures.Add(new Failure(name, "MISSING"));
         }
-        var placed = await Place(launch, targets, context);
+        var placed = await Place(launch, targets, context, token: null);
         failures.AddRange(placed.Failures);
         return new { tasks = placed.Tasks, failures };
     }
@@ -187,13 +192,38 @@ public static class TaskActions
         return new LaunchSpec(cluster, revision, overrides, group ?? PlacementRequest.DefaultGroup(revision.Family), startedBy, [.. tags ?? []]);
     }
 
-    private sealed record PlacementOutcome(List<TaskShape> Tasks, List<Failure> Failures, int Refused);
+    private sealed record PlacementOutcome(List<TaskShape> Tasks, List<Failure> Failures, int Refused, object? Replay = null);
+
+    private sealed record ClientToken(string Token, string Fingerprint);
+
+    private static string Fingerprint(ReadOnlyMemory<byte> body) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(body.Span));
+
+    /// <summary>
+    /// ECS's idempotency: the same clientToken with the same request answers the tasks of the first request; with a
+    /// different request it is a ConflictException. Null when the token is not used by another request.
+    /// </summary>
+    private static async Task<object?> Replay(string cluster, ClientToken token, ActionContext context)
+    {
+        var state = await context.Plane.Clusters.GetState(cluster, context.Cancellation);
+        if (!state.ClientTokens.TryGetValue(token.Token, out var use) || use.RequestId == context.Request.RequestId) return null;
+        if (use.RequestFingerprint != token.Fingerprint)
+            throw new EcsError(ErrorCodes.Conflict, $"The clientToken {token.Token} was already used by a different RunTask request.");
+        var tasks = new List<TaskShape>();
+        foreach (var taskId in use.TaskIds)
+        {
+            var instance = await context.Plane.ContainerInstances.GetState(
+                ContainerInstanceState.EntityIdOf(cluster, state.TaskLocations[taskId]), context.Cancellation);
+            if (instance.Tasks.GetValueOrDefault(taskId) is { } task) tasks.Add(TaskShape.From(task, instance, context.Plane.Account, includeTags: true));
+        }
+        return new { tasks, failures = Array.Empty<Failure>() };
+    }
 
     /// <summary>
     /// Records where the tasks go, then asks each chosen instance to take its task; an instance refuses what no longer
     /// fits (another placement got there first), and that task is reported back for another attempt.
     /// </summary>
-    private static async Task<PlacementOutcome> Place(LaunchSpec launch, List<(string InstanceId, PlacementRecord Placement)> targets, ActionContext context)
+    private static async Task<PlacementOutcome> Place(LaunchSpec launch, List<(string InstanceId, PlacementRecord Placement)> targets, ActionContext context,
+        ClientToken? token)
     {
         var outcome = new PlacementOutcome([], [], 0);
         if (targets.Count == 0) return outcome;
@@ -201,8 +231,11 @@ public static class TaskActions
         var newTasks = targets.Select(target => (target.InstanceId, target.Placement, Task: TaskLifecycle.Create(Guid.NewGuid().ToString("N"),
             launch.Cluster, target.InstanceId, launch.Revision, launch.Overrides, launch.Group, launch.StartedBy, launch.Tags, demand,
             context.Request.At))).ToList();
-        await ControlPlane.Accepted(context.Plane.Clusters.Send(launch.Cluster,
-            new RecordTaskLocations(context.Request, newTasks.Select(t => new TaskLocation(t.Task.TaskId, t.InstanceId)).ToList()), context.Cancellation));
+        var recorded = await ControlPlane.Accepted(context.Plane.Clusters.Send(launch.Cluster,
+            new RecordTaskLocations(context.Request, newTasks.Select(t => new TaskLocation(t.Task.TaskId, t.InstanceId)).ToList(), token?.Token,
+                token?.Fingerprint), context.Cancellation));
+        if (token is not null && recorded.ClientTokens[token.Token].RequestId != context.Request.RequestId)
+            return outcome with { Replay = await Replay(launch.Cluster, token, context) };
 
         // Instances decide independently (and each persists on its own), so they are asked all at once.
         var responses = await Task.WhenAll(newTasks.Select(placed => context.Plane.ContainerInstances.Send(
