@@ -168,15 +168,6 @@ public sealed partial class Cluster : IAggregate<ClusterState, IClusterCommand, 
         : DomainError.InvalidParameter(
             $"The specified capacity provider '{capacityProviders[0]}' does not exist: Actors places tasks on registered container instances and has no capacity providers.");
 
-    private static ImmutableList<ClusterSetting> MergeSettings(
-        ImmutableList<ClusterSetting> existing, IEnumerable<ClusterSetting> updates)
-    {
-        var result = existing;
-        foreach (var update in updates)
-        {
-            var index = result.FindIndex(s => s.Name == update.Name);
-            result = index >= 0 ? result.SetItem(index, update) : result.Add(update);
-        }
-        return result;
-    }
+    private static ImmutableList<ClusterSetting> MergeSettings(ImmutableList<ClusterSetting> existing, IEnumerable<ClusterSetting> updates) =>
+        KeyedLists.MergeBy(existing, updates, s => s.Name);
 }

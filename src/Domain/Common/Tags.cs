@@ -37,16 +37,7 @@ public static partial class Tags
     }
 
     /// <summary>Adds or overwrites tags by key, keeping the order in which keys first appeared.</summary>
-    public static ImmutableList<Tag> Merge(ImmutableList<Tag> existing, IEnumerable<Tag> added)
-    {
-        var result = existing;
-        foreach (var tag in added)
-        {
-            var index = result.FindIndex(t => t.Key == tag.Key);
-            result = index >= 0 ? result.SetItem(index, tag) : result.Add(tag);
-        }
-        return result;
-    }
+    public static ImmutableList<Tag> Merge(ImmutableList<Tag> existing, IEnumerable<Tag> added) => KeyedLists.MergeBy(existing, added, t => t.Key);
 
     public static ImmutableList<Tag> Remove(ImmutableList<Tag> existing, IEnumerable<string> keys)
     {

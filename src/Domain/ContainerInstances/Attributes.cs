@@ -59,16 +59,8 @@ public static partial class Attributes
     }
 
     /// <summary>Adds or overwrites attributes by name, keeping the order in which names first appeared; targets are dropped.</summary>
-    public static ImmutableList<Attribute> Merge(ImmutableList<Attribute> existing, IEnumerable<Attribute> added)
-    {
-        var result = existing;
-        foreach (var attribute in added.Select(Normalize))
-        {
-            var index = result.FindIndex(a => a.Name == attribute.Name);
-            result = index >= 0 ? result.SetItem(index, attribute) : result.Add(attribute);
-        }
-        return result;
-    }
+    public static ImmutableList<Attribute> Merge(ImmutableList<Attribute> existing, IEnumerable<Attribute> added) =>
+        KeyedLists.MergeBy(existing, added.Select(Normalize), a => a.Name);
 
     public static ImmutableList<Attribute> Remove(ImmutableList<Attribute> existing, IEnumerable<string> names)
     {
