@@ -115,7 +115,7 @@ public sealed class ContainerAgent(AgentOptions options, Func<string, IContainer
         {
             response = await gateway.Ecs<JsonElement>("RegisterContainerInstance", request, stopping);
         }
-        catch (GatewayError refused) when (request.containerInstanceArn is not null && refused.Status < 500)
+        catch (GatewayError refused) when (request.containerInstanceArn is not null && refused.Code == "ClientException")
         {
             // The remembered instance was deregistered: this host becomes a new instance.
             logger.LogWarning("Re-registering {Arn} was refused ({Reason}); registering a new container instance",
@@ -134,8 +134,10 @@ public sealed class ContainerAgent(AgentOptions options, Func<string, IContainer
     /// <summary>The runtime's view plus tasks still being started, which have no containers to observe yet.</summary>
     private async Task<IReadOnlyList<ReportedTask>> ActualState(CancellationToken stopping)
     {
+        // Read before observing: a start that ends in between is then seen by Observe, never lost between the two.
+        var starting = _starting.Keys.ToList();
         var observed = (await _runtime.Observe(stopping)).ToList();
-        foreach (var taskId in _starting.Keys)
+        foreach (var taskId in starting)
             if (observed.All(t => t.TaskId != taskId))
                 observed.Add(new ReportedTask { TaskId = taskId, Containers = [] });
         return observed;

@@ -95,7 +95,8 @@ public sealed class ContainerInstanceEntity
     private void UpdateIdlePassivation() =>
         Context.SetReceiveTimeout(State.AgentConnected || _waiting.Count > 0 ? null : _lease.IdlePassivation);
 
-    private sealed record CheckLease
+    // The lease timer must not keep an idle, disconnected instance from passivating.
+    private sealed record CheckLease : INotInfluenceReceiveTimeout
     {
         public static CheckLease Instance { get; } = new();
     }

@@ -19,9 +19,14 @@ public static class AgentActions
         if (request.ContainerInstanceArn is not { } arn || !ContainerInstanceActions.TryInstanceId(arn, cluster, out var instanceId))
             throw EcsError.InvalidParameter("containerInstanceArn must name a container instance of the cluster.");
         var entityId = ContainerInstanceState.EntityIdOf(cluster, instanceId);
+        var tasks = request.Tasks ?? [];
+        if (tasks.Any(t => t?.TaskId is null || t.Containers is null || t.Containers.Any(c => c?.Name is null || c.Status is null)))
+            throw EcsError.InvalidParameter("Every reported task needs a taskId and its containers, each with a name and a status.");
+        if (tasks.Select(t => t.TaskId).Distinct().Count() != tasks.Count)
+            throw EcsError.InvalidParameter("A task is reported more than once.");
 
         var reported = await context.Plane.ContainerInstances.Send(entityId,
-            new ReportAgentState(context.Request, [.. request.Tasks ?? []]), context.Cancellation);
+            new ReportAgentState(context.Request, [.. tasks]), context.Cancellation);
         var state = reported.State;
         if (!state.IsRegistered)
             throw new EcsError(AgentProtocol.NotRegisteredError, $"Container instance {arn} is not registered.");

@@ -55,8 +55,8 @@ public static class ContainerInstanceActions
             context.Cancellation);
         if (response.Error is { } refused)
         {
-            // A refused first registration must not leave a member behind in the cluster.
-            if (!reregistering)
+            // A refused registration must not leave a member behind in the cluster (nor re-admit a deregistered one).
+            if (!response.State.IsRegistered)
                 await context.Plane.Clusters.Send(cluster, new Domain.Clusters.ReleaseContainerInstance(context.Request, instanceId), context.Cancellation);
             throw EcsError.From(refused);
         }

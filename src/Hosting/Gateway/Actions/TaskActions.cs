@@ -73,7 +73,11 @@ public static class TaskActions
                 PlacementRequest.ForRunTask(launch.Revision, request.Overrides, request.PlacementConstraints, request.PlacementStrategy, remaining,
                     request.Group, Random.Shared.Next()),
                 members.Where(m => m.IsRegistered).Select(Candidate).ToList());
-            if (placement.NoContainerInstances) throw EcsError.From(PlacementErrors.NoContainerInstances);
+            if (placement.NoContainerInstances)
+            {
+                if (tasks.Count == 0) throw EcsError.From(PlacementErrors.NoContainerInstances);
+                break;
+            }
 
             var placed = await Place(launch, placement.Placements.Select(d => (d.ContainerInstanceId!, PlacementRecord.From(d))).ToList(), context, token);
             // Another request with the same clientToken got there first: its tasks are the answer.
