@@ -78,7 +78,7 @@ public sealed partial class Cluster : IAggregate<ClusterState, IClusterCommand, 
     {
         var error = ValidateName(state.Name)
             ?? ValidateSettings(create.Settings)
-            ?? Tags.Validate(create.Tags.ToList())
+            ?? Tags.Validate(create.Tags)
             ?? ValidateCapacityProviders(create.CapacityProviders);
         if (error is not null) return error;
         // CreateCluster is idempotent in ECS: an ACTIVE cluster of that name is answered as it is.
@@ -118,7 +118,7 @@ public sealed partial class Cluster : IAggregate<ClusterState, IClusterCommand, 
     private static Decision<IClusterEvent> DecideTag(ClusterState state, TagCluster tag)
     {
         if (WhenActive(state) is { } notActive) return notActive;
-        if (Tags.ValidateMerge(state.Tags, tag.Tags.ToList()) is { } invalid) return invalid;
+        if (Tags.ValidateMerge(state.Tags, tag.Tags) is { } invalid) return invalid;
         return Decision<IClusterEvent>.Accept(new ClusterTagged(tag.Context.Because($"tagged cluster {state.Name}"), tag.Tags));
     }
 
