@@ -24,4 +24,7 @@ public sealed record NodeOptions
     public IReadOnlyList<string> SeedNodes { get; init; } = [];
     public required JournalOptions Journal { get; init; }
     public Entities.AgentLeaseOptions AgentLease { get; init; } = new();
+    public Scheduling.SchedulerOptions Scheduler { get; init; } = new();
+    /// <summary>Where entities read the time; tests pass a fake one.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
 }

@@ -3,6 +3,7 @@ using Actors.Domain.ContainerInstances;
 using Actors.Domain.TaskDefinitions;
 using Actors.Nodes.Entities;
 using Actors.Nodes.Persistence;
+using Actors.Nodes.Scheduling;
 using Actors.Nodes.Sharding;
 using Akka.Actor;
 using Akka.Cluster.Hosting;
@@ -47,13 +48,20 @@ public static class NodeSetup
 
         var snapshotEvery = options.Journal.SnapshotEvery;
         builder
-            .WithEntityRegion<ClusterRegion, Domain.Clusters.Cluster, ClusterState, IClusterCommand, IClusterEvent>(EntityKinds.Cluster, snapshotEvery)
+            .WithShardRegion<ClusterRegion>(
+                EntityKinds.Cluster,
+                (_, registry) => entityId => Props.Create(() => new ClusterScheduler(
+                    EntityKinds.PersistenceId(EntityKinds.Cluster, entityId), entityId, snapshotEvery, options.Scheduler, options.Clock,
+                    () => registry.Get<ContainerInstanceRegion>())),
+                new EntityMessageExtractor(),
+                ShardOptions())
             .WithEntityRegion<TaskDefinitionFamilyRegion, TaskDefinitionFamily, TaskDefinitionFamilyState, ITaskDefinitionFamilyCommand, ITaskDefinitionFamilyEvent>(
                 EntityKinds.TaskDefinitionFamily, snapshotEvery)
             .WithShardRegion<ContainerInstanceRegion>(
                 EntityKinds.ContainerInstance,
-                entityId => Props.Create(() => new ContainerInstanceEntity(
-                    EntityKinds.PersistenceId(EntityKinds.ContainerInstance, entityId), entityId, snapshotEvery, options.AgentLease)),
+                (_, registry) => entityId => Props.Create(() => new ContainerInstanceEntity(
+                    EntityKinds.PersistenceId(EntityKinds.ContainerInstance, entityId), entityId, snapshotEvery, options.AgentLease, options.Clock,
+                    () => registry.Get<ClusterRegion>())),
                 new EntityMessageExtractor(),
                 // Instances with a connected agent must wake by themselves after a restart to time their leases.
                 ShardOptions(rememberEntities: true));

@@ -1,10 +1,12 @@
-using System.Collections.Immutable;
 using Actors.Domain.Common;
 using Actors.Domain.ContainerInstances;
 using Actors.Domain.TaskDefinitions;
 using Actors.Domain.Tasks;
 using Actors.Nodes.Entities;
+using Actors.Nodes.Scheduling;
 using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.TestKit;
 using Xunit.Abstractions;
 
 namespace Actors.Nodes.Tests;
@@ -13,12 +15,20 @@ public class ContainerInstanceEntityTests(ITestOutputHelper output) : NodeTestKi
 {
     private const string Cluster = "default";
     private const string InstanceId = "0123456789abcdef0123456789abcdef";
-    private static readonly AgentLeaseOptions ShortLease = new() { Timeout = TimeSpan.FromMilliseconds(800), CheckInterval = TimeSpan.FromMilliseconds(100) };
+    private static readonly AgentLeaseOptions ShortLease = new() { Timeout = TimeSpan.FromSeconds(30), CheckInterval = TimeSpan.FromMilliseconds(50) };
 
-    private static RequestContext Context() => new(DateTimeOffset.UtcNow, Guid.NewGuid().ToString(), "AKIATEST");
+    private RequestContext Context() => new(Clock.GetUtcNow(), Guid.NewGuid().ToString(), "AKIATEST");
 
-    private IActorRef Entity(AgentLeaseOptions? lease = null) => Sys.ActorOf(Props.Create(() => new ContainerInstanceEntity(
-        $"container-instance|{Cluster}/{InstanceId}", $"{Cluster}/{InstanceId}", 100, lease ?? ShortLease)));
+    /// <summary>The entity on its own, with a probe standing in for its cluster's scheduler.</summary>
+    private (IActorRef Entity, TestProbe Scheduler) Entity(AgentLeaseOptions? lease = null, string persistenceSuffix = "")
+    {
+        var scheduler = CreateTestProbe();
+        scheduler.IgnoreMessages(_ => true);
+        var entity = Sys.ActorOf(Props.Create(() => new ContainerInstanceEntity(
+            $"container-instance|{Cluster}/{InstanceId}{persistenceSuffix}", $"{Cluster}/{InstanceId}", 100, lease ?? ShortLease, Clock,
+            () => scheduler.Ref)));
+        return (entity, scheduler);
+    }
 
     private ContainerInstanceState Ask(IActorRef entity, object message)
     {
@@ -28,11 +38,18 @@ public class ContainerInstanceEntityTests(ITestOutputHelper output) : NodeTestKi
         return response.State;
     }
 
-    private static RegisterContainerInstance Register() => new(Context(), Cluster, InstanceId, "host", [
+    private AgentSyncAnswer Sync(IActorRef entity, long knownVersion = -1, TimeSpan? wait = null, params string[] running)
+    {
+        entity.Tell(new AgentSync(new ReportAgentState(Context(), [.. running.Select(id => new ReportedTask { TaskId = id, Containers = [] })]),
+            knownVersion, wait ?? TimeSpan.Zero), TestActor);
+        return ExpectMsg<AgentSyncAnswer>();
+    }
+
+    private RegisterContainerInstance Register() => new(Context(), Cluster, InstanceId, "host", [
         Resource.Integer(ResourceNames.Cpu, 1024), Resource.Integer(ResourceNames.Memory, 1024),
         Resource.StringSet(ResourceNames.Ports, ["22"]), Resource.StringSet(ResourceNames.UdpPorts, [])], null, [], []);
 
-    private static TaskState NewTask()
+    private TaskState NewTask()
     {
         var revision = TaskDefinitionRevision.Register(new TaskDefinitionSpec
         {
@@ -40,75 +57,148 @@ public class ContainerInstanceEntityTests(ITestOutputHelper output) : NodeTestKi
             ContainerDefinitions = [new ContainerDefinition { Name = "web", Image = "busybox", Memory = 64 }],
         }, 1, null, Context());
         return TaskLifecycle.Create(Guid.NewGuid().ToString("N"), Cluster, InstanceId, revision, null, "family:web", null, [],
-            ResourceDemand.Of(memory: 64), DateTimeOffset.UtcNow);
+            ResourceDemand.Of(memory: 64), Clock.GetUtcNow());
     }
 
     [Fact]
     public void An_agent_that_stops_syncing_is_marked_disconnected_after_its_lease()
     {
-        var entity = Entity();
+        var (entity, _) = Entity();
         Ask(entity, Register());
-        Assert.True(Ask(entity, new ReportAgentState(Context(), [])).AgentConnected);
-        AwaitAssert(() => Assert.False(Ask(entity, GetEntityState.Instance).AgentConnected), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100));
+        Sync(entity);
+        Assert.True(Ask(entity, GetEntityState.Instance).AgentConnected);
+        Clock.Advance(ShortLease.Timeout - TimeSpan.FromSeconds(1));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.True(Ask(entity, GetEntityState.Instance).AgentConnected);
+        Clock.Advance(TimeSpan.FromSeconds(2));
+        AwaitAssert(() => Assert.False(Ask(entity, GetEntityState.Instance).AgentConnected), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(50));
     }
 
     [Fact]
     public void Syncs_within_the_lease_keep_the_agent_connected()
     {
-        var entity = Entity();
+        var (entity, _) = Entity();
         Ask(entity, Register());
         for (var i = 0; i < 8; i++)
         {
-            Assert.True(Ask(entity, new ReportAgentState(Context(), [])).AgentConnected);
-            Thread.Sleep(250);
+            Sync(entity);
+            Clock.Advance(ShortLease.Timeout / 2);
+            ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+            Assert.True(Ask(entity, GetEntityState.Instance).AgentConnected);
         }
     }
 
     [Fact]
     public void A_restarted_entity_gives_a_connected_agent_a_fresh_lease_instead_of_expiring_it()
     {
-        var lease = new AgentLeaseOptions { Timeout = TimeSpan.FromSeconds(3), CheckInterval = TimeSpan.FromMilliseconds(100) };
-        var entity = Entity(lease);
+        var (entity, _) = Entity();
         Ask(entity, Register());
-        Ask(entity, new ReportAgentState(Context(), []));
-        Thread.Sleep(2000);
+        Sync(entity);
+        Clock.Advance(ShortLease.Timeout - TimeSpan.FromSeconds(5));
         Watch(entity);
         Sys.Stop(entity);
         ExpectTerminated(entity);
 
-        // Two seconds of the lease were used before the restart; the restarted entity must not count them.
-        var revived = Entity(lease);
-        Thread.Sleep(1500);
+        // Most of the lease was used before the restart; the restarted entity must not count it.
+        var (revived, _) = Entity();
+        Assert.True(Ask(revived, GetEntityState.Instance).AgentConnected);
+        Clock.Advance(TimeSpan.FromSeconds(10));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
         Assert.True(Ask(revived, GetEntityState.Instance).AgentConnected);
     }
 
     [Fact]
-    public void A_long_poll_is_answered_when_the_desired_state_changes()
+    public void A_long_poll_is_answered_when_the_desired_state_changes_with_only_the_new_task_definition()
     {
-        var entity = Entity(new AgentLeaseOptions());
+        var (entity, _) = Entity();
         Ask(entity, Register());
-        var known = Ask(entity, new ReportAgentState(Context(), [])).DesiredVersion;
+        var known = Sync(entity).DesiredVersion;
 
         var agent = CreateTestProbe();
-        entity.Tell(new AwaitDesiredState(known, TimeSpan.FromSeconds(20)), agent);
+        entity.Tell(new AgentSync(new ReportAgentState(Context(), []), known, TimeSpan.FromSeconds(20)), agent);
         agent.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
 
         var task = NewTask();
-        Ask(entity, new PlaceTask(Context(), task, PlacementRecord.ChosenByCaller(InstanceId)));
-        var answer = agent.ExpectMsg<EntityResponse<ContainerInstanceState>>(TimeSpan.FromSeconds(2));
-        Assert.NotEqual(known, answer.State.DesiredVersion);
-        Assert.Equal(task.TaskId, Assert.Single(ContainerInstanceDesiredState.Of(answer.State).Run).TaskId);
+        entity.Tell(new PlaceTask(Context(), task, PlacementRecord.ChosenByCaller(InstanceId)), TestActor);
+        Assert.Equal(task.TaskId, ExpectMsg<TaskAnswer>().Task!.TaskId);
+        var answer = agent.ExpectMsg<AgentSyncAnswer>(TimeSpan.FromSeconds(2));
+        Assert.NotEqual(known, answer.DesiredVersion);
+        Assert.Equal(task.TaskId, Assert.Single(answer.Desired!.Run).TaskId);
+
+        // Once the agent runs it, the task is only named.
+        var next = Sync(entity, answer.DesiredVersion, running: task.TaskId);
+        Assert.Empty(next.Desired!.Run);
+        Assert.Equal([task.TaskId], next.Desired.Keep);
     }
 
     [Fact]
     public void A_long_poll_with_nothing_new_is_answered_when_its_wait_is_over()
     {
-        var entity = Entity(new AgentLeaseOptions { CheckInterval = TimeSpan.FromMilliseconds(100) });
+        var (entity, _) = Entity();
         Ask(entity, Register());
-        var known = Ask(entity, new ReportAgentState(Context(), [])).DesiredVersion;
+        var known = Sync(entity).DesiredVersion;
         var agent = CreateTestProbe();
-        entity.Tell(new AwaitDesiredState(known, TimeSpan.FromMilliseconds(500)), agent);
+        entity.Tell(new AgentSync(new ReportAgentState(Context(), []), known, TimeSpan.FromSeconds(10)), agent);
         agent.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
-        Assert.Equal(known, agent.ExpectMsg<EntityResponse<ContainerInstanceState>>(TimeSpan.FromSeconds(2)).State.DesiredVersion);
+        Clock.Advance(TimeSpan.FromSeconds(11));
+        Assert.Equal(known, agent.ExpectMsg<AgentSyncAnswer>(TimeSpan.FromSeconds(2)).DesiredVersion);
+    }
+
+    [Fact]
+    public void Every_change_reaches_the_scheduler_until_it_is_acknowledged()
+    {
+        var scheduler = CreateTestProbe();
+        var entity = Sys.ActorOf(Props.Create(() => new ContainerInstanceEntity(
+            $"container-instance|{Cluster}/{InstanceId}", $"{Cluster}/{InstanceId}", 100, ShortLease, Clock, () => scheduler.Ref)));
+        Ask(entity, Register());
+        var registered = scheduler.ExpectMsg<ShardingEnvelope>();
+        Assert.Equal(Cluster, registered.EntityId);
+        Assert.True(((InstanceChanged)registered.Message).Changes.Instance.IsRegistered);
+        Sync(entity);
+
+        var task = NewTask();
+        entity.Tell(new PlaceTask(Context(), task, PlacementRecord.ChosenByCaller(InstanceId)), TestActor);
+        ExpectMsg<TaskAnswer>();
+        var placed = (InstanceChanged)scheduler.FishForMessage<ShardingEnvelope>(e => ((InstanceChanged)e.Message).Changes.Tasks.Count > 0).Message;
+        Assert.Equal(task.TaskId, Assert.Single(placed.Changes.Tasks).TaskId);
+
+        // Not acknowledged: sent again on the next tick after the resend interval.
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        var resent = (InstanceChanged)scheduler.FishForMessage<ShardingEnvelope>(e => ((InstanceChanged)e.Message).Changes.Tasks.Count > 0).Message;
+        Assert.Equal(task.TaskId, Assert.Single(resent.Changes.Tasks).TaskId);
+
+        entity.Tell(new InstanceChangesAcknowledged(resent.Changes.UpToVersion, [task.TaskId]), scheduler.Ref);
+        scheduler.ReceiveWhile(TimeSpan.FromMilliseconds(200), m => m);
+        Clock.Advance(TimeSpan.FromSeconds(5));
+        scheduler.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+    }
+
+    [Fact]
+    public void Stopped_tasks_leave_the_live_state_after_retention()
+    {
+        var lease = ShortLease with { StoppedTaskRetention = TimeSpan.FromMinutes(10) };
+        var (entity, _) = Entity(lease);
+        Ask(entity, Register());
+        Sync(entity);
+        var task = NewTask();
+        entity.Tell(new PlaceTask(Context(), task, PlacementRecord.ChosenByCaller(InstanceId)), TestActor);
+        ExpectMsg<TaskAnswer>();
+        entity.Tell(new StopTask(Context(), task.TaskId, TaskStopCode.UserInitiated, "done"), TestActor);
+        ExpectMsg<TaskAnswer>();
+        Sync(entity); // the agent no longer reports it: STOPPED
+        entity.Tell(new DescribeInstanceTasks([task.TaskId]), TestActor);
+        Assert.Equal(TaskLifecycleStatus.STOPPED, Assert.Single(ExpectMsg<TasksDescribed>().Tasks).LastStatus);
+
+        Clock.Advance(TimeSpan.FromMinutes(9));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        entity.Tell(new DescribeInstanceTasks([task.TaskId]), TestActor);
+        Assert.Single(ExpectMsg<TasksDescribed>().Tasks);
+
+        Clock.Advance(TimeSpan.FromMinutes(5));
+        AwaitAssert(() =>
+        {
+            entity.Tell(new DescribeInstanceTasks([task.TaskId]), TestActor);
+            Assert.Empty(ExpectMsg<TasksDescribed>().Tasks);
+        }, TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100));
     }
 }

@@ -1,48 +1,101 @@
-using Actors.Nodes.Persistence;
+using Actors.Nodes.Entities;
+using Actors.Nodes.Scheduling;
 using Akka.Actor;
-using Akka.Actor.Setup;
-using Akka.Configuration;
+using Akka.Hosting;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Xunit.Abstractions;
 
 namespace Actors.Nodes.Tests;
 
+/// <summary>A clock that only moves when a test moves it, so leases and retention are tested without waiting.</summary>
+public sealed class ManualClock(DateTimeOffset start) : TimeProvider
+{
+    private long _elapsedTicks;
+
+    public override DateTimeOffset GetUtcNow() => start.AddTicks(Interlocked.Read(ref _elapsedTicks));
+
+    public void Advance(TimeSpan by) => Interlocked.Add(ref _elapsedTicks, by.Ticks);
+}
+
 /// <summary>
-/// A TestKit whose actor system persists to a private shared in-memory SQLite database through Akka.Persistence.Sql
-/// and serializes with our serializer, checking that every message it sends can cross the wire.
+/// A TestKit over a node started exactly as <c>actors serve</c> starts one - <see cref="NodeSetup.AddActorsNode"/> with
+/// its event tagger, separate sharding journal and remember-entities - on private shared in-memory SQLite databases,
+/// with a <see cref="ManualClock"/>, checking that every message it sends can cross the wire.
 /// </summary>
 public abstract class NodeTestKit : Akka.TestKit.Xunit2.TestKit
 {
-    private readonly SqliteConnection _keepDatabaseAlive;
+    private readonly Node _node;
 
-    protected NodeTestKit(ITestOutputHelper output) : this(output, $"Filename=file:memdb-{Guid.NewGuid():N}.db;Mode=Memory;Cache=Shared") { }
+    protected NodeTestKit(ITestOutputHelper output, AgentLeaseOptions? lease = null, SchedulerOptions? scheduler = null)
+        : this(output, Node.Start(lease, scheduler)) { }
 
-    private NodeTestKit(ITestOutputHelper output, string connectionString)
-        : base(BootstrapSetup.Create().WithConfig(Config(connectionString)).And(ActorsSerialization.Setup()), output: output)
-    {
-        _keepDatabaseAlive = new SqliteConnection(connectionString);
-        _keepDatabaseAlive.Open();
-    }
+    private NodeTestKit(ITestOutputHelper output, Node node) : base(node.System, output) => _node = node;
 
-    private static Config Config(string connectionString) => ConfigurationFactory.ParseString($$"""
-        akka.actor.serialize-messages = on
-        # the first persist creates the tables and warms linq2db up, which takes seconds on a busy 2-core machine
-        akka.test.single-expect-default = 15s
-        akka.persistence {
-          journal {
-            plugin = "akka.persistence.journal.sql"
-            sql { connection-string = "{{connectionString}}", provider-name = "SQLite.MS", auto-initialize = on }
-          }
-          snapshot-store {
-            plugin = "akka.persistence.snapshot-store.sql"
-            sql { connection-string = "{{connectionString}}", provider-name = "SQLite.MS", auto-initialize = on }
-          }
-        }
-        """).WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration);
+    protected ManualClock Clock => _node.Clock;
+
+    protected IActorRef Clusters => _node.Registry.Get<ClusterRegion>();
+
+    protected IActorRef Instances => _node.Registry.Get<ContainerInstanceRegion>();
 
     protected override void AfterAll()
     {
         base.AfterAll();
-        _keepDatabaseAlive.Dispose();
+        _node.Dispose();
+    }
+
+    private sealed class Node : IDisposable
+    {
+        private readonly IHost _host;
+        private readonly SqliteConnection[] _keepDatabasesAlive;
+
+        private Node(IHost host, SqliteConnection[] databases, ManualClock clock)
+        {
+            _host = host;
+            _keepDatabasesAlive = databases;
+            Clock = clock;
+            System = host.Services.GetRequiredService<ActorSystem>();
+            Registry = host.Services.GetRequiredService<ActorRegistry>();
+        }
+
+        public ActorSystem System { get; }
+        public ActorRegistry Registry { get; }
+        public ManualClock Clock { get; }
+
+        public static Node Start(AgentLeaseOptions? lease, SchedulerOptions? scheduler)
+        {
+            var name = Guid.NewGuid().ToString("N");
+            string Database(string suffix) => $"Filename=file:memdb-{name}-{suffix}.db;Mode=Memory;Cache=Shared";
+            var databases = new[] { new SqliteConnection(Database("journal")), new SqliteConnection(Database("sharding")) };
+            foreach (var database in databases) database.Open();
+            var clock = new ManualClock(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
+
+            var builder = Host.CreateApplicationBuilder();
+            builder.Services.AddAkka("actors-test", (akka, _) => akka
+                .AddActorsNode(new NodeOptions
+                {
+                    Journal = new JournalOptions { ConnectionString = Database("journal"), ShardingConnectionString = Database("sharding") },
+                    AgentLease = lease ?? new AgentLeaseOptions(),
+                    Scheduler = scheduler ?? new SchedulerOptions(),
+                    Clock = clock,
+                })
+                .AddHocon("""
+                    akka.actor.serialize-messages = on
+                    akka.loglevel = INFO
+                    # the first persist creates the tables and warms linq2db up, which takes seconds on a busy 2-core machine
+                    akka.test.single-expect-default = 15s
+                    """, HoconAddMode.Prepend));
+            var host = builder.Build();
+            host.StartAsync().GetAwaiter().GetResult();
+            return new Node(host, databases, clock);
+        }
+
+        public void Dispose()
+        {
+            _host.StopAsync().GetAwaiter().GetResult();
+            _host.Dispose();
+            foreach (var database in _keepDatabasesAlive) database.Dispose();
+        }
     }
 }

@@ -36,8 +36,11 @@ public sealed partial class Cluster : IAggregate<ClusterState, IClusterCommand, 
             ? Decision<IClusterEvent>.Accept(new ContainerInstanceReleased(
                 release.Context.Because($"container instance {release.ContainerInstanceId} left cluster {state.Name}"), release.ContainerInstanceId))
             : Decision<IClusterEvent>.Unchanged,
-        RecordTaskLocations record => DecideTaskLocations(state, record),
-        _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "Unknown cluster command"),
+        PlanLaunch plan => DecidePlan(state, plan),
+        ReplanLaunchTask replan => DecideReplan(state, replan),
+        CompleteLaunch complete => DecideComplete(state, complete),
+        ForgetClientTokens forget => DecideForgetTokens(state, forget),
+        _ => DomainError.InvalidParameter($"{command.GetType().Name} is not a cluster command."),
     };
 
     public static ClusterState Apply(ClusterState state, IClusterEvent @event) => @event switch
@@ -59,15 +62,9 @@ public sealed partial class Cluster : IAggregate<ClusterState, IClusterCommand, 
         ClusterUntagged untagged => state with { Tags = Tags.Remove(state.Tags, untagged.TagKeys) },
         ContainerInstanceAdmitted admitted => state with { ContainerInstanceIds = state.ContainerInstanceIds.Add(admitted.ContainerInstanceId) },
         ContainerInstanceReleased released => state with { ContainerInstanceIds = state.ContainerInstanceIds.Remove(released.ContainerInstanceId) },
-        TaskLocationsRecorded recorded => state with
-        {
-            TaskLocations = state.TaskLocations.SetItems(recorded.Locations.Select(l => KeyValuePair.Create(l.TaskId, l.ContainerInstanceId))),
-            ClientTokens = recorded.ClientToken is not { } token
-                ? state.ClientTokens
-                : state.ClientTokens.SetItem(token, state.ClientTokens.TryGetValue(token, out var use)
-                    ? use with { TaskIds = use.TaskIds.AddRange(recorded.Locations.Select(l => l.TaskId)) }
-                    : new ClientTokenUse(recorded.Metadata.RequestId, recorded.RequestFingerprint ?? "", [.. recorded.Locations.Select(l => l.TaskId)])),
-        },
+        // Written by builds that kept task locations in the cluster; locations now come from the instances themselves.
+        TaskLocationsRecorded => state,
+        LaunchPlanned or LaunchTaskReplanned or LaunchCompleted or ClientTokensForgotten => ApplyLaunch(state, @event),
         _ => throw new ArgumentOutOfRangeException(nameof(@event), @event.GetType().Name, "Unknown cluster event"),
     };
 
@@ -120,20 +117,6 @@ public sealed partial class Cluster : IAggregate<ClusterState, IClusterCommand, 
         if (WhenActive(state) is { } notActive) return notActive;
         if (Tags.ValidateMerge(state.Tags, tag.Tags) is { } invalid) return invalid;
         return Decision<IClusterEvent>.Accept(new ClusterTagged(tag.Context.Because($"tagged cluster {state.Name}"), tag.Tags));
-    }
-
-    /// <summary>
-    /// Records where tasks go. A clientToken already owned by another request records nothing: that request's tasks
-    /// are the answer (or, for a different request body, a conflict), which the caller reads from the state.
-    /// </summary>
-    private static Decision<IClusterEvent> DecideTaskLocations(ClusterState state, RecordTaskLocations record)
-    {
-        if (WhenActive(state) is { } notActive) return notActive;
-        if (record.ClientToken is { } token && state.ClientTokens.TryGetValue(token, out var use) && use.RequestId != record.Context.RequestId)
-            return Decision<IClusterEvent>.Unchanged;
-        return Decision<IClusterEvent>.Accept(new TaskLocationsRecorded(
-            record.Context.Because($"placing {record.Locations.Count} task(s) in cluster {state.Name}"), record.Locations, record.ClientToken,
-            record.RequestFingerprint));
     }
 
     private static Decision<IClusterEvent> DecideAdmit(ClusterState state, AdmitContainerInstance admit)

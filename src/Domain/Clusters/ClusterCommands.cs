@@ -32,9 +32,5 @@ public sealed record AdmitContainerInstance(RequestContext Context, string Conta
 /// <summary>Removes a deregistered container instance from the cluster's membership.</summary>
 public sealed record ReleaseContainerInstance(RequestContext Context, string ContainerInstanceId) : IClusterCommand;
 
-/// <summary>Records where tasks are about to be placed, before their instances hold them (a failed placement leaves a pointer to nothing, never a task nobody can find).</summary>
-/// <param name="ClientToken">RunTask's idempotency token, if given: the first request to use it owns it.</param>
-public sealed record RecordTaskLocations(RequestContext Context, IReadOnlyList<TaskLocation> Locations, string? ClientToken = null,
-    string? RequestFingerprint = null) : IClusterCommand;
-
+/// <summary>Where a task was placed, as builds before the scheduler recorded it (kept to replay their journals).</summary>
 public sealed record TaskLocation(string TaskId, string ContainerInstanceId);

@@ -55,15 +55,17 @@ public sealed record ClusterState
     public ImmutableList<Tag> Tags { get; init; } = [];
     /// <summary>Ids of the container instances registered in this cluster (ACTIVE or DRAINING).</summary>
     public ImmutableSortedSet<string> ContainerInstanceIds { get; init; } = [];
-    /// <summary>Which container instance holds each task placed in this cluster, so a task ARN finds its instance.</summary>
-    public ImmutableDictionary<string, string> TaskLocations { get; init; } = ImmutableDictionary<string, string>.Empty;
-    /// <summary>RunTask's clientTokens: the request that first used each one and the tasks it placed.</summary>
+    /// <summary>Launches recorded but not yet confirmed by their instances: completed after a crash, never half done.</summary>
+    public ImmutableDictionary<string, PendingLaunch> Launches { get; init; } = ImmutableDictionary<string, PendingLaunch>.Empty;
+    /// <summary>RunTask's clientTokens: the launch that first used each one and, once done, what it answered.</summary>
     public ImmutableDictionary<string, ClientTokenUse> ClientTokens { get; init; } = ImmutableDictionary<string, ClientTokenUse>.Empty;
     public int ActiveServicesCount { get; init; }
 
     public bool Exists => Status is not null;
     public bool IsActive => Status == ClusterStatus.ACTIVE;
-}
 
-/// <param name="RequestFingerprint">A digest of the request body: the same token with another request is a conflict.</param>
-public sealed record ClientTokenUse(string RequestId, string RequestFingerprint, ImmutableList<string> TaskIds);
+    /// <summary>The cluster as replies carry it: without the launch bookkeeping, which only the scheduler needs.</summary>
+    public ClusterState Public() => Launches.IsEmpty && ClientTokens.IsEmpty
+        ? this
+        : this with { Launches = ImmutableDictionary<string, PendingLaunch>.Empty, ClientTokens = ImmutableDictionary<string, ClientTokenUse>.Empty };
+}

@@ -18,20 +18,23 @@ public sealed partial class ContainerInstance
             ? Decision<IContainerInstanceEvent>.Accept(new AgentDisconnected(
                 disconnected.Context.Because($"no heartbeat from the agent since {disconnected.LastSeenAt:O}"), disconnected.LastSeenAt))
             : Decision<IContainerInstanceEvent>.Unchanged,
-        _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "Not a task command."),
+        ForgetStoppedTasks forget => DecideForget(state, forget),
+        _ => DomainError.InvalidParameter($"{command.GetType().Name} is not a task command."),
     };
 
     private static Decision<IContainerInstanceEvent> DecidePlace(ContainerInstanceState state, PlaceTask command)
     {
+        // A placement retried after a crash or a lost reply finds its task already here: done once, answered again.
         if (state.Tasks.ContainsKey(command.Task.TaskId)) return Decision<IContainerInstanceEvent>.Unchanged;
         if (state.Status != ContainerInstanceStatus.ACTIVE)
             return DomainError.Client(state.Status == ContainerInstanceStatus.DRAINING ? "INACTIVE" : "MISSING");
         if (!state.AgentConnected) return DomainError.Client("AGENT");
-        if (ResourceLedger.Reserve(state, command.Task.Reserved).FailureReason is { } shortage) return DomainError.Client(shortage);
+        var reservation = ResourceLedger.Reserve(state, command.Task.Reserved);
+        if (reservation.FailureReason is { } shortage) return DomainError.Client(shortage);
         var task = command.Task with { LastStatus = TaskLifecycleStatus.PROVISIONING, DesiredStatus = TaskLifecycleStatus.RUNNING };
         return Decision<IContainerInstanceEvent>.Accept(new TaskPlaced(
             command.Context.Because($"placed task {task.TaskId} of {task.TaskDefinition.Family}:{task.TaskDefinition.Revision}: {command.Placement.ChosenBy}"),
-            task, command.Placement));
+            task, command.Placement, reservation.Remaining));
     }
 
     private static Decision<IContainerInstanceEvent> DecideStop(ContainerInstanceState state, StopTask command)
@@ -48,31 +51,60 @@ public sealed partial class ContainerInstance
         if (!state.IsRegistered) return DomainError.Client($"Container instance {state.InstanceId} is not registered.");
         var events = new List<IContainerInstanceEvent>();
         if (!state.AgentConnected) events.Add(new AgentConnected(command.Context.Because("the agent synced")));
-        var reports = command.Tasks.ToDictionary(t => t.TaskId);
+        var reports = new Dictionary<string, ReportedTask>(StringComparer.Ordinal);
+        foreach (var reported in command.Tasks) reports.TryAdd(reported.TaskId, reported);
+        var remaining = state.RemainingResources;
         foreach (var task in state.Tasks.Values.Where(TaskLifecycle.IsActive).OrderBy(t => t.TaskId, StringComparer.Ordinal))
         {
             var folded = TaskLifecycle.Fold(task, reports.GetValueOrDefault(task.TaskId), command.Context.At);
-            if (TaskLifecycle.Differs(task, folded))
-                events.Add(new TaskStateChanged(
-                    command.Context.Because($"the agent reported task {task.TaskId} {folded.LastStatus}"
-                                            + (folded.StoppedReason is { } why && folded.LastStatus == TaskLifecycleStatus.STOPPED ? $": {why}" : "")),
-                    folded with { Version = task.Version + 1 }));
+            if (!TaskLifecycle.Differs(task, folded)) continue;
+            remaining = AfterChange(state.RegisteredResources, remaining, task, folded);
+            events.Add(new TaskStateChanged(
+                command.Context.Because($"the agent reported task {task.TaskId} {folded.LastStatus}"
+                                        + (folded.StoppedReason is { } why && folded.LastStatus == TaskLifecycleStatus.STOPPED ? $": {why}" : "")),
+                folded with { Version = task.Version + 1 }, remaining));
         }
         return Decision<IContainerInstanceEvent>.Accept(events);
     }
 
+    private static Decision<IContainerInstanceEvent> DecideForget(ContainerInstanceState state, ForgetStoppedTasks command)
+    {
+        var expired = state.Tasks.Values
+            .Where(t => t.LastStatus == TaskLifecycleStatus.STOPPED && (t.StoppedAt ?? t.CreatedAt) < command.StoppedBefore)
+            .Select(t => t.TaskId).Order(StringComparer.Ordinal).ToImmutableList();
+        if (expired.IsEmpty) return Decision<IContainerInstanceEvent>.Unchanged;
+        return Decision<IContainerInstanceEvent>.Accept(new TasksForgotten(
+            command.Context.Because($"{expired.Count} task(s) stopped before {command.StoppedBefore:O} left the live state"), expired));
+    }
+
+    /// <summary>The remaining resources after a task changed: a task that stopped just now gives its reservation back, once.</summary>
+    private static ImmutableList<Resource> AfterChange(ImmutableList<Resource> registered, ImmutableList<Resource> remaining, TaskState before, TaskState after) =>
+        IsStoppingNow(before, after) ? ResourceLedger.Release(registered, remaining, before.Reserved) : remaining;
+
+    private static bool IsStoppingNow(TaskState before, TaskState after) =>
+        before.LastStatus != TaskLifecycleStatus.STOPPED && after.LastStatus == TaskLifecycleStatus.STOPPED;
+
     public const string DeregisteredWithForceReason = "The container instance was deregistered with force";
 
-    private static IEnumerable<IContainerInstanceEvent> StopTasksOfDeregisteredInstance(ContainerInstanceState state, RequestContext context) =>
-        state.Tasks.Values.Where(TaskLifecycle.IsActive).OrderBy(t => t.TaskId, StringComparer.Ordinal).Select(task =>
-            new TaskStateChanged(context.Because($"task {task.TaskId} stopped: its container instance was deregistered with force"),
-                TaskLifecycle.Abandon(task, DeregisteredWithForceReason, context.At)));
+    private static IEnumerable<IContainerInstanceEvent> StopTasksOfDeregisteredInstance(ContainerInstanceState state, RequestContext context)
+    {
+        var remaining = state.RemainingResources;
+        foreach (var task in state.Tasks.Values.Where(TaskLifecycle.IsActive).OrderBy(t => t.TaskId, StringComparer.Ordinal))
+        {
+            var stopped = TaskLifecycle.Abandon(task, DeregisteredWithForceReason, context.At);
+            remaining = AfterChange(state.RegisteredResources, remaining, task, stopped);
+            yield return new TaskStateChanged(context.Because($"task {task.TaskId} stopped: its container instance was deregistered with force"),
+                stopped, remaining);
+        }
+    }
 
     private static ContainerInstanceState ApplyTask(ContainerInstanceState state, ITaskEvent @event) => @event switch
     {
         TaskPlaced placed => WithTasks(state with
         {
-            RemainingResources = ResourceLedger.Reserve(state, placed.Task.Reserved).Remaining ?? state.RemainingResources,
+            // Events written before the remaining resources were recorded: derive them as the build that wrote them did.
+            RemainingResources = placed.RemainingResources
+                                 ?? ResourceLedger.Reserve(state, placed.Task.Reserved).Remaining ?? state.RemainingResources,
             DesiredVersion = state.DesiredVersion + 1,
         }, state.Tasks.SetItem(placed.Task.TaskId, placed.Task)),
         TaskStopRequested stop => WithTasks(state with { DesiredVersion = state.DesiredVersion + 1 }, state.Tasks.SetItem(stop.TaskId,
@@ -84,20 +116,22 @@ public sealed partial class ContainerInstance
                 StoppingAt = stop.Metadata.At,
                 Version = state.Tasks[stop.TaskId].Version + 1,
             })),
-        TaskStateChanged changed => ApplyTaskChange(state, state.Tasks[changed.Task.TaskId], changed.Task),
+        TaskStateChanged changed => ApplyTaskChange(state, state.Tasks[changed.Task.TaskId], changed),
+        TasksForgotten forgotten => WithTasks(state, state.Tasks.RemoveRange(forgotten.TaskIds)),
         AgentConnected connected => state with { AgentConnected = true, LastHeartbeatAt = connected.Metadata.At },
         AgentDisconnected disconnected => state with { AgentConnected = false, LastHeartbeatAt = disconnected.LastSeenAt },
         _ => throw new ArgumentOutOfRangeException(nameof(@event), @event.GetType().Name, "Not a task event."),
     };
 
-    /// <summary>A stopped task gives its resources back, once; a change of what the agent should do moves the desired version.</summary>
-    private static ContainerInstanceState ApplyTaskChange(ContainerInstanceState state, TaskState before, TaskState after)
+    /// <summary>Records the task as the event has it; a change of what the agent should do moves the desired version.</summary>
+    private static ContainerInstanceState ApplyTaskChange(ContainerInstanceState state, TaskState before, TaskStateChanged changed)
     {
-        var stoppedNow = before.LastStatus != TaskLifecycleStatus.STOPPED && after.LastStatus == TaskLifecycleStatus.STOPPED;
-        var desiredChanged = stoppedNow || before.DesiredStatus != after.DesiredStatus;
+        var after = changed.Task;
+        var desiredChanged = IsStoppingNow(before, after) || before.DesiredStatus != after.DesiredStatus;
         return WithTasks(state with
         {
-            RemainingResources = stoppedNow ? ResourceLedger.Release(state, before.Reserved) : state.RemainingResources,
+            // Events written before the remaining resources were recorded: derive them as the build that wrote them did.
+            RemainingResources = changed.RemainingResources ?? AfterChange(state.RegisteredResources, state.RemainingResources, before, after),
             DesiredVersion = desiredChanged ? state.DesiredVersion + 1 : state.DesiredVersion,
         }, state.Tasks.SetItem(after.TaskId, after));
     }
@@ -108,12 +142,37 @@ public sealed partial class ContainerInstance
         RunningTasksCount = tasks.Values.Count(t => t.LastStatus == TaskLifecycleStatus.RUNNING),
         PendingTasksCount = tasks.Values.Count(t => t.LastStatus is not (TaskLifecycleStatus.RUNNING or TaskLifecycleStatus.STOPPED)),
     };
+
+    /// <summary>The ids of the tasks an event touched, so the entity can tell the scheduler what changed.</summary>
+    public static IEnumerable<string> TasksTouchedBy(IContainerInstanceEvent @event) => @event switch
+    {
+        TaskPlaced e => [e.Task.TaskId],
+        TaskStopRequested e => [e.TaskId],
+        TaskStateChanged e => [e.Task.TaskId],
+        TasksForgotten e => e.TaskIds,
+        _ => [],
+    };
 }
 
-/// <summary>What the agent of an instance should do: the tasks to run and the tasks to stop; anything else it holds goes.</summary>
-public sealed record ContainerInstanceDesiredState(IReadOnlyList<TaskState> Run, IReadOnlyList<string> Stop)
+/// <summary>
+/// What the agent of an instance should do: start <see cref="Run"/> (with everything needed to run them), keep running
+/// <see cref="Keep"/> (it already runs them, so their definitions are not sent again), stop <see cref="Stop"/>; whatever
+/// else it holds goes. <see cref="More"/>: more new tasks wait than one answer carries, so the agent asks again at once.
+/// </summary>
+public sealed record ContainerInstanceDesiredState(IReadOnlyList<TaskState> Run, IReadOnlyList<string> Keep, IReadOnlyList<string> Stop, bool More)
 {
-    public static ContainerInstanceDesiredState Of(ContainerInstanceState state) => new(
-        [.. state.Tasks.Values.Where(t => TaskLifecycle.IsActive(t) && t.DesiredStatus == TaskLifecycleStatus.RUNNING).OrderBy(t => t.TaskId, StringComparer.Ordinal)],
-        [.. state.Tasks.Values.Where(t => TaskLifecycle.IsActive(t) && t.DesiredStatus == TaskLifecycleStatus.STOPPED).Select(t => t.TaskId).Order(StringComparer.Ordinal)]);
+    /// <summary>At most this many task definitions travel in one answer, keeping it far below a remote frame.</summary>
+    public const int MaxNewTasksPerAnswer = 10;
+
+    public static ContainerInstanceDesiredState Of(ContainerInstanceState state, IReadOnlySet<string> runningOnAgent)
+    {
+        var active = state.Tasks.Values.Where(TaskLifecycle.IsActive).OrderBy(t => t.TaskId, StringComparer.Ordinal).ToList();
+        var toRun = active.Where(t => t.DesiredStatus == TaskLifecycleStatus.RUNNING).ToList();
+        var fresh = toRun.Where(t => !runningOnAgent.Contains(t.TaskId)).ToList();
+        return new ContainerInstanceDesiredState(
+            [.. fresh.Take(MaxNewTasksPerAnswer)],
+            [.. toRun.Where(t => runningOnAgent.Contains(t.TaskId)).Select(t => t.TaskId)],
+            [.. active.Where(t => t.DesiredStatus == TaskLifecycleStatus.STOPPED).Select(t => t.TaskId)],
+            fresh.Count > MaxNewTasksPerAnswer);
+    }
 }

@@ -34,7 +34,7 @@ public sealed partial class ContainerInstance : IAggregate<ContainerInstanceStat
         TagContainerInstance tag => DecideTag(state, tag),
         UntagContainerInstance untag => DecideUntag(state, untag),
         ITaskCommand task => DecideTask(state, task),
-        _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "Not a container instance command."),
+        _ => DomainError.InvalidParameter($"{command.GetType().Name} is not a container instance command."),
     };
 
     public static ContainerInstanceState Apply(ContainerInstanceState state, IContainerInstanceEvent @event)

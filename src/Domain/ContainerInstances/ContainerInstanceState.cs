@@ -50,6 +50,9 @@ public sealed record ContainerInstanceState(
     [JsonIgnore]
     public bool IsRegistered => Status is not null and not ContainerInstanceStatus.INACTIVE;
 
+    /// <summary>The instance without its tasks: what replies, the scheduler's view and DescribeContainerInstances need.</summary>
+    public ContainerInstanceState WithoutTasks() => Tasks.IsEmpty ? this : this with { Tasks = ImmutableDictionary<string, Tasks.TaskState>.Empty };
+
     public string? AttributeValue(string name) => Attributes.Find(a => a.Name == name)?.Value;
 
     public bool HasAttribute(string name) => Attributes.Exists(a => a.Name == name);

@@ -18,15 +18,26 @@ public sealed record ReportAgentState(RequestContext Context, ImmutableList<Repo
 /// <summary>The agent's lease ran out (the entity's timer says so; the domain records the transition).</summary>
 public sealed record MarkAgentDisconnected(RequestContext Context, DateTimeOffset LastSeenAt) : ITaskCommand;
 
+/// <summary>Drops tasks that stopped before <paramref name="StoppedBefore"/> from the live state (the journal keeps them).</summary>
+public sealed record ForgetStoppedTasks(RequestContext Context, DateTimeOffset StoppedBefore) : ITaskCommand;
+
 public interface ITaskEvent : IContainerInstanceEvent;
 
 /// <param name="Placement">Why the task landed here: the audit trail of the placement.</param>
-public sealed record TaskPlaced(EventMetadata Metadata, TaskState Task, PlacementRecord Placement) : ITaskEvent;
+/// <param name="RemainingResources">The instance's remaining resources once the task's reservation was taken (decided, so replay
+/// re-runs no rule). Null only in events written before it was recorded.</param>
+public sealed record TaskPlaced(EventMetadata Metadata, TaskState Task, PlacementRecord Placement, ImmutableList<Resource>? RemainingResources = null)
+    : ITaskEvent;
 
 public sealed record TaskStopRequested(EventMetadata Metadata, string TaskId, TaskStopCode StopCode, string Reason) : ITaskEvent;
 
 /// <summary>The task as an agent's report left it (status, containers, exit codes, bindings); carries the whole task so replay needs no report.</summary>
-public sealed record TaskStateChanged(EventMetadata Metadata, TaskState Task) : ITaskEvent;
+/// <param name="RemainingResources">The instance's remaining resources after the change (a task that stopped gave its
+/// reservation back). Null only in events written before it was recorded.</param>
+public sealed record TaskStateChanged(EventMetadata Metadata, TaskState Task, ImmutableList<Resource>? RemainingResources = null) : ITaskEvent;
+
+/// <summary>Stopped tasks past their retention left the live state; they stay in the journal.</summary>
+public sealed record TasksForgotten(EventMetadata Metadata, ImmutableList<string> TaskIds) : ITaskEvent;
 
 public sealed record AgentConnected(EventMetadata Metadata) : ITaskEvent;
 

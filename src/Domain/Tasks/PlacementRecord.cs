@@ -20,6 +20,9 @@ public sealed record PlacementRecord(
     ImmutableList<CandidateVerdict> Accepted,
     ImmutableList<RejectedCandidates> Rejected)
 {
+    /// <summary>The version of the chosen instance that the decision was made against (null for StartTask and old records).</summary>
+    public long? ChosenInstanceVersion { get; init; }
+
     public const int MaxIdsPerReason = 20;
     public const int MaxAcceptedKept = 5;
 

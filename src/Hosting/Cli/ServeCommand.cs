@@ -7,6 +7,7 @@ using Actors.Hosting.Gateway.Auth;
 using Actors.Nodes;
 using Actors.Nodes.Agent;
 using Actors.Nodes.Entities;
+using Actors.Nodes.Scheduling;
 using Akka.Hosting;
 
 namespace Actors.Hosting.Cli;
@@ -46,7 +47,15 @@ public static partial class ServeCommand
             Port = options.Node.Port,
             SeedNodes = options.Node.SeedNodes,
             Journal = journal,
-            AgentLease = new AgentLeaseOptions { Timeout = TimeSpan.FromSeconds(Math.Max(options.AgentLeaseSeconds, 2 * options.Agent.SyncWaitSeconds)) },
+            AgentLease = new AgentLeaseOptions
+            {
+                Timeout = TimeSpan.FromSeconds(Math.Max(options.AgentLeaseSeconds, 2 * options.Agent.SyncWaitSeconds)),
+                StoppedTaskRetention = options.StoppedTaskRetention,
+            },
+            Scheduler = new SchedulerOptions
+            {
+                StoppedTaskRetention = options.StoppedTaskRetention, ClientTokenRetention = options.StoppedTaskRetention,
+            },
         }));
 
         if (options.Agent.Enabled) AddLocalAgent(builder, options);

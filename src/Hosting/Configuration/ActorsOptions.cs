@@ -18,6 +18,8 @@ public sealed class ActorsOptions
     public GatewayLimits Limits { get; set; } = new();
     /// <summary>How long an agent may stay silent before its container instance shows agentConnected=false.</summary>
     public int AgentLeaseSeconds { get; set; } = 30;
+    /// <summary>How long a STOPPED task stays describable (and its RunTask clientToken remembered); ECS keeps them about an hour.</summary>
+    public TimeSpan StoppedTaskRetention { get; set; } = TimeSpan.FromHours(1);
 
     public sealed class AgentSettings
     {

@@ -25,6 +25,16 @@ public static class Paging
         return new Page<T>(page, EncodeToken(key(page[^1])));
     }
 
+    /// <summary>The page size a request asks for, checked: for lists paged where they are kept (the scheduler's view).</summary>
+    public static int PageSize(int? maxResults, int limit = 100) => maxResults is { } requested && (requested < 1 || requested > limit)
+        ? throw EcsError.InvalidParameter($"maxResults must be between 1 and {limit}.")
+        : maxResults ?? limit;
+
+    /// <summary>The last key the previous page answered, from its nextToken (null on the first page).</summary>
+    public static string? LastKey(string? nextToken) => nextToken is null ? null : DecodeToken(nextToken);
+
+    public static string TokenAfter(string lastKey) => EncodeToken(lastKey);
+
     private static string EncodeToken(string lastKey) => Convert.ToBase64String(Encoding.UTF8.GetBytes("v1:" + lastKey));
 
     private static string DecodeToken(string token)

@@ -19,6 +19,9 @@ public static class AgentProtocol
 public sealed record AgentSyncRequest(
     string? Cluster, string? ContainerInstanceArn, long KnownDesiredVersion, IReadOnlyList<ReportedTask>? Tasks, int? WaitSeconds);
 
-/// <param name="Run">Tasks that should be running, with everything needed to run them.</param>
-/// <param name="Stop">Tasks whose containers should be stopped; tasks in neither list are to be removed.</param>
-public sealed record AgentSyncResponse(long DesiredVersion, IReadOnlyList<TaskState> Run, IReadOnlyList<string> Stop);
+/// <param name="Run">Tasks to start, with everything needed to run them (tasks the agent did not report).</param>
+/// <param name="Stop">Tasks whose containers should be stopped; tasks in no list are to be removed.</param>
+/// <param name="Keep">Tasks the agent reported that should go on running: their definitions are not sent again.</param>
+/// <param name="More">More tasks wait to be started than one answer carries: sync again at once.</param>
+public sealed record AgentSyncResponse(long DesiredVersion, IReadOnlyList<TaskState> Run, IReadOnlyList<string> Stop,
+    IReadOnlyList<string>? Keep = null, bool More = false);

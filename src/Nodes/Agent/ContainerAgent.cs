@@ -40,7 +40,8 @@ public sealed class ContainerAgent(AgentOptions options, Func<string, IContainer
                 var actual = await ActualState(stopping);
                 var response = await SyncUntilLocalChange(knownVersion, actual, stopping);
                 if (response is null) continue; // something changed here first: report it straight away
-                knownVersion = response.DesiredVersion;
+                // More new tasks than one answer carries: ask again at once, without waiting, once these are started.
+                knownVersion = response.More ? -1 : response.DesiredVersion;
                 await Reconcile(response, actual, stopping);
             }
             catch (GatewayError error) when (error.Code == AgentProtocol.NotRegisteredError)
@@ -164,7 +165,7 @@ public sealed class ContainerAgent(AgentOptions options, Func<string, IContainer
 
     private Task Reconcile(AgentSyncResponse desired, IReadOnlyList<ReportedTask> actual, CancellationToken stopping)
     {
-        var running = desired.Run.Select(t => t.TaskId).ToHashSet();
+        var running = desired.Run.Select(t => t.TaskId).Concat(desired.Keep ?? []).ToHashSet();
         var toStop = desired.Stop.ToHashSet();
         var present = actual.Where(t => t.Containers.Count > 0).ToDictionary(t => t.TaskId);
 

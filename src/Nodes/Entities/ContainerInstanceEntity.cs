@@ -1,102 +1,209 @@
+using System.Collections.Immutable;
 using Actors.Domain.Common;
 using Actors.Domain.ContainerInstances;
+using Actors.Domain.Scheduling;
+using Actors.Domain.Tasks;
+using Actors.Nodes.Scheduling;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 
 namespace Actors.Nodes.Entities;
 
-/// <summary>Holds the answer until the instance's desired state differs from <paramref name="KnownVersion"/> or the wait ends.</summary>
-public sealed record AwaitDesiredState(long KnownVersion, TimeSpan MaxWait);
+/// <summary>
+/// An agent's sync: its report (a heartbeat and every task change it implies), then the desired state - at once when
+/// it differs from <paramref name="KnownVersion"/>, else when it changes or <paramref name="MaxWait"/> is over.
+/// </summary>
+public sealed record AgentSync(ReportAgentState Report, long KnownVersion, TimeSpan MaxWait);
 
-/// <summary>How long an agent may stay silent before its instance is marked disconnected.</summary>
+/// <param name="Registered">False: the instance is not (or no longer) registered and the agent must register anew.</param>
+public sealed record AgentSyncAnswer(bool Registered, DomainError? Error, long DesiredVersion, ContainerInstanceDesiredState? Desired);
+
+/// <summary>How long an agent may stay silent before its instance is marked disconnected, and how long stopped tasks stay.</summary>
 public sealed record AgentLeaseOptions
 {
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
     public TimeSpan CheckInterval { get; init; } = TimeSpan.FromSeconds(2);
     /// <summary>An instance whose agent is not connected needs no timer: it sleeps after this long without messages.</summary>
     public TimeSpan IdlePassivation { get; init; } = TimeSpan.FromMinutes(2);
+    /// <summary>ECS keeps a stopped task describable for about an hour; then it leaves the live state (the journal keeps it).</summary>
+    public TimeSpan StoppedTaskRetention { get; init; } = TimeSpan.FromHours(1);
 }
 
 /// <summary>
-/// The container-instance entity: the aggregate's shell, plus the two things only a shell can do - time the agent's
-/// lease (heartbeats are syncs; silence longer than the lease marks the agent disconnected) and hold long-polling
-/// syncs until the desired state changes. The last heartbeat is kept in memory; after a restart the lease starts
-/// afresh from the recovery, so a control-plane restart never expires an agent that keeps syncing.
+/// The container-instance entity: the aggregate's shell, plus what only a shell can do - time the agent's lease
+/// (heartbeats are syncs; silence longer than the lease marks the agent disconnected), hold long-polling syncs until
+/// the desired state changes, forget stopped tasks after retention, and tell its cluster's scheduler every change
+/// (resent until acknowledged: the change feed). The last heartbeat is kept in memory; after a restart the lease
+/// starts afresh from the recovery, so a control-plane restart never expires an agent that keeps syncing.
 /// </summary>
 public sealed class ContainerInstanceEntity
     : AggregateEntity<ContainerInstance, ContainerInstanceState, IContainerInstanceCommand, IContainerInstanceEvent>, IWithTimers
 {
     private const string LeaseTimer = "lease";
+    /// <summary>Task summaries per change message: a few dozen KB at most.</summary>
+    private const int MaxTasksPerChange = 100;
     private readonly AgentLeaseOptions _lease;
-    private readonly List<(IActorRef ReplyTo, long KnownVersion, DateTimeOffset Deadline)> _waiting = [];
+    private readonly Func<IActorRef> _schedulers;
+    private readonly List<(IActorRef ReplyTo, long KnownVersion, DateTimeOffset Deadline, IReadOnlySet<string> RunningOnAgent)> _waiting = [];
+    /// <summary>Tasks changed since the scheduler last acknowledged, with the instance version of their latest change.</summary>
+    private readonly Dictionary<string, long> _unacknowledged = new(StringComparer.Ordinal);
+    private long _acknowledgedVersion = -1;
     private DateTimeOffset _lastSeen;
+    private DateTimeOffset _lastSent;
+    private DateTimeOffset _lastRetentionCheck;
 
-    public ContainerInstanceEntity(string persistenceId, string entityId, int snapshotEvery, AgentLeaseOptions lease)
-        : base(persistenceId, entityId, snapshotEvery)
+    public ContainerInstanceEntity(string persistenceId, string entityId, int snapshotEvery, AgentLeaseOptions lease, TimeProvider clock,
+        Func<IActorRef> schedulers)
+        : base(persistenceId, entityId, snapshotEvery, clock)
     {
         _lease = lease;
-        Command<AwaitDesiredState>(Await);
-        Command<CheckLease>(_ => CheckLeaseNow());
+        _schedulers = schedulers;
+        Command<AgentSync>(Sync);
+        Command<CheckLease>(_ => Tick());
+        Command<InstanceChangesAcknowledged>(Acknowledged);
+        Command<ResendChanges>(_ =>
+        {
+            MarkAllTasksChanged();
+            SendChanges();
+        });
+        Command<DescribeInstanceTasks>(query => Sender.Tell(new TasksDescribed([
+            .. query.TaskIds.Select(id => State.Tasks.GetValueOrDefault(id)).OfType<TaskState>().Select(t => TaskDescription.Of(t, State))])));
         Command<ReceiveTimeout>(_ => Context.Parent.Tell(new Passivate(PoisonPill.Instance)));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+    protected override ContainerInstanceState PublicState(ContainerInstanceState state) => state.WithoutTasks();
+
+    protected override object Reply(IContainerInstanceCommand command, DomainError? error) => command switch
+    {
+        PlaceTask place => new TaskAnswer(error is null ? Described(place.Task.TaskId) : null, error),
+        StopTask stop => new TaskAnswer(error is null ? Described(stop.TaskId) : null, error),
+        _ => base.Reply(command, error),
+    };
+
+    private TaskDescription? Described(string taskId) =>
+        State.Tasks.GetValueOrDefault(taskId) is { } task ? TaskDescription.Of(task, State) : null;
+
     protected override void OnRecovered()
     {
-        _lastSeen = DateTimeOffset.UtcNow;
+        var now = Clock.GetUtcNow();
+        _lastSeen = now;
+        _lastRetentionCheck = now;
         Timers.StartPeriodicTimer(LeaseTimer, CheckLease.Instance, _lease.CheckInterval);
+        // What was sent before a restart may not have arrived: the scheduler hears everything once more.
+        MarkAllTasksChanged();
+        SendChanges();
         UpdateIdlePassivation();
     }
 
-    protected override bool AroundReceive(Receive receive, object message)
+    protected override void OnPersisted(IContainerInstanceEvent @event)
     {
-        // Every sync is a heartbeat, whether or not it changes anything.
-        if (message is ReportAgentState) _lastSeen = DateTimeOffset.UtcNow;
-        return base.AroundReceive(receive, message);
+        foreach (var taskId in ContainerInstance.TasksTouchedBy(@event)) _unacknowledged[taskId] = State.Version;
     }
 
     protected override void OnStateChanged()
     {
-        AnswerWaiters(DateTimeOffset.UtcNow);
+        AnswerWaiters(Clock.GetUtcNow());
+        SendChanges();
         UpdateIdlePassivation();
     }
 
-    private void Await(AwaitDesiredState request)
+    private void Sync(AgentSync sync)
     {
-        if (State.DesiredVersion != request.KnownVersion || !State.IsRegistered)
+        // Every sync is a heartbeat, whether or not it changes anything.
+        _lastSeen = Clock.GetUtcNow();
+        var replyTo = Sender;
+        var runningOnAgent = sync.Report.Tasks.Select(t => t.TaskId).ToHashSet(StringComparer.Ordinal);
+        Execute(sync.Report, error =>
         {
-            Sender.Tell(new EntityResponse<ContainerInstanceState>(State, null));
-            return;
-        }
-        _waiting.Add((Sender, request.KnownVersion, DateTimeOffset.UtcNow + request.MaxWait));
+            if (error is null && State.IsRegistered && State.DesiredVersion == sync.KnownVersion && sync.MaxWait > TimeSpan.Zero)
+            {
+                _waiting.Add((replyTo, sync.KnownVersion, Clock.GetUtcNow() + sync.MaxWait, runningOnAgent));
+                UpdateIdlePassivation();
+                return;
+            }
+            replyTo.Tell(SyncAnswer(runningOnAgent, error));
+        });
     }
 
-    private void CheckLeaseNow()
+    private AgentSyncAnswer SyncAnswer(IReadOnlySet<string> runningOnAgent, DomainError? error = null) => State.IsRegistered
+        ? new AgentSyncAnswer(true, error, State.DesiredVersion, ContainerInstanceDesiredState.Of(State, runningOnAgent))
+        : new AgentSyncAnswer(false, error, State.DesiredVersion, null);
+
+    private void Tick()
     {
-        var now = DateTimeOffset.UtcNow;
+        var now = Clock.GetUtcNow();
         AnswerWaiters(now);
         if (State.AgentConnected && now - _lastSeen > _lease.Timeout)
-            Execute(new MarkAgentDisconnected(new RequestContext(now, $"lease-{Guid.NewGuid():N}", "actors:agent-lease"), _lastSeen), replyTo: null);
+            Execute(new MarkAgentDisconnected(Internal(now, "agent-lease"), _lastSeen), replyTo: null);
+        if (now - _lastRetentionCheck >= RetentionCheckInterval)
+        {
+            _lastRetentionCheck = now;
+            Execute(new ForgetStoppedTasks(Internal(now, "task-retention"), now - _lease.StoppedTaskRetention), replyTo: null);
+        }
+        if (IsBehind && now - _lastSent >= _lease.CheckInterval) SendChanges();
     }
+
+    private TimeSpan RetentionCheckInterval => TimeSpan.FromTicks(Math.Min(_lease.StoppedTaskRetention.Ticks / 4, TimeSpan.FromMinutes(1).Ticks));
+
+    private static RequestContext Internal(DateTimeOffset now, string actor) => new(now, $"{actor}-{Guid.NewGuid():N}", $"actors:{actor}");
 
     /// <summary>Answers the long polls whose version is stale or whose wait is over.</summary>
     private void AnswerWaiters(DateTimeOffset now)
     {
         _waiting.RemoveAll(waiter =>
         {
-            if (waiter.KnownVersion == State.DesiredVersion && now < waiter.Deadline) return false;
-            waiter.ReplyTo.Tell(new EntityResponse<ContainerInstanceState>(State, null));
+            if (waiter.KnownVersion == State.DesiredVersion && now < waiter.Deadline && State.IsRegistered) return false;
+            waiter.ReplyTo.Tell(SyncAnswer(waiter.RunningOnAgent));
             return true;
         });
     }
 
-    /// <summary>A connected instance stays awake to time its lease (and remember-entities restarts it after a crash); any other sleeps when idle.</summary>
+    private bool IsBehind => State.Status is not null && (_unacknowledged.Count > 0 || _acknowledgedVersion < State.Version);
+
+    private void MarkAllTasksChanged()
+    {
+        foreach (var taskId in State.Tasks.Keys) _unacknowledged[taskId] = State.Version;
+    }
+
+    /// <summary>Tells the scheduler this instance's state and the oldest unacknowledged task changes (at-least-once).</summary>
+    private void SendChanges()
+    {
+        if (!IsBehind) return;
+        var batch = _unacknowledged.OrderBy(e => e.Value).ThenBy(e => e.Key, StringComparer.Ordinal).Take(MaxTasksPerChange).ToList();
+        var tasks = ImmutableList.CreateBuilder<TaskSummary>();
+        var forgotten = ImmutableList.CreateBuilder<string>();
+        foreach (var (taskId, version) in batch)
+        {
+            if (State.Tasks.TryGetValue(taskId, out var task)) tasks.Add(TaskSummary.Of(task, version));
+            else forgotten.Add(taskId);
+        }
+        _lastSent = Clock.GetUtcNow();
+        _schedulers().Tell(new ShardingEnvelope(State.ClusterName,
+            new InstanceChanged(new InstanceChanges(State.WithoutTasks(), tasks.ToImmutable(), forgotten.ToImmutable(), State.Version))));
+    }
+
+    private void Acknowledged(InstanceChangesAcknowledged ack)
+    {
+        _acknowledgedVersion = Math.Max(_acknowledgedVersion, ack.UpToVersion);
+        // A task changed again after the acknowledged message was sent stays to be sent.
+        var before = _unacknowledged.Count;
+        foreach (var taskId in ack.TaskIds)
+            if (_unacknowledged.TryGetValue(taskId, out var version) && version <= ack.UpToVersion) _unacknowledged.Remove(taskId);
+        if (_unacknowledged.Count > 0 && _unacknowledged.Count < before) SendChanges();
+        UpdateIdlePassivation();
+    }
+
+    /// <summary>
+    /// A connected instance stays awake to time its lease (and remember-entities restarts it after a crash), and so does
+    /// one whose changes the scheduler has not acknowledged; any other sleeps when idle.
+    /// </summary>
     private void UpdateIdlePassivation() =>
-        Context.SetReceiveTimeout(State.AgentConnected || _waiting.Count > 0 ? null : _lease.IdlePassivation);
+        Context.SetReceiveTimeout(State.AgentConnected || _waiting.Count > 0 || IsBehind ? null : _lease.IdlePassivation);
 
     // The lease timer must not keep an idle, disconnected instance from passivating.
-    private sealed record CheckLease : INotInfluenceReceiveTimeout
+    private sealed record CheckLease : INotInfluenceReceiveTimeout, INoSerializationVerificationNeeded
     {
         public static CheckLease Instance { get; } = new();
     }

@@ -3,6 +3,7 @@ using Actors.Domain.Clusters;
 using Actors.Domain.ContainerInstances;
 using Actors.Domain.TaskDefinitions;
 using Actors.Nodes.Entities;
+using Actors.Nodes.Scheduling;
 
 namespace Actors.Nodes.Persistence;
 
@@ -25,6 +26,10 @@ public static class Manifests
         (typeof(ContainerInstanceAdmitted), "cluster-container-instance-admitted.v1"),
         (typeof(ContainerInstanceReleased), "cluster-container-instance-released.v1"),
         (typeof(TaskLocationsRecorded), "cluster-task-locations-recorded.v1"),
+        (typeof(LaunchPlanned), "cluster-launch-planned.v1"),
+        (typeof(LaunchTaskReplanned), "cluster-launch-task-replanned.v1"),
+        (typeof(LaunchCompleted), "cluster-launch-completed.v1"),
+        (typeof(ClientTokensForgotten), "cluster-client-tokens-forgotten.v1"),
         // Cluster commands, state (snapshots) and replies
         (typeof(CreateCluster), "create-cluster.v1"),
         (typeof(UpdateCluster), "update-cluster.v1"),
@@ -34,7 +39,10 @@ public static class Manifests
         (typeof(UntagCluster), "untag-cluster.v1"),
         (typeof(AdmitContainerInstance), "admit-container-instance.v1"),
         (typeof(ReleaseContainerInstance), "release-container-instance.v1"),
-        (typeof(RecordTaskLocations), "record-task-locations.v1"),
+        (typeof(PlanLaunch), "plan-launch.v1"),
+        (typeof(ReplanLaunchTask), "replan-launch-task.v1"),
+        (typeof(CompleteLaunch), "complete-launch.v1"),
+        (typeof(ForgetClientTokens), "forget-client-tokens.v1"),
         (typeof(ClusterState), "cluster-state.v1"),
         (typeof(EntityResponse<ClusterState>), "cluster-response.v1"),
 
@@ -67,6 +75,7 @@ public static class Manifests
         (typeof(TaskStateChanged), "task-state-changed.v1"),
         (typeof(AgentConnected), "agent-connected.v1"),
         (typeof(AgentDisconnected), "agent-disconnected.v1"),
+        (typeof(TasksForgotten), "tasks-forgotten.v1"),
         // Container instance commands, state and replies
         (typeof(RegisterContainerInstance), "register-container-instance.v1"),
         (typeof(DeregisterContainerInstance), "deregister-container-instance.v1"),
@@ -79,11 +88,35 @@ public static class Manifests
         (typeof(StopTask), "stop-task.v1"),
         (typeof(ReportAgentState), "report-agent-state.v1"),
         (typeof(MarkAgentDisconnected), "mark-agent-disconnected.v1"),
-        (typeof(AwaitDesiredState), "await-desired-state.v1"),
+        (typeof(ForgetStoppedTasks), "forget-stopped-tasks.v1"),
+        (typeof(AgentSync), "agent-sync.v1"),
+        (typeof(AgentSyncAnswer), "agent-sync-answer.v1"),
         (typeof(ContainerInstanceState), "container-instance-state.v1"),
         (typeof(EntityResponse<ContainerInstanceState>), "container-instance-response.v1"),
 
         (typeof(GetEntityState), "get-entity-state.v1"),
+
+        // The scheduler's questions and answers, and the change feed from instances to their scheduler
+        (typeof(LaunchTasks), "launch-tasks.v1"),
+        (typeof(LaunchResult), "launch-result.v1"),
+        (typeof(StopClusterTask), "stop-cluster-task.v1"),
+        (typeof(LocateTasks), "locate-tasks.v1"),
+        (typeof(TaskLocations), "task-locations.v1"),
+        (typeof(ListClusterTasks), "list-cluster-tasks.v1"),
+        (typeof(ListClusterInstances), "list-cluster-instances.v1"),
+        (typeof(IdPage), "id-page.v1"),
+        (typeof(ListClusterAttributes), "list-cluster-attributes.v1"),
+        (typeof(AttributePage), "attribute-page.v1"),
+        (typeof(GetClusterSummary), "get-cluster-summary.v1"),
+        (typeof(ClusterSummary), "cluster-summary.v1"),
+        (typeof(RegisterInstance), "register-instance.v1"),
+        (typeof(DeregisterInstance), "deregister-instance.v1"),
+        (typeof(InstanceChanged), "instance-changed.v1"),
+        (typeof(InstanceChangesAcknowledged), "instance-changes-acknowledged.v1"),
+        (typeof(ResendChanges), "resend-changes.v1"),
+        (typeof(DescribeInstanceTasks), "describe-instance-tasks.v1"),
+        (typeof(TasksDescribed), "tasks-described.v1"),
+        (typeof(TaskAnswer), "task-answer.v1"),
     ];
 
     private static readonly FrozenDictionary<Type, string> ByType = Table.ToFrozenDictionary(e => e.Type, e => e.Manifest);

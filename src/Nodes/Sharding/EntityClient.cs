@@ -15,6 +15,10 @@ public sealed class EntityClient<TState>(IActorRef region, TimeSpan timeout)
     public Task<EntityResponse<TState>> Ask(string entityId, object message, TimeSpan askTimeout, CancellationToken cancellationToken = default) =>
         region.Ask<EntityResponse<TState>>(new ShardingEnvelope(entityId, message), askTimeout, cancellationToken);
 
+    /// <summary>A question with an answer of its own type (the scheduler's queries, an instance's task descriptions).</summary>
+    public Task<TAnswer> Ask<TAnswer>(string entityId, object message, CancellationToken cancellationToken = default) =>
+        region.Ask<TAnswer>(new ShardingEnvelope(entityId, message), timeout, cancellationToken);
+
     public async Task<TState> GetState(string entityId, CancellationToken cancellationToken = default) =>
         (await region.Ask<EntityResponse<TState>>(new ShardingEnvelope(entityId, GetEntityState.Instance), timeout, cancellationToken)).State;
 }

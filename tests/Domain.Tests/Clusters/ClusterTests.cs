@@ -143,51 +143,89 @@ public class ClusterTests
     }
 }
 
-public class ClusterTaskLocationTests
+public class ClusterLaunchTests
 {
-    [Fact]
-    public void Task_locations_are_recorded_and_overwritten_by_task_id()
-    {
-        var state = Given.After<Cluster, ClusterState, IClusterCommand, IClusterEvent>("web",
-            new CreateCluster(Given.Context(), [], [], null, null, []),
-            new RecordTaskLocations(Given.Context(1), [new TaskLocation("t1", "i1"), new TaskLocation("t2", "i2")]),
-            new RecordTaskLocations(Given.Context(2), [new TaskLocation("t2", "i3")]));
-        Assert.Equal("i1", state.TaskLocations["t1"]);
-        Assert.Equal("i3", state.TaskLocations["t2"]);
-    }
+    private static readonly Actors.Domain.TaskDefinitions.TaskDefinitionRevision Revision = Actors.Domain.TaskDefinitions.TaskDefinitionRevision.Register(
+        new Actors.Domain.TaskDefinitions.TaskDefinitionSpec
+        {
+            Family = "web",
+            ContainerDefinitions = [new Actors.Domain.TaskDefinitions.ContainerDefinition { Name = "web", Image = "busybox", Memory = 64 }],
+        }, 1, null, Given.Context());
 
-    [Fact]
-    public void A_missing_cluster_records_no_locations() =>
-        Assert.Equal(ErrorCodes.ClusterNotFound,
-            Cluster.Decide(Cluster.Empty("web"), new RecordTaskLocations(Given.Context(), [new TaskLocation("t1", "i1")])).Error?.Code);
-}
+    private static readonly LaunchSpec Spec = new(Revision, null, "family:web", null, [], Actors.Domain.ContainerInstances.ResourceDemand.Of(memory: 64), [], [], false);
 
-public class ClusterClientTokenTests
-{
     private static ClusterState Created() => Given.After<Cluster, ClusterState, IClusterCommand, IClusterEvent>("web",
         new CreateCluster(Given.Context(), [], [], null, null, []));
 
-    [Fact]
-    public void The_first_request_owns_a_client_token_and_its_retries_add_to_it()
+    private static PlannedTask Task(string id, string instance) => new(id, instance, Actors.Domain.Tasks.PlacementRecord.ChosenByCaller(instance));
+
+    private static ClusterState Run(ClusterState state, IClusterCommand command)
     {
-        var first = Given.Context(1);
-        var state = new[]
-        {
-            new RecordTaskLocations(first, [new TaskLocation("t1", "i1")], "token", "digest"),
-            new RecordTaskLocations(first, [new TaskLocation("t2", "i2")], "token", "digest"),
-        }.Aggregate(Created(), (s, c) => Cluster.Decide(s, c).Events.Aggregate(s, Cluster.Apply));
-        var use = state.ClientTokens["token"];
-        Assert.Equal((first.RequestId, "digest"), (use.RequestId, use.RequestFingerprint));
-        Assert.Equal(["t1", "t2"], use.TaskIds);
+        var decision = Cluster.Decide(state, command);
+        Assert.True(decision.IsAccepted, decision.Error?.Message);
+        return decision.Events.Aggregate(state, Cluster.Apply);
+    }
+
+    private static PlanLaunch Plan(string launchId, string? token = null, string fingerprint = "digest", params PlannedTask[] tasks) =>
+        new(Given.Context(1), launchId, token, token is null ? null : fingerprint, Spec, [.. tasks], [new LaunchFailure("i9", "AGENT", null)]);
+
+    [Fact]
+    public void A_planned_launch_is_pending_until_completed_and_its_token_then_holds_the_outcome()
+    {
+        var planned = Run(Created(), Plan("l1", "token", "digest", Task("t1", "i1"), Task("t2", "i2")));
+        Assert.True(planned.Launches.ContainsKey("l1"));
+        Assert.Null(planned.ClientTokens["token"].Outcome);
+
+        var completed = Run(planned, new CompleteLaunch(Given.Context(2), "l1"));
+        Assert.Empty(completed.Launches);
+        var outcome = completed.ClientTokens["token"].Outcome!;
+        Assert.Equal(["t1", "t2"], outcome.Tasks.Select(t => t.TaskId));
+        Assert.Equal("AGENT", Assert.Single(outcome.Failures).Reason);
     }
 
     [Fact]
-    public void Another_request_with_a_used_token_records_nothing()
+    public void A_used_token_with_another_request_is_a_conflict_and_with_the_same_one_records_nothing()
     {
-        var state = Cluster.Decide(Created(), new RecordTaskLocations(Given.Context(1), [new TaskLocation("t1", "i1")], "token", "digest")).Events
-            .Aggregate(Created(), Cluster.Apply);
-        var replay = Cluster.Decide(state, new RecordTaskLocations(Given.Context(2), [new TaskLocation("t9", "i1")], "token", "digest"));
-        Assert.True(replay.IsAccepted);
-        Assert.Empty(replay.Events);
+        var planned = Run(Created(), Plan("l1", "token", "digest", Task("t1", "i1")));
+        Assert.Equal(ErrorCodes.Conflict, Cluster.Decide(planned, Plan("l2", "token", "other", Task("t9", "i1"))).Error?.Code);
+        var same = Cluster.Decide(planned, Plan("l2", "token", "digest", Task("t9", "i1")));
+        Assert.True(same.IsAccepted);
+        Assert.Empty(same.Events);
+    }
+
+    [Fact]
+    public void A_refused_task_moves_to_its_replacement_or_becomes_a_failure()
+    {
+        var planned = Run(Created(), Plan("l1", null, "", Task("t1", "i1"), Task("t2", "i2")));
+        var moved = Run(planned, new ReplanLaunchTask(Given.Context(2), "l1", "t1", Task("t1", "i3"), null));
+        Assert.Equal("i3", moved.Launches["l1"].Tasks.Single(t => t.TaskId == "t1").ContainerInstanceId);
+        Assert.Equal(2, moved.Launches["l1"].Attempts["t1"]);
+
+        var failed = Run(moved, new ReplanLaunchTask(Given.Context(3), "l1", "t2", null, new LaunchFailure("i2", "RESOURCE:MEMORY", null)));
+        Assert.Equal(["t1"], failed.Launches["l1"].Tasks.Select(t => t.TaskId));
+        Assert.Contains(failed.Launches["l1"].Failures, f => f.Reason == "RESOURCE:MEMORY");
+        Assert.Equal(ErrorCodes.InvalidParameter,
+            Cluster.Decide(failed, new ReplanLaunchTask(Given.Context(4), "l1", "t1", null, null)).Error?.Code);
+    }
+
+    [Fact]
+    public void A_missing_cluster_plans_nothing() =>
+        Assert.Equal(ErrorCodes.ClusterNotFound, Cluster.Decide(Cluster.Empty("web"), Plan("l1", null, "", Task("t1", "i1"))).Error?.Code);
+
+    [Fact]
+    public void Only_tokens_of_completed_launches_older_than_the_cut_are_forgotten()
+    {
+        var state = Run(Run(Created(), Plan("old", "a", "d", Task("t1", "i1"))), new CompleteLaunch(Given.Context(2), "old"));
+        state = Run(state, Plan("pending", "b", "d", Task("t2", "i1")));
+        var forgotten = Run(state, new ForgetClientTokens(Given.Context(3), Given.Context(9).At));
+        Assert.Equal(["b"], forgotten.ClientTokens.Keys);
+        Assert.Empty(Cluster.Decide(forgotten, new ForgetClientTokens(Given.Context(3), Given.Context(9).At)).Events);
+    }
+
+    [Fact]
+    public void Events_of_builds_that_recorded_task_locations_still_replay_and_change_nothing()
+    {
+        var state = Created();
+        Assert.Equal(state, Cluster.Apply(state, new TaskLocationsRecorded(Given.Context(1).Because("old"), [new TaskLocation("t1", "i1")])));
     }
 }

@@ -43,6 +43,8 @@ public class InstanceTaskTests
     private static ContainerInstanceState Reported(ContainerInstanceState state, int minute, params ReportedTask[] tasks) =>
         Run(state, new ReportAgentState(Context(minute), [.. tasks]));
 
+    private static HashSet<string> Agent(params string[] runs) => [.. runs];
+
     private static long Remaining(ContainerInstanceState state, string name) => ResourceLedger.Amount(state.RemainingResources, name);
 
     [Fact]
@@ -91,7 +93,7 @@ public class InstanceTaskTests
 
         var stopping = Run(running, new StopTask(Context(5), TaskId, TaskStopCode.UserInitiated, "done"));
         Assert.Equal(TaskLifecycleStatus.STOPPED, stopping.Tasks[TaskId].DesiredStatus);
-        Assert.Equal([TaskId], ContainerInstanceDesiredState.Of(stopping).Stop);
+        Assert.Equal([TaskId], ContainerInstanceDesiredState.Of(stopping, Agent()).Stop);
 
         var stopped = Reported(stopping, 6, Report("STOPPED", exitCode: 0));
         task = stopped.Tasks[TaskId];
@@ -100,8 +102,8 @@ public class InstanceTaskTests
         Assert.Equal("done", task.StoppedReason);
         Assert.Equal(4096, Remaining(stopped, ResourceNames.Memory));
         Assert.DoesNotContain("8080", ResourceLedger.PortSet(stopped.RemainingResources, ResourceNames.Ports));
-        Assert.Empty(ContainerInstanceDesiredState.Of(stopped).Run);
-        Assert.Empty(ContainerInstanceDesiredState.Of(stopped).Stop);
+        Assert.Empty(ContainerInstanceDesiredState.Of(stopped, Agent()).Run);
+        Assert.Empty(ContainerInstanceDesiredState.Of(stopped, Agent()).Stop);
 
         // The agent removing the containers afterwards changes nothing: the resources came back exactly once.
         Assert.Empty(ContainerInstance.Decide(stopped, new ReportAgentState(Context(7), [])).Events);
@@ -228,6 +230,62 @@ public class InstanceTaskTests
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
         Assert.Equal(JsonSerializer.Serialize(state, options), JsonSerializer.Serialize(replayed, options));
     }
+    [Fact]
+    public void Placed_and_stopped_tasks_carry_the_remaining_resources_they_decided()
+    {
+        var placed = ContainerInstance.Decide(Connected(), new PlaceTask(Context(2), NewTask(), Record)).Events.OfType<TaskPlaced>().Single();
+        Assert.Equal(4096 - 512, ResourceLedger.Amount(placed.RemainingResources!, ResourceNames.Memory));
+
+        var stopped = ContainerInstance.Decide(Reported(Placed(), 3, Report("RUNNING")), new ReportAgentState(Context(4), [Report("STOPPED", 0)]))
+            .Events.OfType<TaskStateChanged>().Single();
+        Assert.Equal(4096, ResourceLedger.Amount(stopped.RemainingResources!, ResourceNames.Memory));
+    }
+
+    [Fact]
+    public void Replay_records_what_events_say_even_where_todays_rules_would_decide_otherwise()
+    {
+        // The remaining resources come from the event, not from the ledger: replaying old decisions never re-decides them.
+        var placed = ContainerInstance.Decide(Connected(), new PlaceTask(Context(2), NewTask(), Record)).Events.OfType<TaskPlaced>().Single();
+        var recorded = placed with { RemainingResources = Resources(memory: 1234) };
+        Assert.Equal(1234, Remaining(ContainerInstance.Apply(Connected(), recorded), ResourceNames.Memory));
+    }
+
+    [Fact]
+    public void Stopped_tasks_are_forgotten_after_retention_and_running_ones_never()
+    {
+        var stopped = Reported(Run(Reported(Placed(), 3, Report("RUNNING")), new StopTask(Context(4), TaskId, TaskStopCode.UserInitiated, "done")),
+            5, Report("STOPPED", 0));
+        var other = NewTask(taskId: "eeeeeeeeffffffff0000000011111111");
+        var state = Reported(Run(stopped, new PlaceTask(Context(6), other, Record)), 7, Report("STOPPED", 0),
+            new ReportedTask { TaskId = other.TaskId, Containers = [new ReportedContainer { Name = "web", RuntimeId = "c1", Status = "RUNNING" }] });
+
+        Assert.Empty(ContainerInstance.Decide(state, new ForgetStoppedTasks(Context(8), T0.AddMinutes(5))).Events);
+        var forgotten = ContainerInstance.Decide(state, new ForgetStoppedTasks(Context(70), T0.AddMinutes(10))).Events;
+        Assert.Equal([TaskId], Assert.IsType<TasksForgotten>(Assert.Single(forgotten)).TaskIds);
+        var after = forgotten.Aggregate(state, ContainerInstance.Apply);
+        Assert.Equal([other.TaskId], after.Tasks.Keys);
+        Assert.Equal([TaskId], ContainerInstance.TasksTouchedBy(forgotten[0]));
+    }
+
+    [Fact]
+    public void The_desired_state_sends_definitions_only_of_tasks_the_agent_does_not_run_and_a_few_at_a_time()
+    {
+        var state = Connected();
+        var ids = Enumerable.Range(0, ContainerInstanceDesiredState.MaxNewTasksPerAnswer + 3).Select(i => $"{i:D32}").ToList();
+        var small = TaskDefinitionRevision.Register(new TaskDefinitionSpec
+        {
+            Family = "web", ContainerDefinitions = [new ContainerDefinition { Name = "web", Image = "busybox", Memory = 1 }],
+        }, 1, null, Context());
+        state = ids.Aggregate(state, (s, id) => Run(s, new PlaceTask(Context(2), NewTask(small, id), Record)));
+
+        var first = ContainerInstanceDesiredState.Of(state, Agent());
+        Assert.Equal(ContainerInstanceDesiredState.MaxNewTasksPerAnswer, first.Run.Count);
+        Assert.True(first.More);
+        var next = ContainerInstanceDesiredState.Of(state, Agent([.. first.Run.Select(t => t.TaskId)]));
+        Assert.Equal(3, next.Run.Count);
+        Assert.False(next.More);
+        Assert.Equal(first.Run.Select(t => t.TaskId), next.Keep);
+    }
 }
 
 public class ForcedDeregistrationTests
@@ -251,4 +309,5 @@ public class ForcedDeregistrationTests
         Assert.Equal(0, deregistered.RunningTasksCount + deregistered.PendingTasksCount);
         Assert.Equal(ContainerInstanceStatus.INACTIVE, deregistered.Status);
     }
+
 }

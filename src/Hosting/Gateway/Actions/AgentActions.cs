@@ -25,19 +25,13 @@ public static class AgentActions
         if (tasks.Select(t => t.TaskId).Distinct().Count() != tasks.Count)
             throw EcsError.InvalidParameter("A task is reported more than once.");
 
-        var reported = await context.Plane.ContainerInstances.Send(entityId,
-            new ReportAgentState(context.Request, [.. tasks]), context.Cancellation);
-        var state = reported.State;
-        if (!state.IsRegistered)
-            throw new EcsError(AgentProtocol.NotRegisteredError, $"Container instance {arn} is not registered.");
-        if (reported.Error is { } error) throw EcsError.From(error);
-
         var wait = TimeSpan.FromSeconds(Math.Clamp(request.WaitSeconds ?? 0, 0, AgentProtocol.MaxWaitSeconds));
-        if (state.DesiredVersion == request.KnownDesiredVersion && wait > TimeSpan.Zero)
-            state = (await context.Plane.ContainerInstances.Ask(entityId, new AwaitDesiredState(request.KnownDesiredVersion, wait),
-                wait + TimeSpan.FromSeconds(10), context.Cancellation)).State;
-
-        var desired = ContainerInstanceDesiredState.Of(state);
-        return new AgentSyncResponse(state.DesiredVersion, desired.Run, desired.Stop);
+        var answer = await context.Plane.ContainerInstances.Ask<AgentSyncAnswer>(entityId,
+            new AgentSync(new ReportAgentState(context.Request, [.. tasks]), request.KnownDesiredVersion, wait), context.Cancellation);
+        if (!answer.Registered)
+            throw new EcsError(AgentProtocol.NotRegisteredError, $"Container instance {arn} is not registered.");
+        if (answer.Error is { } error) throw EcsError.From(error);
+        var desired = answer.Desired!;
+        return new AgentSyncResponse(answer.DesiredVersion, desired.Run, desired.Stop, desired.Keep, desired.More);
     }
 }

@@ -2,6 +2,8 @@ using Actors.Domain.Common;
 using Actors.Domain.ContainerInstances;
 using EcsAttribute = Actors.Domain.ContainerInstances.Attribute;
 
+using Actors.Nodes.Scheduling;
+
 namespace Actors.Hosting.Gateway.Actions;
 
 public sealed record PutAttributesRequest(string? Cluster, List<EcsAttribute>? Attributes);
@@ -62,17 +64,18 @@ public static class AttributeActions
         if (request.AttributeValue is not null && request.AttributeName is null)
             throw EcsError.InvalidParameter("attributeValue can only be given with attributeName.");
 
-        var members = await ContainerInstanceActions.Members(cluster, context);
-        var attributes = members
-            .Where(state => state.Status is not (null or ContainerInstanceStatus.INACTIVE))
-            .SelectMany(state => state.Attributes.Select(a => a with
-            {
-                TargetType = ContainerInstanceTarget,
-                TargetId = context.Plane.Account.ContainerInstanceArn(cluster, state.InstanceId),
-            }))
-            .Where(a => request.AttributeName is null || a.Name == request.AttributeName)
-            .Where(a => request.AttributeValue is null || a.Value == request.AttributeValue);
-        var page = Paging.Take(attributes, a => $"{a.TargetId}\0{a.Name}", request.NextToken, request.MaxResults);
+        var pageSize = Paging.PageSize(request.MaxResults);
+        // The token's key is "<instance ARN>\0<attribute name>", as before the scheduler answered this.
+        var (afterInstance, afterName) = Paging.LastKey(request.NextToken)?.Split('\0') is [var arn, var name]
+                                         && ContainerInstanceActions.TryInstanceId(arn, cluster, out var id)
+            ? (id, name)
+            : ((string?)null, (string?)null);
+        var found = await context.Plane.Clusters.Ask<AttributePage>(cluster,
+            new ListClusterAttributes(request.AttributeName, request.AttributeValue, afterInstance, afterName, pageSize), context.Cancellation);
+        var attributes = found.Attributes.Select(a => new Domain.ContainerInstances.Attribute(a.Name, a.Value, ContainerInstanceTarget,
+            context.Plane.Account.ContainerInstanceArn(cluster, a.ContainerInstanceId))).ToList();
+        var page = new Paging.Page<Domain.ContainerInstances.Attribute>(attributes,
+            found.More ? Paging.TokenAfter($"{attributes[^1].TargetId}\0{attributes[^1].Name}") : null);
         return new { attributes = page.Items, nextToken = page.NextToken };
     }
 }

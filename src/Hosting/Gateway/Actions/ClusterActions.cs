@@ -76,12 +76,13 @@ public static class ClusterActions
         return new { clusters, failures };
     }
 
-    /// <summary>Running and pending tasks, summed over the cluster's registered container instances.</summary>
+    /// <summary>Running and pending tasks, as the cluster's scheduler counts them in its view of the instances.</summary>
     private static async Task<ClusterShape.TaskCounts> TaskCounts(ClusterState state, ActionContext context)
     {
         if (!state.IsActive || state.ContainerInstanceIds.IsEmpty) return ClusterShape.TaskCounts.None;
-        var members = await ContainerInstanceActions.Members(state.Name, context);
-        return new ClusterShape.TaskCounts(members.Sum(m => m.RunningTasksCount), members.Sum(m => m.PendingTasksCount));
+        var summary = await context.Plane.Clusters.Ask<Nodes.Scheduling.ClusterSummary>(state.Name, Nodes.Scheduling.GetClusterSummary.Instance,
+            context.Cancellation);
+        return new ClusterShape.TaskCounts(summary.RunningTasks, summary.PendingTasks);
     }
 
     private static async Task<object> ListClusters(ListClustersRequest request, ActionContext context)

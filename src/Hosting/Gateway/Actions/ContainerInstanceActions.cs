@@ -4,6 +4,8 @@ using Actors.Domain.Common;
 using Actors.Domain.ContainerInstances;
 using Actors.Domain.Placement;
 using Actors.Hosting.Gateway.Shapes;
+using Actors.Nodes.Entities;
+using Actors.Nodes.Scheduling;
 using EcsAttribute = Actors.Domain.ContainerInstances.Attribute;
 
 namespace Actors.Hosting.Gateway.Actions;
@@ -46,45 +48,21 @@ public static class ContainerInstanceActions
         var cluster = ResourceNames.ValidClusterName(ResourceNames.Cluster(request.Cluster));
         var reregistering = request.ContainerInstanceArn is not null;
         var instanceId = reregistering ? InstanceId(request.ContainerInstanceArn!, cluster) : Guid.NewGuid().ToString("N");
-
-        await Admit(cluster, instanceId, context);
-        var response = await context.Plane.ContainerInstances.Send(ContainerInstanceState.EntityIdOf(cluster, instanceId),
-            new Domain.ContainerInstances.RegisterContainerInstance(context.Request, cluster, instanceId,
-                Ec2InstanceId(request.InstanceIdentityDocument), [.. request.TotalResources ?? []], request.VersionInfo,
-                [.. request.Attributes ?? []], [.. request.Tags ?? []], request.PlatformDevices?.ToImmutableList()),
-            context.Cancellation);
-        if (response.Error is { } refused)
-        {
-            // A refused registration must not leave a member behind in the cluster (nor re-admit a deregistered one).
-            if (!response.State.IsRegistered)
-                await context.Plane.Clusters.Send(cluster, new Domain.Clusters.ReleaseContainerInstance(context.Request, instanceId), context.Cancellation);
-            throw EcsError.From(refused);
-        }
-        return new { containerInstance = ContainerInstanceShape.From(response.State, context.Plane.Account, includeTags: true) };
-    }
-
-    /// <summary>Admits the instance into its cluster; the cluster <c>default</c> is created by the first instance that registers into it, as in ECS.</summary>
-    private static async Task Admit(string cluster, string instanceId, ActionContext context)
-    {
-        var admit = new Domain.Clusters.AdmitContainerInstance(context.Request, instanceId, context.Plane.Limits.MaxContainerInstancesPerCluster);
-        var response = await context.Plane.Clusters.Send(cluster, admit, context.Cancellation);
-        if (response.Error?.Code == ErrorCodes.ClusterNotFound && cluster == Domain.Clusters.Cluster.DefaultName)
-        {
-            await ControlPlane.Accepted(context.Plane.Clusters.Send(cluster,
-                new Domain.Clusters.CreateCluster(context.Request, [], [], null, null, []), context.Cancellation));
-            response = await context.Plane.Clusters.Send(cluster, admit, context.Cancellation);
-        }
-        if (response.Error is { } error) throw EcsError.From(error);
+        var command = new Domain.ContainerInstances.RegisterContainerInstance(context.Request, cluster, instanceId,
+            Ec2InstanceId(request.InstanceIdentityDocument), [.. request.TotalResources ?? []], request.VersionInfo,
+            [.. request.Attributes ?? []], [.. request.Tags ?? []], request.PlatformDevices?.ToImmutableList());
+        var state = await ControlPlane.Accepted(context.Plane.Clusters.Ask<EntityResponse<ContainerInstanceState>>(cluster,
+            new RegisterInstance(command, context.Plane.Limits.MaxContainerInstancesPerCluster), context.Cancellation));
+        return new { containerInstance = ContainerInstanceShape.From(state, context.Plane.Account, includeTags: true) };
     }
 
     private static async Task<object> DeregisterContainerInstance(DeregisterContainerInstanceRequest request, ActionContext context)
     {
         var cluster = await ExistingCluster(request.Cluster, context);
         var instanceId = InstanceId(request.ContainerInstance ?? throw EcsError.InvalidParameter("containerInstance is required."), cluster);
-        var state = await ControlPlane.Accepted(context.Plane.ContainerInstances.Send(ContainerInstanceState.EntityIdOf(cluster, instanceId),
-            new Domain.ContainerInstances.DeregisterContainerInstance(context.Request, request.Force ?? false), context.Cancellation));
-        await ControlPlane.Accepted(context.Plane.Clusters.Send(cluster,
-            new Domain.Clusters.ReleaseContainerInstance(context.Request, instanceId), context.Cancellation));
+        var state = await ControlPlane.Accepted(context.Plane.Clusters.Ask<EntityResponse<ContainerInstanceState>>(cluster,
+            new DeregisterInstance(instanceId, new Domain.ContainerInstances.DeregisterContainerInstance(context.Request, request.Force ?? false)),
+            context.Cancellation));
         return new { containerInstance = ContainerInstanceShape.From(state, context.Plane.Account, includeTags: true) };
     }
 
@@ -123,13 +101,12 @@ public static class ContainerInstanceActions
         if (!string.IsNullOrWhiteSpace(request.Filter) && !ClusterQuery.TryParse(request.Filter, out filter, out var syntaxError))
             throw EcsError.From(syntaxError);
 
-        var members = await Members(cluster, context);
-        var matching = members
-            .Where(state => status is null ? state.Status != ContainerInstanceStatus.INACTIVE : state.Status == status)
-            .Where(state => filter is null || filter.Matches(new ContainerInstanceQuerySubject(state)))
-            .Select(state => context.Plane.Account.ContainerInstanceArn(cluster, state.InstanceId));
-        var page = Paging.Take(matching, arn => arn, request.NextToken, request.MaxResults);
-        return new { containerInstanceArns = page.Items, nextToken = page.NextToken };
+        var pageSize = Paging.PageSize(request.MaxResults);
+        var after = Paging.LastKey(request.NextToken) is { } lastArn && TryInstanceId(lastArn, cluster, out var lastId) ? lastId : null;
+        var page = await context.Plane.Clusters.Ask<IdPage>(cluster, new ListClusterInstances(status, filter is null ? null : request.Filter,
+            after, pageSize), context.Cancellation);
+        var arns = page.Ids.Select(id => context.Plane.Account.ContainerInstanceArn(cluster, id)).ToList();
+        return new { containerInstanceArns = arns, nextToken = page.More ? Paging.TokenAfter(arns[^1]) : null };
     }
 
     private static async Task<object> UpdateContainerInstancesState(UpdateContainerInstancesStateRequest request, ActionContext context)
@@ -159,14 +136,6 @@ public static class ContainerInstanceActions
             else updated.Add(ContainerInstanceShape.From(response.State, context.Plane.Account, includeTags: false));
         }
         return new { containerInstances = updated, failures };
-    }
-
-    /// <summary>The states of every container instance registered in the cluster, in id order.</summary>
-    public static async Task<ContainerInstanceState[]> Members(string cluster, ActionContext context)
-    {
-        var clusterState = await context.Plane.Clusters.GetState(cluster, context.Cancellation);
-        return await Task.WhenAll(clusterState.ContainerInstanceIds.Select(id =>
-            context.Plane.ContainerInstances.GetState(ContainerInstanceState.EntityIdOf(cluster, id), context.Cancellation)));
     }
 
     /// <summary>The instance a request names by id or ARN, or null when no such instance can exist.</summary>

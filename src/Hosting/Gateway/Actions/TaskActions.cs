@@ -6,6 +6,7 @@ using Actors.Domain.Placement;
 using Actors.Domain.TaskDefinitions;
 using Actors.Domain.Tasks;
 using Actors.Hosting.Gateway.Shapes;
+using Actors.Nodes.Scheduling;
 
 namespace Actors.Hosting.Gateway.Actions;
 
@@ -31,8 +32,10 @@ public static class TaskActions
 {
     private const int MaxTasksPerRun = 10;
     private const int MaxDescribe = 100;
-    private const int PlacementAttempts = 3;
+    /// <summary>Tasks described per ask of one instance: each answer stays small whatever the tasks' overrides.</summary>
+    private const int DescribeChunk = 5;
     private const string DefaultStopReason = "Task stopped by user";
+    private const int MaxStopReasonLength = 255;
 
     [Flags]
     private enum Details { None = 0, Tags = 1 }
@@ -59,37 +62,12 @@ public static class TaskActions
         if ((PlacementRules.ValidateConstraints(request.PlacementConstraints) ?? PlacementRules.ValidateStrategies(request.PlacementStrategy)) is { } invalid)
             throw EcsError.From(invalid);
         if (request.ClientToken is { Length: > 64 }) throw EcsError.InvalidParameter("clientToken can be at most 64 characters.");
-        var launch = await Launch(request.Cluster, request.TaskDefinition, request.Overrides, request.Group, request.StartedBy, request.Tags, context);
-        var token = request.ClientToken is { Length: > 0 } given ? new ClientToken(given, Fingerprint(context.Body)) : null;
-        if (token is not null && await Replay(launch.Cluster, token, context) is { } replayed) return replayed;
-
-        var tasks = new List<TaskShape>();
-        var failures = new List<Failure>();
-        var remaining = count;
-        for (var attempt = 0; attempt < PlacementAttempts && remaining > 0; attempt++)
-        {
-            var members = await ContainerInstanceActions.Members(launch.Cluster, context);
-            var placement = Placer.Place(
-                PlacementRequest.ForRunTask(launch.Revision, request.Overrides, request.PlacementConstraints, request.PlacementStrategy, remaining,
-                    request.Group, Random.Shared.Next()),
-                members.Where(m => m.IsRegistered).Select(Candidate).ToList());
-            if (placement.NoContainerInstances)
-            {
-                if (tasks.Count == 0) throw EcsError.From(PlacementErrors.NoContainerInstances);
-                break;
-            }
-
-            var placed = await Place(launch, placement.Placements.Select(d => (d.ContainerInstanceId!, PlacementRecord.From(d))).ToList(), context, token);
-            // Another request with the same clientToken got there first: its tasks are the answer.
-            if (placed.Replay is { } replay) return replay;
-            tasks.AddRange(placed.Tasks);
-            remaining -= placed.Tasks.Count;
-            failures = placement.Failures.Select(f => new Failure(f.Arn(context.Plane.Account), f.Reason, f.Detail)).ToList();
-            // A task refused by its instance lost a race with another placement: place it again on fresh state.
-            if (placed.Refused == 0) break;
-            if (attempt == PlacementAttempts - 1) failures.AddRange(placed.Failures);
-        }
-        return new { tasks, failures };
+        var (cluster, spec) = await Launch(request.Cluster, request.TaskDefinition, request.Overrides, request.Group, request.StartedBy, request.Tags,
+            request.PlacementConstraints, request.PlacementStrategy, namedInstances: false, context);
+        var token = request.ClientToken is { Length: > 0 } given ? given : null;
+        var result = await context.Plane.Clusters.Ask<LaunchResult>(cluster,
+            new LaunchTasks(context.Request, spec, count, null, token, token is null ? null : Fingerprint(context.Body), []), context.Cancellation);
+        return Answer(result, cluster, request.Overrides, context);
     }
 
     private static async Task<object> StartTask(StartTaskRequest request, ActionContext context)
@@ -98,29 +76,45 @@ public static class TaskActions
             throw EcsError.InvalidParameter("containerInstances must name at least one container instance.");
         if (names.Count > MaxTasksPerRun)
             throw EcsError.InvalidParameter($"At most {MaxTasksPerRun} container instances can be given to StartTask.");
-        var launch = await Launch(request.Cluster, request.TaskDefinition, request.Overrides, request.Group, request.StartedBy, request.Tags, context);
+        var (cluster, spec) = await Launch(request.Cluster, request.TaskDefinition, request.Overrides, request.Group, request.StartedBy, request.Tags,
+            null, null, namedInstances: true, context);
 
-        var targets = new List<(string InstanceId, PlacementRecord Placement)>();
-        var failures = new List<Failure>();
+        var targets = ImmutableList.CreateBuilder<string>();
+        var failures = ImmutableList.CreateBuilder<LaunchFailure>();
         foreach (var name in names)
         {
-            if (ContainerInstanceActions.TryInstanceId(name, launch.Cluster, out var instanceId)) targets.Add((instanceId, PlacementRecord.ChosenByCaller(instanceId)));
-            else failures.Add(new Failure(name, "MISSING"));
+            if (name is not null && ContainerInstanceActions.TryInstanceId(name, cluster, out var instanceId)) targets.Add(instanceId);
+            else failures.Add(new LaunchFailure(name ?? "", "MISSING", null));
         }
-        var placed = await Place(launch, targets, context, token: null);
-        failures.AddRange(placed.Failures);
-        return new { tasks = placed.Tasks, failures };
+        var result = await context.Plane.Clusters.Ask<LaunchResult>(cluster,
+            new LaunchTasks(context.Request, spec, targets.Count, targets.ToImmutable(), null, null, failures.ToImmutable()), context.Cancellation);
+        return Answer(result, cluster, request.Overrides, context);
+    }
+
+    /// <summary>RunTask's and StartTask's answer; the scheduler leaves the overrides out of its tasks, since this request holds them.</summary>
+    private static object Answer(LaunchResult result, string cluster, TaskOverride? overrides, ActionContext context)
+    {
+        if (result.Error is { } error) throw EcsError.From(error);
+        return new
+        {
+            tasks = result.Tasks.Select(task => TaskShape.From(task with { Overrides = overrides }, context.Plane.Account, includeTags: true)).ToList(),
+            failures = result.Failures.Select(f => new Failure(
+                ContainerInstance.IsValidInstanceId(f.Target) ? context.Plane.Account.ContainerInstanceArn(cluster, f.Target) : f.Target,
+                f.Reason, f.Detail)).ToList(),
+        };
     }
 
     private static async Task<object> StopTask(StopTaskRequest request, ActionContext context)
     {
         var cluster = await ContainerInstanceActions.ExistingCluster(request.Cluster, context);
-        var (taskId, instanceId) = await Locate(cluster, request.Task ?? throw EcsError.InvalidParameter("task is required."), context)
-                                   ?? throw EcsError.InvalidParameter("The referenced task was not found.");
-        var state = await ControlPlane.Accepted(context.Plane.ContainerInstances.Send(ContainerInstanceState.EntityIdOf(cluster, instanceId),
-            new Domain.ContainerInstances.StopTask(context.Request, taskId, TaskStopCode.UserInitiated, request.Reason ?? DefaultStopReason),
-            context.Cancellation));
-        return new { task = TaskShape.From(state.Tasks[taskId], state, context.Plane.Account, includeTags: true) };
+        var taskId = TaskId(request.Task ?? throw EcsError.InvalidParameter("task is required."), cluster)
+                     ?? throw EcsError.InvalidParameter(ContainerInstance.TaskNotFoundMessage);
+        if (request.Reason is { Length: > MaxStopReasonLength })
+            throw EcsError.InvalidParameter($"reason can be at most {MaxStopReasonLength} characters.");
+        var answer = await context.Plane.Clusters.Ask<TaskAnswer>(cluster,
+            new StopClusterTask(context.Request, taskId, TaskStopCode.UserInitiated, request.Reason ?? DefaultStopReason), context.Cancellation);
+        if (answer.Error is { } error) throw EcsError.From(error);
+        return new { task = TaskShape.From(answer.Task!, context.Plane.Account, includeTags: true) };
     }
 
     private static async Task<object> DescribeTasks(DescribeTasksRequest request, ActionContext context)
@@ -130,17 +124,21 @@ public static class TaskActions
         if (names.Count > MaxDescribe) throw EcsError.InvalidParameter($"At most {MaxDescribe} tasks can be described at once.");
         var includeTags = Includes.Parse(request.Include, IncludeNames).HasFlag(Details.Tags);
 
+        var ids = names.Select(name => name is null ? null : TaskId(name, cluster)).ToList();
+        var located = await context.Plane.Clusters.Ask<TaskLocations>(cluster,
+            new LocateTasks([.. ids.OfType<string>().Distinct()]), context.Cancellation);
+        // Each instance is asked for its own tasks, a few at a time, all at once.
+        var asks = located.InstanceByTask.GroupBy(l => l.Value).SelectMany(byInstance => byInstance.Select(l => l.Key).Chunk(DescribeChunk)
+            .Select(chunk => context.Plane.ContainerInstances.Ask<TasksDescribed>(ContainerInstanceState.EntityIdOf(cluster, byInstance.Key),
+                new DescribeInstanceTasks([.. chunk]), context.Cancellation)));
+        var described = (await Task.WhenAll(asks)).SelectMany(d => d.Tasks).ToDictionary(t => t.TaskId, StringComparer.Ordinal);
+
         var tasks = new List<TaskShape>();
         var failures = new List<Failure>();
-        foreach (var name in names)
+        foreach (var (name, taskId) in names.Zip(ids))
         {
-            var location = await Locate(cluster, name, context);
-            var instance = location is { } found
-                ? await context.Plane.ContainerInstances.GetState(ContainerInstanceState.EntityIdOf(cluster, found.InstanceId), context.Cancellation)
-                : null;
-            if (location is { } at && instance?.Tasks.GetValueOrDefault(at.TaskId) is { } task)
-                tasks.Add(TaskShape.From(task, instance, context.Plane.Account, includeTags));
-            else failures.Add(new Failure(Arn.LooksLikeArn(name) ? name : context.Plane.Account.TaskArn(cluster, name), "MISSING"));
+            if (taskId is not null && described.GetValueOrDefault(taskId) is { } task) tasks.Add(TaskShape.From(task, context.Plane.Account, includeTags));
+            else failures.Add(new Failure(Arn.LooksLikeArn(name) ? name : context.Plane.Account.TaskArn(cluster, name ?? ""), "MISSING"));
         }
         return new { tasks, failures };
     }
@@ -161,27 +159,19 @@ public static class TaskActions
         string? onlyInstance = null;
         if (request.ContainerInstance is { } instanceName && !ContainerInstanceActions.TryInstanceId(instanceName, cluster, out onlyInstance))
             throw EcsError.InvalidParameter($"Invalid containerInstance '{instanceName}'.");
+        var pageSize = Paging.PageSize(request.MaxResults);
+        var after = Paging.LastKey(request.NextToken) is { } lastArn ? TaskId(lastArn, cluster) : null;
 
-        var members = await ContainerInstanceActions.Members(cluster, context);
-        var arns = members
-            .Where(instance => onlyInstance is null || instance.InstanceId == onlyInstance)
-            .SelectMany(instance => instance.Tasks.Values)
-            .Where(task => task.DesiredStatus == desired)
-            .Where(task => request.Family is null || task.TaskDefinition.Family == request.Family)
-            .Where(task => request.StartedBy is null || task.StartedBy == request.StartedBy)
-            .Where(task => request.ServiceName is null || task.Group == $"service:{request.ServiceName}")
-            .Select(task => context.Plane.Account.TaskArn(cluster, task.TaskId))
-            .Order(StringComparer.Ordinal);
-        var page = Paging.Take(arns, arn => arn, request.NextToken, request.MaxResults);
-        return new { taskArns = page.Items, nextToken = page.NextToken };
+        var page = await context.Plane.Clusters.Ask<IdPage>(cluster, new ListClusterTasks(onlyInstance, request.Family, request.StartedBy,
+            request.ServiceName is null ? null : $"service:{request.ServiceName}", desired, after, pageSize), context.Cancellation);
+        var arns = page.Ids.Select(id => context.Plane.Account.TaskArn(cluster, id)).ToList();
+        return new { taskArns = arns, nextToken = page.More ? Paging.TokenAfter(arns[^1]) : null };
     }
 
-    private sealed record LaunchSpec(string Cluster, TaskDefinitionRevision Revision, TaskOverride? Overrides, string Group, string? StartedBy,
-        ImmutableList<Tag> Tags);
-
     /// <summary>What RunTask and StartTask check before placing: the cluster, an ACTIVE revision the agents can run, the overrides, tags.</summary>
-    private static async Task<LaunchSpec> Launch(string? clusterName, string? taskDefinition, TaskOverride? overrides, string? group,
-        string? startedBy, List<Tag>? tags, ActionContext context)
+    private static async Task<(string Cluster, LaunchSpec Spec)> Launch(string? clusterName, string? taskDefinition, TaskOverride? overrides,
+        string? group, string? startedBy, List<Tag>? tags, List<PlacementConstraint>? constraints, List<PlacementStrategy>? strategies,
+        bool namedInstances, ActionContext context)
     {
         var cluster = await ContainerInstanceActions.ExistingCluster(clusterName, context);
         var revision = await TaskDefinitionActions.Resolve(taskDefinition, context, revisionRequired: false);
@@ -193,86 +183,20 @@ public static class TaskActions
         if (startedBy is { Length: > 128 }) throw EcsError.InvalidParameter("startedBy can be at most 128 characters.");
         if (group is { Length: > 255 }) throw EcsError.InvalidParameter("group can be at most 255 characters.");
         if (Tags.Validate(tags) is { } badTags) throw EcsError.From(badTags);
-        return new LaunchSpec(cluster, revision, overrides, group ?? PlacementRequest.DefaultGroup(revision.Family), startedBy, [.. tags ?? []]);
+        var spec = new LaunchSpec(revision, overrides, group ?? PlacementRequest.DefaultGroup(revision.Family), startedBy, [.. tags ?? []],
+            TaskResources.Demand(revision.Spec, overrides), [.. constraints ?? []], [.. strategies ?? []], namedInstances);
+        return (cluster, spec);
     }
-
-    private sealed record PlacementOutcome(List<TaskShape> Tasks, List<Failure> Failures, int Refused, object? Replay = null);
-
-    private sealed record ClientToken(string Token, string Fingerprint);
 
     private static string Fingerprint(ReadOnlyMemory<byte> body) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(body.Span));
 
-    /// <summary>
-    /// ECS's idempotency: the same clientToken with the same request answers the tasks of the first request; with a
-    /// different request it is a ConflictException. Null when the token is not used by another request.
-    /// </summary>
-    private static async Task<object?> Replay(string cluster, ClientToken token, ActionContext context)
+    /// <summary>The task id a request names by id or ARN; null when the ARN is no task of this cluster.</summary>
+    private static string? TaskId(string taskIdOrArn, string cluster)
     {
-        var state = await context.Plane.Clusters.GetState(cluster, context.Cancellation);
-        if (!state.ClientTokens.TryGetValue(token.Token, out var use) || use.RequestId == context.Request.RequestId) return null;
-        if (use.RequestFingerprint != token.Fingerprint)
-            throw new EcsError(ErrorCodes.Conflict, $"The clientToken {token.Token} was already used by a different RunTask request.");
-        var tasks = new List<TaskShape>();
-        foreach (var taskId in use.TaskIds)
-        {
-            var instance = await context.Plane.ContainerInstances.GetState(
-                ContainerInstanceState.EntityIdOf(cluster, state.TaskLocations[taskId]), context.Cancellation);
-            if (instance.Tasks.GetValueOrDefault(taskId) is { } task) tasks.Add(TaskShape.From(task, instance, context.Plane.Account, includeTags: true));
-        }
-        return new { tasks, failures = Array.Empty<Failure>() };
+        if (!Arn.TryParse(taskIdOrArn, out var arn)) return taskIdOrArn;
+        if (arn.ResourceType != "task") return null;
+        var slash = arn.ResourcePath.LastIndexOf('/');
+        if (slash >= 0 && arn.ResourcePath[..slash] != cluster) return null;
+        return arn.ResourcePath[(slash + 1)..];
     }
-
-    /// <summary>
-    /// Records where the tasks go, then asks each chosen instance to take its task; an instance refuses what no longer
-    /// fits (another placement got there first), and that task is reported back for another attempt.
-    /// </summary>
-    private static async Task<PlacementOutcome> Place(LaunchSpec launch, List<(string InstanceId, PlacementRecord Placement)> targets, ActionContext context,
-        ClientToken? token)
-    {
-        var outcome = new PlacementOutcome([], [], 0);
-        if (targets.Count == 0) return outcome;
-        var demand = TaskResources.Demand(launch.Revision.Spec, launch.Overrides);
-        var newTasks = targets.Select(target => (target.InstanceId, target.Placement, Task: TaskLifecycle.Create(Guid.NewGuid().ToString("N"),
-            launch.Cluster, target.InstanceId, launch.Revision, launch.Overrides, launch.Group, launch.StartedBy, launch.Tags, demand,
-            context.Request.At))).ToList();
-        var recorded = await ControlPlane.Accepted(context.Plane.Clusters.Send(launch.Cluster,
-            new RecordTaskLocations(context.Request, newTasks.Select(t => new TaskLocation(t.Task.TaskId, t.InstanceId)).ToList(), token?.Token,
-                token?.Fingerprint), context.Cancellation));
-        if (token is not null && recorded.ClientTokens[token.Token].RequestId != context.Request.RequestId)
-            return outcome with { Replay = await Replay(launch.Cluster, token, context) };
-
-        // Instances decide independently (and each persists on its own), so they are asked all at once.
-        var responses = await Task.WhenAll(newTasks.Select(placed => context.Plane.ContainerInstances.Send(
-            ContainerInstanceState.EntityIdOf(launch.Cluster, placed.InstanceId), new PlaceTask(context.Request, placed.Task, placed.Placement),
-            context.Cancellation)));
-        var refused = 0;
-        foreach (var ((instanceId, _, task), response) in newTasks.Zip(responses))
-        {
-            if (response.Error is { } error)
-            {
-                refused++;
-                outcome.Failures.Add(new Failure(context.Plane.Account.ContainerInstanceArn(launch.Cluster, instanceId), error.Message));
-            }
-            else outcome.Tasks.Add(TaskShape.From(response.State.Tasks[task.TaskId], response.State, context.Plane.Account, includeTags: true));
-        }
-        return outcome with { Refused = refused };
-    }
-
-    /// <summary>The task and its instance, from a task id or ARN through the cluster's record of task locations.</summary>
-    private static async Task<(string TaskId, string InstanceId)?> Locate(string cluster, string taskIdOrArn, ActionContext context)
-    {
-        var taskId = taskIdOrArn;
-        if (Arn.TryParse(taskIdOrArn, out var arn))
-        {
-            if (arn.ResourceType != "task") return null;
-            var slash = arn.ResourcePath.LastIndexOf('/');
-            if (slash >= 0 && arn.ResourcePath[..slash] != cluster) return null;
-            taskId = arn.ResourcePath[(slash + 1)..];
-        }
-        var clusterState = await context.Plane.Clusters.GetState(cluster, context.Cancellation);
-        return clusterState.TaskLocations.TryGetValue(taskId, out var instanceId) ? (taskId, instanceId) : null;
-    }
-
-    private static PlacementCandidate Candidate(ContainerInstanceState instance) => new(instance,
-        [.. instance.Tasks.Values.Where(t => t.LastStatus != TaskLifecycleStatus.STOPPED).Select(t => t.Group ?? PlacementRequest.DefaultGroup(t.TaskDefinition.Family))]);
 }

@@ -55,21 +55,20 @@ public sealed record TaskShape
     public string? HealthStatus { get; init; }
     public IReadOnlyList<Tag>? Tags { get; init; }
 
-    public static TaskShape From(TaskState task, ContainerInstanceState? instance, AccountScope account, bool includeTags)
+    public static TaskShape From(TaskDescription task, AccountScope account, bool includeTags)
     {
         var taskArn = account.TaskArn(task.ClusterName, task.TaskId);
-        var spec = task.TaskDefinition.Spec;
         return new TaskShape
         {
             TaskArn = taskArn,
             ClusterArn = account.ClusterArn(task.ClusterName),
-            TaskDefinitionArn = task.TaskDefinition.Arn(account),
+            TaskDefinitionArn = account.TaskDefinitionArn(task.Family, task.Revision),
             ContainerInstanceArn = account.ContainerInstanceArn(task.ClusterName, task.ContainerInstanceId),
             Overrides = task.Overrides ?? new TaskOverride { ContainerOverrides = [] },
             LastStatus = task.LastStatus.ToString(),
             DesiredStatus = task.DesiredStatus.ToString(),
-            Cpu = task.Overrides?.Cpu ?? spec.Cpu,
-            Memory = task.Overrides?.Memory ?? spec.Memory,
+            Cpu = task.Cpu,
+            Memory = task.Memory,
             Containers = task.Containers.Select(container => new ContainerShape
             {
                 ContainerArn = ContainerArn(account, task, container),
@@ -100,15 +99,13 @@ public sealed record TaskShape
             StoppedAt = task.StoppedAt,
             ExecutionStoppedAt = task.ExecutionStoppedAt,
             Group = task.Group,
-            Attributes = instance?.AttributeValue("ecs.cpu-architecture") is { } architecture
-                ? [new EcsAttribute("ecs.cpu-architecture", architecture)]
-                : [],
-            AvailabilityZone = instance?.AttributeValue("ecs.availability-zone"),
+            Attributes = task.CpuArchitecture is { } architecture ? [new EcsAttribute("ecs.cpu-architecture", architecture)] : [],
+            AvailabilityZone = task.AvailabilityZone,
             HealthStatus = task.HealthStatus,
             Tags = includeTags ? task.Tags : null,
         };
     }
 
-    private static string ContainerArn(AccountScope account, TaskState task, TaskContainer container) =>
+    private static string ContainerArn(AccountScope account, TaskDescription task, TaskContainer container) =>
         $"arn:aws:ecs:{account.Region}:{account.AccountId}:container/{task.ClusterName}/{task.TaskId}/{container.ContainerId}";
 }

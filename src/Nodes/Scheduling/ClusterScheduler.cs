@@ -1,0 +1,461 @@
+using System.Collections.Immutable;
+using Actors.Domain.Clusters;
+using Actors.Domain.Common;
+using Actors.Domain.ContainerInstances;
+using Actors.Domain.Placement;
+using Actors.Domain.Scheduling;
+using Actors.Domain.Tasks;
+using Actors.Nodes.Entities;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+
+namespace Actors.Nodes.Scheduling;
+
+public sealed record SchedulerOptions
+{
+    /// <summary>How long instances that have not reported yet may keep a restarted scheduler from answering.</summary>
+    public TimeSpan ViewRebuildTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>How long a clientToken is remembered (ECS's stopped tasks live about as long).</summary>
+    public TimeSpan ClientTokenRetention { get; init; } = TimeSpan.FromHours(1);
+    /// <summary>How long stopped tasks stay in the view (as long as the instances keep them).</summary>
+    public TimeSpan StoppedTaskRetention { get; init; } = TimeSpan.FromHours(1);
+    public TimeSpan HousekeepingInterval { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>How long an instance may take to answer a placement before it is asked again (placing is idempotent).</summary>
+    public TimeSpan PlacementAskTimeout { get; init; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>
+/// The cluster entity and its scheduler, one per cluster: the cluster aggregate's shell (settings, tags, membership,
+/// launches, clientTokens) plus the placement view in memory, fed by the instances' changes and rebuilt when it starts.
+/// Every launch - RunTask, StartTask, and next the services - takes the same path: decide on the view, record the plan
+/// (the commit point: from here the launch is completed even after a crash), ask the chosen instances to take their
+/// tasks, place refused ones again on the fresh view, record the outcome, answer. Registration and deregistration of
+/// instances go through here too, so membership and the instances agree.
+/// </summary>
+public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IClusterCommand, IClusterEvent>, IWithTimers
+{
+    private const string HousekeepingTimer = "housekeeping";
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly SchedulerOptions _options;
+    private readonly Func<IActorRef> _instances;
+    private readonly PlacementView _view = new();
+    private readonly HashSet<string> _awaitingFirstReport = new(StringComparer.Ordinal);
+    private readonly List<(object Message, IActorRef Sender)> _deferred = [];
+    private bool _viewReady;
+    /// <summary>Who waits for each pending launch (the first caller, and retries with its clientToken).</summary>
+    private readonly Dictionary<string, List<IActorRef>> _launchWaiters = new(StringComparer.Ordinal);
+    /// <summary>Tasks of pending launches as their instances confirmed them.</summary>
+    private readonly Dictionary<string, Dictionary<string, TaskDescription>> _confirmed = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _registering = new(StringComparer.Ordinal);
+
+    public ClusterScheduler(string persistenceId, string entityId, int snapshotEvery, SchedulerOptions options, TimeProvider clock,
+        Func<IActorRef> instances)
+        : base(persistenceId, entityId, snapshotEvery, clock)
+    {
+        _options = options;
+        _instances = instances;
+        Command<InstanceChanged>(OnInstanceChanged);
+        Command<ViewRebuildTimedOut>(_ => MarkViewReady());
+        Command<LaunchTasks>(launch => WhenViewReady(launch, () => Launch(launch, Sender)));
+        Command<PlacementAnswered>(OnPlacementAnswered);
+        Command<StopClusterTask>(stop => WhenViewReady(stop, () => Stop(stop, Sender)));
+        Command<LocateTasks>(locate => WhenViewReady(locate, () => Sender.Tell(new TaskLocations(locate.TaskIds
+            .Select(id => (Id: id, Instance: _view.Locate(id))).Where(l => l.Instance is not null)
+            .ToImmutableDictionary(l => l.Id, l => l.Instance!, StringComparer.Ordinal)))));
+        Command<ListClusterTasks>(list => WhenViewReady(list, () => Sender.Tell(ListTasks(list))));
+        Command<ListClusterInstances>(list => WhenViewReady(list, () => Sender.Tell(ListInstances(list))));
+        Command<ListClusterAttributes>(list => WhenViewReady(list, () => Sender.Tell(ListAttributes(list))));
+        Command<GetClusterSummary>(summary => WhenViewReady(summary, () =>
+        {
+            var (registered, running, pending) = _view.Statistics();
+            Sender.Tell(new ClusterSummary(State.Public(), registered, running, pending));
+        }));
+        Command<RegisterInstance>(register => Register(register, Sender));
+        Command<RegistrationAnswered>(OnRegistrationAnswered);
+        Command<DeregisterInstance>(deregister => Deregister(deregister, Sender));
+        Command<DeregistrationAnswered>(OnDeregistrationAnswered);
+        Command<OutcomeDescribed>(described => described.ReplyTo.Tell(new LaunchResult(described.Tasks, described.Failures, null)));
+        Command<Housekeeping>(_ => Housekeep());
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override ClusterState PublicState(ClusterState state) => state.Public();
+
+    protected override void OnRecovered()
+    {
+        Timers.StartPeriodicTimer(HousekeepingTimer, Housekeeping.Instance, _options.HousekeepingInterval);
+        // The view lives in memory: every member tells it again what it holds.
+        foreach (var instanceId in State.ContainerInstanceIds)
+        {
+            _awaitingFirstReport.Add(instanceId);
+            _instances().Tell(new ShardingEnvelope(InstanceEntityId(instanceId), ResendChanges.Instance));
+        }
+        if (_awaitingFirstReport.Count == 0) MarkViewReady();
+        else Timers.StartSingleTimer(nameof(ViewRebuildTimedOut), ViewRebuildTimedOut.Instance, _options.ViewRebuildTimeout);
+        // Launches recorded before a crash are completed: placing is idempotent, so asking again is safe.
+        foreach (var launch in State.Launches.Values) Dispatch(launch, launch.Tasks);
+    }
+
+    private string InstanceEntityId(string instanceId) => ContainerInstanceState.EntityIdOf(State.Name, instanceId);
+
+    private RequestContext Internal(string reason) => new(Clock.GetUtcNow(), $"{reason}-{Guid.NewGuid():N}", "actors:scheduler");
+
+    // ------------------------------------------------------------------ the view
+
+    private void WhenViewReady(object message, Action handle)
+    {
+        if (_viewReady) handle();
+        else _deferred.Add((message, Sender));
+    }
+
+    private void MarkViewReady()
+    {
+        if (_viewReady) return;
+        _viewReady = true;
+        if (_awaitingFirstReport.Count > 0)
+            _log.Warning("Cluster {0}: placing without {1} instance(s) that did not report within {2}", State.Name, _awaitingFirstReport.Count,
+                _options.ViewRebuildTimeout);
+        foreach (var (message, sender) in _deferred) Self.Tell(message, sender);
+        _deferred.Clear();
+    }
+
+    private void OnInstanceChanged(InstanceChanged changed)
+    {
+        var changes = changed.Changes;
+        var instanceId = changes.Instance.InstanceId;
+        Sender.Tell(new InstanceChangesAcknowledged(changes.UpToVersion, [.. changes.Tasks.Select(t => t.TaskId), .. changes.Forgotten]));
+        var member = State.ContainerInstanceIds.Contains(instanceId);
+        if (member && !changes.Instance.IsRegistered && !_registering.Contains(instanceId))
+        {
+            // A registration or deregistration cut short by a crash: the instance is not registered, so it leaves the cluster.
+            Execute(new ReleaseContainerInstance(Internal("membership"), instanceId), _ => { });
+            _view.Remove(instanceId);
+        }
+        else if (member || _registering.Contains(instanceId)) _view.Apply(changes);
+        if (_awaitingFirstReport.Remove(instanceId) && _awaitingFirstReport.Count == 0) MarkViewReady();
+    }
+
+    // ------------------------------------------------------------------ launches
+
+    private void Launch(LaunchTasks request, IActorRef replyTo)
+    {
+        if (!State.IsActive)
+        {
+            replyTo.Tell(new LaunchResult([], [], DomainError.ClusterNotFound()));
+            return;
+        }
+        if (request.ClientToken is { } token && State.ClientTokens.TryGetValue(token, out var use))
+        {
+            if (use.RequestFingerprint != (request.RequestFingerprint ?? ""))
+                replyTo.Tell(new LaunchResult([], [], Cluster.TokenConflict(token)));
+            else if (use.Outcome is { } outcome) AnswerFromOutcome(outcome, replyTo);
+            else Waiters(use.LaunchId).Add(replyTo);
+            return;
+        }
+
+        var launchId = request.Context.RequestId;
+        var planned = ImmutableList.CreateBuilder<PlannedTask>();
+        var failures = request.Failures.ToBuilder();
+        if (request.Targets is { } targets)
+        {
+            foreach (var instanceId in targets)
+                planned.Add(new PlannedTask(NewTaskId(), instanceId, PlacementRecord.ChosenByCaller(instanceId)));
+        }
+        else
+        {
+            var placement = Place(request.Spec, request.Count);
+            if (placement.NoContainerInstances)
+            {
+                replyTo.Tell(new LaunchResult([], [], PlacementErrors.NoContainerInstances));
+                return;
+            }
+            planned.AddRange(placement.Placements.Select(decision => Planned(NewTaskId(), decision)));
+            failures.AddRange(placement.Failures.Select(f => new LaunchFailure(f.ContainerInstanceId, f.Reason, f.Detail)));
+        }
+
+        foreach (var task in planned) _view.Reserve(task.ContainerInstanceId, task.TaskId, request.Spec.Demand, request.Spec.Group);
+        var plan = new PlanLaunch(request.Context, launchId, request.ClientToken, request.RequestFingerprint, request.Spec, planned.ToImmutable(),
+            failures.ToImmutable());
+        Execute(plan, error =>
+        {
+            if (error is not null)
+            {
+                foreach (var task in plan.Tasks) _view.Settle(task.ContainerInstanceId, task.TaskId);
+                replyTo.Tell(new LaunchResult([], [], error));
+                return;
+            }
+            if (!State.Launches.TryGetValue(launchId, out var launch))
+            {
+                // The same clientToken was planned by another request in the meantime: wait for that one's outcome.
+                foreach (var task in plan.Tasks) _view.Settle(task.ContainerInstanceId, task.TaskId);
+                Self.Tell(request, replyTo);
+                return;
+            }
+            Waiters(launchId).Add(replyTo);
+            Dispatch(launch, launch.Tasks);
+            CompleteIfDone(launch);
+        });
+    }
+
+    private static string NewTaskId() => Guid.NewGuid().ToString("N");
+
+    private PlacementResult Place(LaunchSpec spec, int count) =>
+        Placer.Place(
+            new PlacementRequest(spec.Demand, PlacementRules.Combine(spec.Revision.Spec.PlacementConstraints, spec.Constraints), spec.Strategies, count,
+                spec.Group,
+                spec.Revision.RequiresAttributes.ToImmutableList(), Random.Shared.Next()),
+            _view.Candidates());
+
+    private PlannedTask Planned(string taskId, PlacementDecision decision) => new(taskId, decision.ContainerInstanceId!,
+        PlacementRecord.From(decision) with { ChosenInstanceVersion = _view.Instance(decision.ContainerInstanceId!)?.Version });
+
+    private List<IActorRef> Waiters(string launchId) =>
+        _launchWaiters.TryGetValue(launchId, out var waiters) ? waiters : _launchWaiters[launchId] = [];
+
+    /// <summary>Asks each chosen instance to take its task; answers come back as <see cref="PlacementAnswered"/>.</summary>
+    private void Dispatch(PendingLaunch launch, IEnumerable<PlannedTask> tasks)
+    {
+        foreach (var planned in tasks)
+        {
+            var spec = launch.Spec;
+            var task = TaskLifecycle.Create(planned.TaskId, State.Name, planned.ContainerInstanceId, spec.Revision, spec.Overrides, spec.Group,
+                spec.StartedBy, spec.Tags, spec.Demand, launch.Requested.At);
+            var launchId = launch.LaunchId;
+            _instances()
+                .Ask<TaskAnswer>(new ShardingEnvelope(InstanceEntityId(planned.ContainerInstanceId), new PlaceTask(launch.Requested, task, planned.Placement)),
+                    _options.PlacementAskTimeout)
+                .PipeTo(Self,
+                    success: answer => new PlacementAnswered(launchId, planned.TaskId, planned.ContainerInstanceId, answer),
+                    failure: _ => new PlacementAnswered(launchId, planned.TaskId, planned.ContainerInstanceId, null));
+        }
+    }
+
+    private void OnPlacementAnswered(PlacementAnswered answered)
+    {
+        if (!State.Launches.TryGetValue(answered.LaunchId, out var launch)) return;
+        var planned = launch.Tasks.Find(t => t.TaskId == answered.TaskId);
+        // An answer about a placement that was since moved elsewhere.
+        if (planned is null || planned.ContainerInstanceId != answered.InstanceId) return;
+        if (answered.Answer is null)
+        {
+            // No answer in time (the instance is moving between nodes, or its node is gone): ask again, it is idempotent.
+            Dispatch(launch, [planned]);
+            return;
+        }
+        if (answered.Answer.Task is { } placedTask)
+        {
+            Confirmed(launch.LaunchId)[placedTask.TaskId] = placedTask;
+            CompleteIfDone(launch);
+            return;
+        }
+
+        _view.Settle(answered.InstanceId, answered.TaskId);
+        var reason = answered.Answer.Error?.Message ?? "MISSING";
+        var attempts = launch.Attempts.GetValueOrDefault(answered.TaskId);
+        PlannedTask? replacement = null;
+        // A refusal means the view was behind the instance: place the task again on the fresh view (StartTask named its instance).
+        if (!launch.Spec.NamedInstances && attempts < Cluster.MaxPlacementAttempts)
+        {
+            var again = Place(launch.Spec, 1);
+            if (again.Placements.FirstOrDefault() is { } decision) replacement = Planned(answered.TaskId, decision);
+        }
+        if (replacement is not null) _view.Reserve(replacement.ContainerInstanceId, replacement.TaskId, launch.Spec.Demand, launch.Spec.Group);
+        var replan = new ReplanLaunchTask(Internal("replan"), launch.LaunchId, answered.TaskId, replacement,
+            replacement is null ? new LaunchFailure(answered.InstanceId, reason, answered.Answer.Error is null ? "The container instance is not registered." : null) : null);
+        Execute(replan, _ =>
+        {
+            if (!State.Launches.TryGetValue(launch.LaunchId, out var updated)) return;
+            if (replacement is not null) Dispatch(updated, [replacement]);
+            CompleteIfDone(updated);
+        });
+    }
+
+    private Dictionary<string, TaskDescription> Confirmed(string launchId) =>
+        _confirmed.TryGetValue(launchId, out var confirmed) ? confirmed : _confirmed[launchId] = new(StringComparer.Ordinal);
+
+    private void CompleteIfDone(PendingLaunch launch)
+    {
+        var confirmed = Confirmed(launch.LaunchId);
+        if (launch.Tasks.Any(t => !confirmed.ContainsKey(t.TaskId))) return;
+        Execute(new CompleteLaunch(Internal("launch"), launch.LaunchId), _ =>
+        {
+            var tasks = launch.Tasks.Select(t => confirmed[t.TaskId]).ToImmutableList();
+            foreach (var waiter in _launchWaiters.GetValueOrDefault(launch.LaunchId) ?? []) waiter.Tell(new LaunchResult(tasks, launch.Failures, null));
+            _launchWaiters.Remove(launch.LaunchId);
+            _confirmed.Remove(launch.LaunchId);
+        });
+    }
+
+    /// <summary>A retry with a clientToken whose launch is done: the same tasks (as they are now) and the same failures.</summary>
+    private void AnswerFromOutcome(LaunchOutcome outcome, IActorRef replyTo)
+    {
+        var asks = outcome.Tasks.GroupBy(t => t.ContainerInstanceId).Select(group => _instances().Ask<TasksDescribed>(
+            new ShardingEnvelope(InstanceEntityId(group.Key), new DescribeInstanceTasks([.. group.Select(t => t.TaskId)])), _options.PlacementAskTimeout));
+        var order = outcome.Tasks.Select((t, i) => (t.TaskId, i)).ToDictionary(p => p.TaskId, p => p.i);
+        Task.WhenAll(asks).PipeTo(Self,
+            success: described => new OutcomeDescribed(replyTo,
+                [.. described.SelectMany(d => d.Tasks).OrderBy(t => order.GetValueOrDefault(t.TaskId))], outcome.Failures),
+            failure: _ => new OutcomeDescribed(replyTo, [], outcome.Failures));
+    }
+
+    // ------------------------------------------------------------------ tasks
+
+    private void Stop(StopClusterTask stop, IActorRef replyTo)
+    {
+        if (_view.Locate(stop.TaskId) is not { } instanceId)
+        {
+            replyTo.Tell(new TaskAnswer(null, DomainError.InvalidParameter(ContainerInstance.TaskNotFoundMessage)));
+            return;
+        }
+        // The instance answers the caller itself: nothing comes back through here.
+        _instances().Tell(new ShardingEnvelope(InstanceEntityId(instanceId),
+            new Domain.ContainerInstances.StopTask(stop.Context, stop.TaskId, stop.StopCode, stop.Reason)), replyTo);
+    }
+
+    private IdPage ListTasks(ListClusterTasks list)
+    {
+        var ids = _view.Tasks(list.ContainerInstanceId)
+            .Where(t => t.DesiredStatus == list.DesiredStatus)
+            .Where(t => list.Family is null || t.Family == list.Family)
+            .Where(t => list.StartedBy is null || t.StartedBy == list.StartedBy)
+            .Where(t => list.Group is null || t.Group == list.Group)
+            .Select(t => t.TaskId);
+        return Page(ids, list.AfterTaskId, list.Limit);
+    }
+
+    private IdPage ListInstances(ListClusterInstances list)
+    {
+        ClusterQuery? filter = null;
+        if (list.Filter is { } text && !ClusterQuery.TryParse(text, out filter, out _)) return new IdPage([], false);
+        var ids = _view.Candidates()
+            .Where(c => list.Status is null || c.Instance.Status == list.Status)
+            .Where(c => filter is null || filter.Matches(new ContainerInstanceQuerySubject(c.Instance, c.TaskGroups.Distinct().ToList())))
+            .Select(c => c.Instance.InstanceId);
+        return Page(ids, list.AfterInstanceId, list.Limit);
+    }
+
+    private AttributePage ListAttributes(ListClusterAttributes list)
+    {
+        var page = _view.Instances
+            .Where(i => i.IsRegistered)
+            .SelectMany(i => i.Attributes.Select(a => new InstanceAttribute(i.InstanceId, a.Name, a.Value)))
+            .Where(a => list.AttributeName is null || a.Name == list.AttributeName)
+            .Where(a => list.AttributeValue is null || a.Value == list.AttributeValue)
+            .Where(a => list.AfterInstanceId is null
+                        || string.CompareOrdinal(a.ContainerInstanceId, list.AfterInstanceId) > 0
+                        || (a.ContainerInstanceId == list.AfterInstanceId && string.CompareOrdinal(a.Name, list.AfterName) > 0))
+            .OrderBy(a => a.ContainerInstanceId, StringComparer.Ordinal).ThenBy(a => a.Name, StringComparer.Ordinal)
+            .Take(list.Limit + 1).ToList();
+        return new AttributePage([.. page.Take(list.Limit)], page.Count > list.Limit);
+    }
+
+    private static IdPage Page(IEnumerable<string> ids, string? after, int limit)
+    {
+        var page = ids.Where(id => after is null || string.CompareOrdinal(id, after) > 0).Order(StringComparer.Ordinal).Take(limit + 1).ToList();
+        var more = page.Count > limit;
+        return new IdPage([.. page.Take(limit)], more);
+    }
+
+    // ------------------------------------------------------------------ membership
+
+    private void Register(RegisterInstance register, IActorRef replyTo)
+    {
+        var command = register.Command;
+        if (!State.Exists && State.Name == Cluster.DefaultName)
+        {
+            // ECS creates the cluster "default" for the first instance that registers into it.
+            Execute(new CreateCluster(command.Context, [], [], null, null, []), error =>
+            {
+                if (error is null) Register(register, replyTo);
+                else replyTo.Tell(new EntityResponse<ContainerInstanceState>(ContainerInstanceState.Unregistered(State.Name, command.InstanceId), error));
+            });
+            return;
+        }
+        Execute(new AdmitContainerInstance(command.Context, command.InstanceId, register.MaxInstances), error =>
+        {
+            if (error is not null)
+            {
+                replyTo.Tell(new EntityResponse<ContainerInstanceState>(ContainerInstanceState.Unregistered(State.Name, command.InstanceId), error));
+                return;
+            }
+            _registering.Add(command.InstanceId);
+            _instances().Ask<EntityResponse<ContainerInstanceState>>(new ShardingEnvelope(InstanceEntityId(command.InstanceId), command),
+                    _options.PlacementAskTimeout)
+                .PipeTo(Self, success: response => new RegistrationAnswered(replyTo, command.InstanceId, response),
+                    failure: _ => new RegistrationAnswered(replyTo, command.InstanceId, null));
+        });
+    }
+
+    private void OnRegistrationAnswered(RegistrationAnswered answered)
+    {
+        _registering.Remove(answered.InstanceId);
+        if (answered.Response is not { } response)
+        {
+            // Unknown whether the instance recorded it: leave the member; the instance's own changes settle it.
+            answered.ReplyTo.Tell(new Status.Failure(new TimeoutException($"Container instance {answered.InstanceId} did not answer in time.")));
+            return;
+        }
+        if (response.Error is not null && !response.State.IsRegistered)
+        {
+            // A refused registration must not leave a member behind in the cluster (nor re-admit a deregistered one).
+            Execute(new ReleaseContainerInstance(Internal("membership"), answered.InstanceId), _ => answered.ReplyTo.Tell(response));
+            return;
+        }
+        answered.ReplyTo.Tell(response);
+    }
+
+    private void Deregister(DeregisterInstance deregister, IActorRef replyTo) =>
+        _instances().Ask<EntityResponse<ContainerInstanceState>>(new ShardingEnvelope(InstanceEntityId(deregister.InstanceId), deregister.Command),
+                _options.PlacementAskTimeout)
+            .PipeTo(Self, success: response => new DeregistrationAnswered(replyTo, deregister, response),
+                failure: _ => new DeregistrationAnswered(replyTo, deregister, null));
+
+    private void OnDeregistrationAnswered(DeregistrationAnswered answered)
+    {
+        if (answered.Response is not { } response)
+        {
+            answered.ReplyTo.Tell(new Status.Failure(new TimeoutException($"Container instance {answered.Request.InstanceId} did not answer in time.")));
+            return;
+        }
+        if (response.Error is not null)
+        {
+            answered.ReplyTo.Tell(response);
+            return;
+        }
+        Execute(new ReleaseContainerInstance(answered.Request.Command.Context, answered.Request.InstanceId), _ =>
+        {
+            _view.Remove(answered.Request.InstanceId);
+            answered.ReplyTo.Tell(response);
+        });
+    }
+
+    // ------------------------------------------------------------------ housekeeping
+
+    private void Housekeep()
+    {
+        var now = Clock.GetUtcNow();
+        _view.ForgetStopped(now - _options.StoppedTaskRetention - _options.HousekeepingInterval);
+        Execute(new ForgetClientTokens(Internal("client-token-retention"), now - _options.ClientTokenRetention), _ => { });
+    }
+
+    private sealed record PlacementAnswered(string LaunchId, string TaskId, string InstanceId, TaskAnswer? Answer) : INoSerializationVerificationNeeded;
+
+    private sealed record RegistrationAnswered(IActorRef ReplyTo, string InstanceId, EntityResponse<ContainerInstanceState>? Response) : INoSerializationVerificationNeeded;
+
+    private sealed record DeregistrationAnswered(IActorRef ReplyTo, DeregisterInstance Request, EntityResponse<ContainerInstanceState>? Response) : INoSerializationVerificationNeeded;
+
+    private sealed record OutcomeDescribed(IActorRef ReplyTo, ImmutableList<TaskDescription> Tasks, ImmutableList<LaunchFailure> Failures)
+        : INoSerializationVerificationNeeded;
+
+    private sealed record ViewRebuildTimedOut : INoSerializationVerificationNeeded
+    {
+        public static ViewRebuildTimedOut Instance { get; } = new();
+    }
+
+    private sealed record Housekeeping : INotInfluenceReceiveTimeout, INoSerializationVerificationNeeded
+    {
+        public static Housekeeping Instance { get; } = new();
+    }
+}

@@ -1,0 +1,90 @@
+using System.Collections.Immutable;
+using Actors.Domain.Clusters;
+using Actors.Domain.Common;
+using Actors.Domain.ContainerInstances;
+using Actors.Domain.Placement;
+using Actors.Domain.Scheduling;
+using Actors.Domain.Tasks;
+
+namespace Actors.Nodes.Scheduling;
+
+// What the gateway (and, next, service actors) ask of a cluster's scheduler, and what it answers. Every answer carries
+// what its caller needs and nothing of the entities' whole state, so that it stays far below a remote frame.
+
+/// <summary>
+/// RunTask (placed as <c>Spec</c> says) or, with <paramref name="Targets"/>, StartTask on the named instances.
+/// <paramref name="Failures"/> are known before placing (StartTask's names that are no instance of the cluster) and
+/// are part of the answer.
+/// </summary>
+public sealed record LaunchTasks(
+    RequestContext Context,
+    LaunchSpec Spec,
+    int Count,
+    ImmutableList<string>? Targets,
+    string? ClientToken,
+    string? RequestFingerprint,
+    ImmutableList<LaunchFailure> Failures);
+
+/// <summary>The tasks a launch placed and why others were not. Tasks come without overrides: the caller sent them.</summary>
+public sealed record LaunchResult(ImmutableList<TaskDescription> Tasks, ImmutableList<LaunchFailure> Failures, DomainError? Error);
+
+/// <summary>StopTask: the scheduler finds the task's instance and hands the command on; the instance answers.</summary>
+public sealed record StopClusterTask(RequestContext Context, string TaskId, TaskStopCode StopCode, string Reason);
+
+/// <summary>Where each named task lives; tasks the cluster does not know are left out.</summary>
+public sealed record LocateTasks(ImmutableList<string> TaskIds);
+
+public sealed record TaskLocations(ImmutableDictionary<string, string> InstanceByTask);
+
+/// <summary>One page of ListTasks, ids in ordinal order after <paramref name="AfterTaskId"/>.</summary>
+public sealed record ListClusterTasks(
+    string? ContainerInstanceId, string? Family, string? StartedBy, string? Group, TaskLifecycleStatus DesiredStatus, string? AfterTaskId, int Limit);
+
+/// <summary>One page of ListContainerInstances, ids in ordinal order after <paramref name="AfterInstanceId"/>.</summary>
+/// <param name="Status">Null: every registered status.</param>
+/// <param name="Filter">The cluster query language, already validated by the caller.</param>
+public sealed record ListClusterInstances(ContainerInstanceStatus? Status, string? Filter, string? AfterInstanceId, int Limit);
+
+/// <summary>One page of ListAttributes over the cluster's instances, in (instance id, name) order after the given key.</summary>
+public sealed record ListClusterAttributes(string? AttributeName, string? AttributeValue, string? AfterInstanceId, string? AfterName, int Limit);
+
+public sealed record InstanceAttribute(string ContainerInstanceId, string Name, string? Value);
+
+public sealed record AttributePage(ImmutableList<InstanceAttribute> Attributes, bool More);
+
+/// <param name="More">More ids follow the last one of this page.</param>
+public sealed record IdPage(ImmutableList<string> Ids, bool More);
+
+/// <summary>DescribeClusters: the cluster and its counts from the placement view.</summary>
+public sealed record GetClusterSummary
+{
+    public static GetClusterSummary Instance { get; } = new();
+}
+
+public sealed record ClusterSummary(ClusterState Cluster, int RegisteredContainerInstances, int RunningTasks, int PendingTasks);
+
+/// <summary>RegisterContainerInstance through its cluster: admitted (the cluster <c>default</c> created on first use), then recorded by the instance.</summary>
+public sealed record RegisterInstance(RegisterContainerInstance Command, int MaxInstances);
+
+/// <summary>DeregisterContainerInstance through its cluster: recorded by the instance, then the cluster lets it go.</summary>
+public sealed record DeregisterInstance(string InstanceId, DeregisterContainerInstance Command);
+
+/// <summary>An instance's changes for its cluster's scheduler (the change feed; acknowledged, resent until it is).</summary>
+public sealed record InstanceChanged(InstanceChanges Changes);
+
+/// <summary>The scheduler applied an instance's changes sent at <paramref name="UpToVersion"/>, these tasks included.</summary>
+public sealed record InstanceChangesAcknowledged(long UpToVersion, ImmutableList<string> TaskIds);
+
+/// <summary>The scheduler (re)starts and asks each member for everything it holds.</summary>
+public sealed record ResendChanges
+{
+    public static ResendChanges Instance { get; } = new();
+}
+
+/// <summary>DescribeTasks of some tasks of one instance (a few at a time: each answer stays small).</summary>
+public sealed record DescribeInstanceTasks(ImmutableList<string> TaskIds);
+
+public sealed record TasksDescribed(ImmutableList<TaskDescription> Tasks);
+
+/// <summary>What an instance answers to PlaceTask and StopTask: the task as it now is, or why not.</summary>
+public sealed record TaskAnswer(TaskDescription? Task, DomainError? Error);
