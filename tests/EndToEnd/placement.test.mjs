@@ -200,6 +200,19 @@ describe('placement on hollow instances', { timeout: 300_000 }, () => {
     await expectEcsError(ecs.send(new RunTaskCommand({ ...input, count: 3 })), 'ConflictException');
   });
 
+  it('refuses overrides longer than ECS allows (8,192 characters of JSON)', async () => {
+    const environment = [{ name: 'BIG', value: 'x'.repeat(9000) }];
+    const error = await expectEcsError(ecs.send(new RunTaskCommand({
+      cluster: CLUSTER, taskDefinition: 'e2e-place', overrides: { containerOverrides: [{ name: 'app', environment }] },
+    })), 'InvalidParameterException');
+    assert.match(error.message, /8192/);
+    const small = await ecs.send(new RunTaskCommand({
+      cluster: CLUSTER, taskDefinition: 'e2e-place', overrides: { containerOverrides: [{ name: 'app', environment: [{ name: 'SMALL', value: 'y' }] }] },
+    }));
+    assert.equal(small.tasks.length, 1);
+    assert.deepEqual(small.tasks[0].overrides.containerOverrides[0].environment, [{ name: 'SMALL', value: 'y' }], 'RunTask answers the overrides');
+  });
+
   it('places nothing on an instance whose agent is gone: AGENT', async () => {
     await drain();
     await largeAgent.kill();

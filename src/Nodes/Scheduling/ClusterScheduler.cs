@@ -47,6 +47,7 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
     private readonly Dictionary<string, List<IActorRef>> _launchWaiters = new(StringComparer.Ordinal);
     /// <summary>Tasks of pending launches as their instances confirmed them.</summary>
     private readonly Dictionary<string, Dictionary<string, TaskDescription>> _confirmed = new(StringComparer.Ordinal);
+    /// <summary>Instances whose (de)registration is in flight: their changes do not settle membership meanwhile.</summary>
     private readonly HashSet<string> _registering = new(StringComparer.Ordinal);
 
     public ClusterScheduler(string persistenceId, string entityId, int snapshotEvery, SchedulerOptions options, TimeProvider clock,
@@ -406,14 +407,18 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
         answered.ReplyTo.Tell(response);
     }
 
-    private void Deregister(DeregisterInstance deregister, IActorRef replyTo) =>
+    private void Deregister(DeregisterInstance deregister, IActorRef replyTo)
+    {
+        _registering.Add(deregister.InstanceId);
         _instances().Ask<EntityResponse<ContainerInstanceState>>(new ShardingEnvelope(InstanceEntityId(deregister.InstanceId), deregister.Command),
                 _options.PlacementAskTimeout)
             .PipeTo(Self, success: response => new DeregistrationAnswered(replyTo, deregister, response),
                 failure: _ => new DeregistrationAnswered(replyTo, deregister, null));
+    }
 
     private void OnDeregistrationAnswered(DeregistrationAnswered answered)
     {
+        _registering.Remove(answered.Request.InstanceId);
         if (answered.Response is not { } response)
         {
             answered.ReplyTo.Tell(new Status.Failure(new TimeoutException($"Container instance {answered.Request.InstanceId} did not answer in time.")));

@@ -36,6 +36,7 @@ public static class TaskActions
     private const int DescribeChunk = 5;
     private const string DefaultStopReason = "Task stopped by user";
     private const int MaxStopReasonLength = 255;
+    private const int MaxOverridesLength = 8192;
 
     [Flags]
     private enum Details { None = 0, Tags = 1 }
@@ -180,12 +181,21 @@ public static class TaskActions
         if (revision.Spec.NetworkMode == "awsvpc")
             throw EcsError.InvalidParameter("Network mode awsvpc needs elastic network interfaces, which Actors' agents do not have: use bridge, host or none.");
         if (TaskResources.ValidateOverrides(overrides) is { } badOverrides) throw EcsError.From(badOverrides);
+        if (OverridesLength(context.Body) > MaxOverridesLength)
+            throw EcsError.InvalidParameter($"Container Overrides length must be at most {MaxOverridesLength}.");
         if (startedBy is { Length: > 128 }) throw EcsError.InvalidParameter("startedBy can be at most 128 characters.");
         if (group is { Length: > 255 }) throw EcsError.InvalidParameter("group can be at most 255 characters.");
         if (Tags.Validate(tags) is { } badTags) throw EcsError.From(badTags);
         var spec = new LaunchSpec(revision, overrides, group ?? PlacementRequest.DefaultGroup(revision.Family), startedBy, [.. tags ?? []],
             TaskResources.Demand(revision.Spec, overrides), [.. constraints ?? []], [.. strategies ?? []], namedInstances);
         return (cluster, spec);
+    }
+
+    /// <summary>ECS counts the overrides as sent, JSON formatting characters included.</summary>
+    private static int OverridesLength(ReadOnlyMemory<byte> body)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(body);
+        return document.RootElement.TryGetProperty("overrides", out var overrides) ? overrides.GetRawText().Length : 0;
     }
 
     private static string Fingerprint(ReadOnlyMemory<byte> body) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(body.Span));
