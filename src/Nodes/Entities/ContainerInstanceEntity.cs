@@ -3,6 +3,7 @@ using Actors.Domain.Common;
 using Actors.Domain.ContainerInstances;
 using Actors.Domain.Scheduling;
 using Actors.Domain.Tasks;
+using Actors.Nodes.Persistence;
 using Actors.Nodes.Scheduling;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
@@ -13,7 +14,14 @@ namespace Actors.Nodes.Entities;
 /// An agent's sync: its report (a heartbeat and every task change it implies), then the desired state - at once when
 /// it differs from <paramref name="KnownVersion"/>, else when it changes or <paramref name="MaxWait"/> is over.
 /// </summary>
-public sealed record AgentSync(ReportAgentState Report, long KnownVersion, TimeSpan MaxWait);
+/// <param name="PrecedingParts">How many <see cref="AgentReportPart"/>s of the same request came before, holding the rest of the report.</param>
+public sealed record AgentSync(ReportAgentState Report, long KnownVersion, TimeSpan MaxWait, int PrecedingParts = 0);
+
+/// <summary>
+/// Part of a large agent report, sent ahead of its <see cref="AgentSync"/> so that no message grows with the number
+/// of tasks on a host (a report of 500 tasks would not fit one remote frame).
+/// </summary>
+public sealed record AgentReportPart(string RequestId, int Index, ImmutableList<ReportedTask> Tasks);
 
 /// <param name="Registered">False: the instance is not (or no longer) registered and the agent must register anew.</param>
 public sealed record AgentSyncAnswer(bool Registered, DomainError? Error, long DesiredVersion, ContainerInstanceDesiredState? Desired);
@@ -51,6 +59,7 @@ public sealed class ContainerInstanceEntity
     private DateTimeOffset _lastSeen;
     private DateTimeOffset _lastSent;
     private DateTimeOffset _lastRetentionCheck;
+    private (string RequestId, List<ReportedTask> Tasks, int Parts) _reportParts = ("", [], 0);
 
     public ContainerInstanceEntity(string persistenceId, string entityId, int snapshotEvery, AgentLeaseOptions lease, TimeProvider clock,
         Func<IActorRef> schedulers)
@@ -59,6 +68,13 @@ public sealed class ContainerInstanceEntity
         _lease = lease;
         _schedulers = schedulers;
         Command<AgentSync>(Sync);
+        Command<AgentReportPart>(part =>
+        {
+            if (part.RequestId != _reportParts.RequestId || part.Index != _reportParts.Parts) _reportParts = (part.RequestId, [], 0);
+            if (part.Index != _reportParts.Parts) return;
+            _reportParts.Tasks.AddRange(part.Tasks);
+            _reportParts.Parts++;
+        });
         Command<CheckLease>(_ => Tick());
         Command<InstanceChangesAcknowledged>(Acknowledged);
         Command<ResendChanges>(_ =>
@@ -66,8 +82,12 @@ public sealed class ContainerInstanceEntity
             MarkAllTasksChanged();
             SendChanges();
         });
-        Command<DescribeInstanceTasks>(query => Sender.Tell(new TasksDescribed([
-            .. query.TaskIds.Select(id => State.Tasks.GetValueOrDefault(id)).OfType<TaskState>().Select(t => TaskDescription.Of(t, State))])));
+        Command<DescribeInstanceTasks>(query =>
+        {
+            var (described, _) = MessageBudget.Take(
+                query.TaskIds.Select(id => State.Tasks.GetValueOrDefault(id)).OfType<TaskState>().Select(t => TaskDescription.Of(t, State)));
+            Sender.Tell(new TasksDescribed([.. described]));
+        });
         Command<ReceiveTimeout>(_ => Context.Parent.Tell(new Passivate(PoisonPill.Instance)));
     }
 
@@ -114,6 +134,19 @@ public sealed class ContainerInstanceEntity
         // Every sync is a heartbeat, whether or not it changes anything.
         _lastSeen = Clock.GetUtcNow();
         var replyTo = Sender;
+        if (sync.PrecedingParts > 0)
+        {
+            var complete = _reportParts.RequestId == sync.Report.Context.RequestId && _reportParts.Parts == sync.PrecedingParts;
+            var parts = _reportParts.Tasks;
+            _reportParts = ("", [], 0);
+            if (!complete)
+            {
+                // A part was lost (this entity restarted in between): a partial report would stop tasks it left out.
+                replyTo.Tell(new AgentSyncAnswer(State.IsRegistered, DomainError.Client("The report arrived incomplete: sync again."), State.DesiredVersion, null));
+                return;
+            }
+            sync = sync with { Report = sync.Report with { Tasks = [.. parts, .. sync.Report.Tasks] } };
+        }
         var runningOnAgent = sync.Report.Tasks.Select(t => t.TaskId).ToHashSet(StringComparer.Ordinal);
         Execute(sync.Report, error =>
         {
@@ -127,9 +160,17 @@ public sealed class ContainerInstanceEntity
         });
     }
 
-    private AgentSyncAnswer SyncAnswer(IReadOnlySet<string> runningOnAgent, DomainError? error = null) => State.IsRegistered
-        ? new AgentSyncAnswer(true, error, State.DesiredVersion, ContainerInstanceDesiredState.Of(State, runningOnAgent))
-        : new AgentSyncAnswer(false, error, State.DesiredVersion, null);
+    private AgentSyncAnswer SyncAnswer(IReadOnlySet<string> runningOnAgent, DomainError? error = null) =>
+        SyncAnswer(State, runningOnAgent, error);
+
+    /// <summary>What an agent hears; definitions with long overrides are large, so the rest follow in the next answer, asked for at once.</summary>
+    public static AgentSyncAnswer SyncAnswer(ContainerInstanceState state, IReadOnlySet<string> runningOnAgent, DomainError? error = null)
+    {
+        if (!state.IsRegistered) return new AgentSyncAnswer(false, error, state.DesiredVersion, null);
+        var desired = ContainerInstanceDesiredState.Of(state, runningOnAgent);
+        var (run, more) = MessageBudget.Take(desired.Run);
+        return new AgentSyncAnswer(true, error, state.DesiredVersion, desired with { Run = run, More = desired.More || more });
+    }
 
     private void Tick()
     {

@@ -90,6 +90,7 @@ public static class Manifests
         (typeof(MarkAgentDisconnected), "mark-agent-disconnected.v1"),
         (typeof(ForgetStoppedTasks), "forget-stopped-tasks.v1"),
         (typeof(AgentSync), "agent-sync.v1"),
+        (typeof(AgentReportPart), "agent-report-part.v1"),
         (typeof(AgentSyncAnswer), "agent-sync-answer.v1"),
         (typeof(ContainerInstanceState), "container-instance-state.v1"),
         (typeof(EntityResponse<ContainerInstanceState>), "container-instance-response.v1"),

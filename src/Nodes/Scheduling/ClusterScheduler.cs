@@ -36,6 +36,11 @@ public sealed record SchedulerOptions
 public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IClusterCommand, IClusterEvent>, IWithTimers
 {
     private const string HousekeepingTimer = "housekeeping";
+    /// <summary>
+    /// RunTask names a failure per instance that could not take a task; in a cluster of thousands the first hundred (in
+    /// instance id order) say why as well as all of them, and keep the answer small.
+    /// </summary>
+    public const int MaxFailuresPerLaunch = 100;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly SchedulerOptions _options;
     private readonly Func<IActorRef> _instances;
@@ -173,7 +178,7 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
                 return;
             }
             planned.AddRange(placement.Placements.Select(decision => Planned(NewTaskId(), decision)));
-            failures.AddRange(placement.Failures.Select(f => new LaunchFailure(f.ContainerInstanceId, f.Reason, f.Detail)));
+            failures.AddRange(placement.Failures.Take(MaxFailuresPerLaunch).Select(f => new LaunchFailure(f.ContainerInstanceId, f.Reason, f.Detail)));
         }
 
         foreach (var task in planned) _view.Reserve(task.ContainerInstanceId, task.TaskId, request.Spec.Demand, request.Spec.Group);

@@ -81,7 +81,7 @@ public sealed record ResendChanges
     public static ResendChanges Instance { get; } = new();
 }
 
-/// <summary>DescribeTasks of some tasks of one instance (a few at a time: each answer stays small).</summary>
+/// <summary>DescribeTasks of some tasks of one instance. The answer holds as many as fit a small message; ask again for the rest.</summary>
 public sealed record DescribeInstanceTasks(ImmutableList<string> TaskIds);
 
 public sealed record TasksDescribed(ImmutableList<TaskDescription> Tasks);

@@ -15,6 +15,9 @@ public sealed class EntityClient<TState>(IActorRef region, TimeSpan timeout)
     public Task<EntityResponse<TState>> Ask(string entityId, object message, TimeSpan askTimeout, CancellationToken cancellationToken = default) =>
         region.Ask<EntityResponse<TState>>(new ShardingEnvelope(entityId, message), askTimeout, cancellationToken);
 
+    /// <summary>A message that needs no answer (its sender asks later, in order: the same sender reaches the same entity in order).</summary>
+    public void Tell(string entityId, object message) => region.Tell(new ShardingEnvelope(entityId, message));
+
     /// <summary>A question with an answer of its own type (the scheduler's queries, an instance's task descriptions).</summary>
     public Task<TAnswer> Ask<TAnswer>(string entityId, object message, CancellationToken cancellationToken = default) =>
         region.Ask<TAnswer>(new ShardingEnvelope(entityId, message), timeout, cancellationToken);

@@ -1,6 +1,7 @@
 using Actors.Domain.ContainerInstances;
 using Actors.Nodes.Agent;
 using Actors.Nodes.Entities;
+using Actors.Nodes.Persistence;
 
 namespace Actors.Hosting.Gateway.Actions;
 
@@ -26,8 +27,14 @@ public static class AgentActions
             throw EcsError.InvalidParameter("A task is reported more than once.");
 
         var wait = TimeSpan.FromSeconds(Math.Clamp(request.WaitSeconds ?? 0, 0, AgentProtocol.MaxWaitSeconds));
+        // A large report goes in parts, each far below a remote frame; the entity puts them together.
+        var parts = MessageBudget.Parts(tasks).ToList();
+        for (var index = 0; index < parts.Count - 1; index++)
+            context.Plane.ContainerInstances.Tell(entityId, new AgentReportPart(context.Request.RequestId, index, [.. parts[index]]));
+        var last = parts.Count == 0 ? [] : parts[^1];
         var answer = await context.Plane.ContainerInstances.Ask<AgentSyncAnswer>(entityId,
-            new AgentSync(new ReportAgentState(context.Request, [.. tasks]), request.KnownDesiredVersion, wait), context.Cancellation);
+            new AgentSync(new ReportAgentState(context.Request, [.. last]), request.KnownDesiredVersion, wait, Math.Max(parts.Count - 1, 0)),
+            context.Cancellation);
         if (!answer.Registered)
             throw new EcsError(AgentProtocol.NotRegisteredError, $"Container instance {arn} is not registered.");
         if (answer.Error is { } error) throw EcsError.From(error);

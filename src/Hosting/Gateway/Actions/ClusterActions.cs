@@ -79,7 +79,7 @@ public static class ClusterActions
     /// <summary>Running and pending tasks, as the cluster's scheduler counts them in its view of the instances.</summary>
     private static async Task<ClusterShape.TaskCounts> TaskCounts(ClusterState state, ActionContext context)
     {
-        if (!state.IsActive || state.ContainerInstanceIds.IsEmpty) return ClusterShape.TaskCounts.None;
+        if (!state.IsActive || state.RegisteredContainerInstancesCount() == 0) return ClusterShape.TaskCounts.None;
         var summary = await context.Plane.Clusters.Ask<Nodes.Scheduling.ClusterSummary>(state.Name, Nodes.Scheduling.GetClusterSummary.Instance,
             context.Cancellation);
         return new ClusterShape.TaskCounts(summary.RunningTasks, summary.PendingTasks);

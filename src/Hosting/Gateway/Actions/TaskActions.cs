@@ -32,8 +32,6 @@ public static class TaskActions
 {
     private const int MaxTasksPerRun = 10;
     private const int MaxDescribe = 100;
-    /// <summary>Tasks described per ask of one instance: each answer stays small whatever the tasks' overrides.</summary>
-    private const int DescribeChunk = 5;
     private const string DefaultStopReason = "Task stopped by user";
     private const int MaxStopReasonLength = 255;
     private const int MaxOverridesLength = 8192;
@@ -128,11 +126,10 @@ public static class TaskActions
         var ids = names.Select(name => name is null ? null : TaskId(name, cluster)).ToList();
         var located = await context.Plane.Clusters.Ask<TaskLocations>(cluster,
             new LocateTasks([.. ids.OfType<string>().Distinct()]), context.Cancellation);
-        // Each instance is asked for its own tasks, a few at a time, all at once.
-        var asks = located.InstanceByTask.GroupBy(l => l.Value).SelectMany(byInstance => byInstance.Select(l => l.Key).Chunk(DescribeChunk)
-            .Select(chunk => context.Plane.ContainerInstances.Ask<TasksDescribed>(ContainerInstanceState.EntityIdOf(cluster, byInstance.Key),
-                new DescribeInstanceTasks([.. chunk]), context.Cancellation)));
-        var described = (await Task.WhenAll(asks)).SelectMany(d => d.Tasks).ToDictionary(t => t.TaskId, StringComparer.Ordinal);
+        // Each instance is asked for its own tasks, all at once; it answers as many as fit one small message.
+        var described = (await Task.WhenAll(located.InstanceByTask.GroupBy(l => l.Value)
+                .Select(byInstance => DescribeOn(cluster, byInstance.Key, [.. byInstance.Select(l => l.Key)], context))))
+            .SelectMany(d => d).ToDictionary(t => t.TaskId, StringComparer.Ordinal);
 
         var tasks = new List<TaskShape>();
         var failures = new List<Failure>();
@@ -142,6 +139,21 @@ public static class TaskActions
             else failures.Add(new Failure(Arn.LooksLikeArn(name) ? name : context.Plane.Account.TaskArn(cluster, name ?? ""), "MISSING"));
         }
         return new { tasks, failures };
+    }
+
+    private static async Task<List<TaskDescription>> DescribeOn(string cluster, string instanceId, List<string> taskIds, ActionContext context)
+    {
+        var described = new List<TaskDescription>();
+        while (taskIds.Count > 0)
+        {
+            var answer = await context.Plane.ContainerInstances.Ask<TasksDescribed>(ContainerInstanceState.EntityIdOf(cluster, instanceId),
+                new DescribeInstanceTasks([.. taskIds]), context.Cancellation);
+            if (answer.Tasks.Count == 0) break; // the rest are gone
+            described.AddRange(answer.Tasks);
+            var answered = answer.Tasks.Select(t => t.TaskId).ToHashSet();
+            taskIds = taskIds.Where(id => !answered.Contains(id)).ToList();
+        }
+        return described;
     }
 
     private static async Task<object> ListTasks(ListTasksRequest request, ActionContext context)

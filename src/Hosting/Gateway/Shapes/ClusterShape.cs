@@ -38,7 +38,7 @@ public sealed record ClusterShape
         ClusterArn = account.ClusterArn(state.Name),
         ClusterName = state.Name,
         Status = state.Status!.Value.ToString(),
-        RegisteredContainerInstancesCount = state.ContainerInstanceIds.Count,
+        RegisteredContainerInstancesCount = state.RegisteredContainerInstancesCount(),
         RunningTasksCount = tasks.Running,
         PendingTasksCount = tasks.Pending,
         ActiveServicesCount = state.ActiveServicesCount,

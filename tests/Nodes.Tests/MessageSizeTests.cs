@@ -1,0 +1,149 @@
+using System.Collections.Immutable;
+using Actors.Domain.Clusters;
+using Actors.Domain.Common;
+using Actors.Domain.ContainerInstances;
+using Actors.Domain.Scheduling;
+using Actors.Domain.TaskDefinitions;
+using Actors.Domain.Tasks;
+using Actors.Nodes.Entities;
+using Actors.Nodes.Persistence;
+using Actors.Nodes.Scheduling;
+using Xunit.Abstractions;
+using Attribute = Actors.Domain.ContainerInstances.Attribute;
+using KeyValuePair = Actors.Domain.TaskDefinitions.KeyValuePair;
+
+namespace Actors.Nodes.Tests;
+
+/// <summary>
+/// Every message that can cross nodes, built from the largest state Actors supports - an instance holding 500 tasks
+/// whose overrides are as long as ECS allows, a cluster of 5,000 instances and 100,000 task records - serializes far
+/// below Akka.Remote's 128,000-byte frame.
+/// </summary>
+public class MessageSizeTests(ITestOutputHelper output) : NodeTestKit(output)
+{
+    private const int Limit = 64 * 1024;
+    private const string Cluster = "big";
+    private static readonly RequestContext Context = new(DateTimeOffset.UnixEpoch, Guid.NewGuid().ToString("N"), "AKIAIOSFODNN7EXAMPLE");
+
+    private static string Id(int i) => $"{i:x32}";
+
+    /// <summary>Three containers with environments, ports and commands: a realistic web task, not a toy.</summary>
+    private static readonly TaskDefinitionRevision Revision = TaskDefinitionRevision.Register(new TaskDefinitionSpec
+    {
+        Family = "storefront-web",
+        ContainerDefinitions =
+        [
+            .. Enumerable.Range(0, 3).Select(c => new ContainerDefinition
+            {
+                Name = $"container-{c}", Image = $"registry.example.com/storefront/component-{c}:2026.11.30-abcdef0", Memory = 256, Cpu = 128,
+                Environment = [.. Enumerable.Range(0, 20).Select(e => new KeyValuePair { Name = $"SETTING_{e}", Value = new string('v', 40) })],
+                PortMappings = [new PortMapping { ContainerPort = 8080 + c, HostPort = 0 }],
+                Command = ["/bin/sh", "-c", new string('c', 200)],
+            }),
+        ],
+    }, 42, [new Tag("team", "storefront")], Context);
+
+    /// <summary>Overrides of exactly ECS's largest size: 8,192 characters of JSON.</summary>
+    private static readonly TaskOverride LargestOverrides = new()
+    {
+        ContainerOverrides = [new ContainerOverride { Name = "container-0", Environment = [new KeyValuePair { Name = "BIG", Value = new string('x', 8100) }] }],
+    };
+
+    private static ContainerInstanceState InstanceWith500Tasks()
+    {
+        var attributes = Enumerable.Range(0, Attributes.MaxCustomPerResource).Select(i => new Attribute($"custom-{i}", new string('a', 128)))
+            .Concat(Enumerable.Range(0, 60).Select(i => new Attribute($"ecs.capability.feature-{i}")))
+            .ToImmutableList();
+        var instance = ContainerInstanceState.Unregistered(Cluster, Id(1)) with
+        {
+            Status = ContainerInstanceStatus.ACTIVE, AgentConnected = true, Attributes = attributes, Version = 5000,
+            RegisteredResources = [Resource.Integer(ResourceNames.Cpu, 1 << 20), Resource.Integer(ResourceNames.Memory, 1 << 22),
+                Resource.StringSet(ResourceNames.Ports, ["22", "2375", "2376", "51678"]), Resource.StringSet(ResourceNames.UdpPorts, [])],
+        };
+        var tasks = Enumerable.Range(0, 500).Select(i => TaskLifecycle.Create(Id(100_000 + i), Cluster, Id(1), Revision, LargestOverrides,
+            "service:storefront-web", "ecs-svc/1234567890123456789", [new Tag("env", "production")], ResourceDemand.Of(384, 768), Context.At));
+        return instance with { Tasks = tasks.ToImmutableDictionary(t => t.TaskId) };
+    }
+
+    private static ClusterState ClusterOf5000Instances() => new()
+    {
+        Name = Cluster, Status = ClusterStatus.ACTIVE, ContainerInstanceIds = [.. Enumerable.Range(0, 5000).Select(Id)],
+        ClientTokens = Enumerable.Range(0, 1000).ToImmutableDictionary(i => $"token-{i}",
+            i => new ClientTokenUse($"launch-{i}", new string('f', 64), Context.At, null)),
+    };
+
+    public static IEnumerable<object[]> Messages()
+    {
+        var instance = InstanceWith500Tasks();
+        var tasks = instance.Tasks.Values.OrderBy(t => t.TaskId, StringComparer.Ordinal).ToList();
+        var descriptions = tasks.Select(t => TaskDescription.Of(t, instance)).ToList();
+        var reports = tasks.Select(t => new ReportedTask
+        {
+            TaskId = t.TaskId, PullStartedAt = Context.At, PullStoppedAt = Context.At,
+            Containers = [.. t.Containers.Select(c => new ReportedContainer
+            {
+                Name = c.Name, RuntimeId = new string('d', 64), Status = "RUNNING", ImageDigest = "sha256:" + new string('e', 64),
+                NetworkBindings = [new NetworkBinding("0.0.0.0", 8080, 32768, "tcp")],
+            })],
+        }).ToList();
+        var spec = new LaunchSpec(Revision, LargestOverrides, "service:storefront-web", "ecs-svc/1234567890123456789", [new Tag("env", "production")],
+            ResourceDemand.Of(384, 768), [new Domain.Placement.PlacementConstraint("memberOf", new string('q', 2000))],
+            [new Domain.Placement.PlacementStrategy("spread", "attribute:ecs.availability-zone")], false);
+        var failures = Enumerable.Range(0, ClusterScheduler.MaxFailuresPerLaunch)
+            .Select(i => new LaunchFailure(Id(i), ResourceFailureReasons.Memory, "Needs 768 MiB of memory, 512 remaining.")).ToImmutableList();
+        var cluster = ClusterOf5000Instances();
+
+        IEnumerable<(string Name, object Message)> all =
+        [
+            ("instance reply (500 tasks)", new EntityResponse<ContainerInstanceState>(instance.WithoutTasks(), null)),
+            ("change feed message", new InstanceChanged(new InstanceChanges(instance.WithoutTasks(),
+                [.. tasks.Take(100).Select(t => TaskSummary.Of(t, instance.Version))], [.. tasks.Skip(100).Take(100).Select(t => t.TaskId)], 5000))),
+            ("change acknowledgement", new InstanceChangesAcknowledged(5000, [.. tasks.Take(200).Select(t => t.TaskId)])),
+            ("agent sync answer", ContainerInstanceEntity.SyncAnswer(instance, new HashSet<string>())),
+            ("agent sync answer (steady)", ContainerInstanceEntity.SyncAnswer(instance, tasks.Select(t => t.TaskId).ToHashSet())),
+            ("agent sync (last part of the report)", new AgentSync(new ReportAgentState(Context, [.. MessageBudget.Parts(reports).Last()]), 77,
+                TimeSpan.FromSeconds(20), 4)),
+            .. MessageBudget.Parts(reports).Select((part, i) => ($"agent report part {i}", (object)new AgentReportPart(Context.RequestId, i, [.. part]))),
+            ("place task", new PlaceTask(Context, tasks[0], PlacementRecord.ChosenByCaller(Id(1)))),
+            ("task answer", new TaskAnswer(descriptions[0], null)),
+            ("tasks described", new TasksDescribed([.. MessageBudget.Take(descriptions).Taken])),
+            ("describe instance tasks", new DescribeInstanceTasks([.. tasks.Take(5).Select(t => t.TaskId)])),
+            ("launch request", new LaunchTasks(Context, spec, 10, [.. Enumerable.Range(0, 10).Select(Id)], "token", new string('f', 64), failures)),
+            ("launch result", new LaunchResult([.. descriptions.Take(10).Select(d => d with { Overrides = null })], failures, null)),
+            ("locate tasks", new LocateTasks([.. tasks.Take(100).Select(t => t.TaskId)])),
+            ("task locations", new TaskLocations(tasks.Take(100).ToImmutableDictionary(t => t.TaskId, _ => Id(1)))),
+            ("task id page", new IdPage([.. tasks.Take(100).Select(t => t.TaskId)], true)),
+            ("attribute page", new AttributePage([.. Enumerable.Range(0, 100).Select(i => new InstanceAttribute(Id(i), $"custom-{i % 10}", new string('a', 128)))], true)),
+            ("cluster reply (5,000 instances)", new EntityResponse<ClusterState>(cluster.Public(), null)),
+            ("cluster summary (5,000 instances)", new ClusterSummary(cluster.Public(), 5000, 100_000, 0)),
+            ("register instance", new RegisterInstance(new RegisterContainerInstance(Context, Cluster, Id(1), "host", instance.RegisteredResources,
+                new VersionInfo("1.0", "abc", "27.0"), instance.Attributes, [.. Enumerable.Range(0, 50).Select(i => new Tag($"k{i}", new string('t', 256)))]), 5000)),
+        ];
+        return all.Select(m => new[] { m.Name, m.Message });
+    }
+
+    [Theory]
+    [MemberData(nameof(Messages))]
+    public void Serializes_far_below_a_remote_frame(string name, object message)
+    {
+        var bytes = Sys.Serialization.FindSerializerFor(message).ToBinary(message);
+        Assert.IsType<ActorsSerializer>(Sys.Serialization.FindSerializerFor(message));
+        Output?.WriteLine($"{name}: {bytes.Length:N0} bytes");
+        Assert.True(bytes.Length < Limit, $"{name} is {bytes.Length:N0} bytes, over {Limit:N0}");
+    }
+
+    [Fact]
+    public void A_view_of_5000_instances_and_100000_tasks_answers_pages_and_locations_without_growing_its_answers()
+    {
+        var view = new PlacementView();
+        for (var i = 0; i < 5000; i++)
+        {
+            var profile = ContainerInstanceState.Unregistered(Cluster, Id(i)) with { Status = ContainerInstanceStatus.ACTIVE, Version = 20 };
+            view.Apply(new InstanceChanges(profile, [.. Enumerable.Range(0, 20).Select(t => new TaskSummary(Id(1_000_000 + i * 20 + t), "family:web",
+                "web", null, TaskLifecycleStatus.RUNNING, TaskLifecycleStatus.RUNNING, null, 20))], [], 20));
+        }
+        Assert.Equal(100_000, view.Tasks().Count());
+        Assert.Equal(Id(4999), view.Locate(Id(1_000_000 + 99_999)));
+        Assert.Equal(5000, view.Statistics().RegisteredInstances);
+    }
+}
