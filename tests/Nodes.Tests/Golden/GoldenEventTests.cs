@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Actors.Domain.Common;
 using Actors.Nodes.Persistence;
+using Actors.Nodes.Persistence.Stored;
 using Akka.Actor;
 
 namespace Actors.Nodes.Tests.Golden;
@@ -10,11 +11,11 @@ namespace Actors.Nodes.Tests.Golden;
 /// <summary>One actor system for all golden tests: the serializer needs one, the tests need nothing else of it.</summary>
 public sealed class SerializerFixture : IDisposable
 {
-    private readonly ActorSystem _system = ActorSystem.Create("golden");
+    public ExtendedActorSystem System { get; } = (ExtendedActorSystem)ActorSystem.Create("golden");
 
-    public ActorsSerializer Serializer => new((ExtendedActorSystem)_system);
+    public ActorsSerializer Serializer => new(System);
 
-    public void Dispose() => _system.Dispose();
+    public void Dispose() => System.Dispose();
 }
 
 /// <summary>
@@ -75,9 +76,22 @@ public sealed class GoldenEventTests(SerializerFixture fixture) : IClassFixture<
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
     }
 
-    /// <summary>Every manifest a journal may hold an event under: the current ones in <see cref="Manifests"/>.</summary>
+    [Fact]
+    public void Every_old_manifest_upcasts_to_a_current_one()
+    {
+        var format = StoredEventFormat.Current;
+        Assert.All(format.Upcasters.OldManifests, old =>
+            Assert.Contains(format.Upcasters.Upcast(old, "{}"u8).Manifest, format.CurrentManifests));
+    }
+
+    /// <summary>
+    /// Every manifest a journal may hold an event under: the current ones in <see cref="Manifests"/> and the old versions
+    /// the upcasters still read.
+    /// </summary>
     private static IEnumerable<string> EventManifests() =>
-        Manifests.Types.Where(t => typeof(IDomainEvent).IsAssignableFrom(t)).Select(Manifests.Of).Order(StringComparer.Ordinal);
+        Manifests.Types.Where(t => typeof(IDomainEvent).IsAssignableFrom(t)).Select(Manifests.Of)
+            .Concat(StoredEventFormat.Current.Upcasters.OldManifests)
+            .Order(StringComparer.Ordinal);
 
     private static byte[] ReadGolden(string manifest)
     {
