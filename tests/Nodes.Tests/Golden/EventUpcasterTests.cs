@@ -84,6 +84,8 @@ public sealed class EventUpcasterTests(SerializerFixture fixture) : IClassFixtur
     {
         Assert.Equal("widget-resized.v2", EventUpcasters.NextVersion("widget-resized.v1"));
         Assert.Equal("widget-resized.v10", EventUpcasters.NextVersion("widget-resized.v9"));
+        Assert.Equal("widget-resized.v3", EventUpcasters.Current.With("widget-resized.v1", json => json).With("widget-resized.v2", json => json)
+            .LatestVersionOf("widget-resized.v1"));
         Assert.Throws<ArgumentException>(() => EventUpcasters.Current.With("widget-resized", json => json));
         Assert.Throws<ArgumentException>(() => EventUpcasters.Current.With("widget-resized.v1", json => json).With("widget-resized.v1", json => json));
     }

@@ -47,6 +47,13 @@ public sealed partial class EventUpcasters
         return (manifest, json);
     }
 
+    /// <summary>The version the upcasters bring <paramref name="manifest"/> to, without reading any JSON.</summary>
+    public string LatestVersionOf(string manifest)
+    {
+        while (_steps.ContainsKey(manifest)) manifest = NextVersion(manifest);
+        return manifest;
+    }
+
     public static string NextVersion(string manifest)
     {
         var match = VersionedManifest().Match(manifest);
