@@ -1,5 +1,6 @@
 using Actors.Domain.Common;
 using Actors.Nodes.Persistence;
+using Actors.Nodes.Persistence.Stored;
 using Xunit.Abstractions;
 
 namespace Actors.Nodes.Tests;
@@ -21,6 +22,15 @@ public class SerializationTests(ITestOutputHelper output) : NodeTestKit(output)
     {
         Assert.NotEmpty(Manifests.Of(type));
         Assert.IsType<ActorsSerializer>(Sys.Serialization.FindSerializerForType(type));
+    }
+
+    [Theory]
+    [MemberData(nameof(DomainMessageTypes))]
+    public void Every_event_is_stored_as_a_record_of_the_stored_layer(Type type)
+    {
+        if (!typeof(IDomainEvent).IsAssignableFrom(type)) return;
+        Assert.True(StoredEventFormat.Current.HasCodecFor(type),
+            $"{type.Name} has no stored record: add one and its codec in src/Nodes/Persistence/Stored, and a golden file (see GoldenEventTests).");
     }
 
     [Fact]

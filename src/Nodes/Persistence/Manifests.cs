@@ -9,7 +9,8 @@ namespace Actors.Nodes.Persistence;
 
 /// <summary>
 /// The one table of stored and remote type names. A manifest, once used, is never renamed or reused: a changed
-/// shape gets a new version (".v2") and an upcaster, so old journals keep replaying.
+/// shape gets a new version (".v2") and an upcaster, so old journals keep replaying. Events are stored as the records
+/// of <see cref="Stored.StoredEventFormat"/>; an old event version lives on only in <see cref="Stored.EventUpcasters"/>.
 /// </summary>
 public static class Manifests
 {

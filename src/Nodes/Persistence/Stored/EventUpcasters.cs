@@ -1,0 +1,67 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using SerializationException = System.Runtime.Serialization.SerializationException;
+
+namespace Actors.Nodes.Persistence.Stored;
+
+/// <summary>
+/// Rewrites the JSON of an old event version into the next version (<c>name.vN</c> to <c>name.vN+1</c>), step by step on
+/// read, until it reaches a version that has a stored record. Journals are never rewritten: old bytes stay old.
+/// </summary>
+public sealed partial class EventUpcasters
+{
+    /// <summary>
+    /// The upcasters this code reads with; none yet, every event is at v1. When an event changes shape: keep its old
+    /// record's golden file, add the new record with manifest <c>.v2</c>, and register <c>.With("name.v1", json =&gt; v2 json)</c> here.
+    /// </summary>
+    public static EventUpcasters Current { get; } = new(ImmutableDictionary<string, Func<JsonObject, JsonObject>>.Empty);
+
+    private readonly ImmutableDictionary<string, Func<JsonObject, JsonObject>> _steps;
+
+    private EventUpcasters(ImmutableDictionary<string, Func<JsonObject, JsonObject>> steps) => _steps = steps;
+
+    /// <summary>Manifests that are only read, each turned into its next version by an upcaster.</summary>
+    public IEnumerable<string> OldManifests => _steps.Keys;
+
+    /// <summary>A copy that also turns <paramref name="fromManifest"/> into its next version.</summary>
+    public EventUpcasters With(string fromManifest, Func<JsonObject, JsonObject> upcast)
+    {
+        _ = NextVersion(fromManifest);
+        return _steps.ContainsKey(fromManifest)
+            ? throw new ArgumentException($"{fromManifest} already has an upcaster.", nameof(fromManifest))
+            : new EventUpcasters(_steps.Add(fromManifest, upcast));
+    }
+
+    /// <summary>The manifest and JSON the stored bytes have after every upcaster applied; the JSON is null when none applied.</summary>
+    public (string Manifest, JsonObject? Json) Upcast(string manifest, ReadOnlySpan<byte> bytes)
+    {
+        if (!_steps.ContainsKey(manifest)) return (manifest, null);
+        var json = JsonNode.Parse(bytes) as JsonObject ?? throw new SerializationException($"The payload of manifest {manifest} is not a JSON object.");
+        while (_steps.TryGetValue(manifest, out var upcast))
+        {
+            json = upcast(json);
+            manifest = NextVersion(manifest);
+        }
+        return (manifest, json);
+    }
+
+    /// <summary>The version the upcasters bring <paramref name="manifest"/> to, without reading any JSON.</summary>
+    public string LatestVersionOf(string manifest)
+    {
+        while (_steps.ContainsKey(manifest)) manifest = NextVersion(manifest);
+        return manifest;
+    }
+
+    public static string NextVersion(string manifest)
+    {
+        var match = VersionedManifest().Match(manifest);
+        return match.Success
+            ? $"{match.Groups["name"].Value}.v{int.Parse(match.Groups["version"].Value, System.Globalization.CultureInfo.InvariantCulture) + 1}"
+            : throw new ArgumentException($"'{manifest}' is not a versioned manifest (name.vN).", nameof(manifest));
+    }
+
+    [GeneratedRegex(@"^(?<name>[a-z0-9-]+)\.v(?<version>\d+)$")]
+    private static partial Regex VersionedManifest();
+}

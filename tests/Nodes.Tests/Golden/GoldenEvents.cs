@@ -1,0 +1,220 @@
+using System.Collections.Immutable;
+using Actors.Domain.Clusters;
+using Actors.Domain.Common;
+using Actors.Domain.ContainerInstances;
+using Actors.Domain.Placement;
+using Actors.Domain.TaskDefinitions;
+using Actors.Domain.Tasks;
+using Attribute = Actors.Domain.ContainerInstances.Attribute;
+using KeyValuePair = Actors.Domain.TaskDefinitions.KeyValuePair;
+
+namespace Actors.Nodes.Tests.Golden;
+
+/// <summary>
+/// The domain value each golden file must decode to, one per stored event manifest at every version. Values fill every
+/// optional member, so that a member dropped or renamed in the stored form shows up as a difference.
+/// </summary>
+public static class GoldenEvents
+{
+    private static readonly DateTimeOffset At = new(2026, 1, 2, 3, 4, 5, 678, TimeSpan.Zero);
+    private static readonly EventMetadata Metadata = new(At, "req-1", "AKIATEST", "golden event");
+
+    private static readonly ImmutableList<Tag> Tags = [new("team", "web"), new("empty", null)];
+
+    private static readonly ClusterConfiguration Configuration = new()
+    {
+        ExecuteCommandConfiguration = new ExecuteCommandConfiguration
+        {
+            KmsKeyId = "kms-1",
+            Logging = "OVERRIDE",
+            LogConfiguration = new ExecuteCommandLogConfiguration
+            {
+                CloudWatchLogGroupName = "group",
+                CloudWatchEncryptionEnabled = true,
+                S3BucketName = "bucket",
+                S3EncryptionEnabled = false,
+                S3KeyPrefix = "prefix/",
+            },
+        },
+        ManagedStorageConfiguration = new ManagedStorageConfiguration { KmsKeyId = "kms-2", FargateEphemeralStorageKmsKeyId = "kms-3" },
+    };
+
+    private static readonly ImmutableList<Resource> Resources =
+    [
+        Resource.Integer(ResourceNames.Cpu, 2048),
+        Resource.Integer(ResourceNames.Memory, 3900),
+        new("LEGACY", ResourceTypes.Long, DoubleValue: 1.5, LongValue: 9_000_000_000),
+        Resource.StringSet(ResourceNames.Ports, ["22", "2376"]),
+    ];
+
+    private static readonly ImmutableList<Attribute> Attributes =
+        [new("ecs.os-type", "linux"), new("stack", "prod", "container-instance", "ci-1"), new("flag")];
+
+    private static readonly TaskDefinitionSpec Spec = new()
+    {
+        Family = "web",
+        TaskRoleArn = "arn:aws:iam::000000000000:role/task",
+        ExecutionRoleArn = "arn:aws:iam::000000000000:role/exec",
+        NetworkMode = "bridge",
+        ContainerDefinitions =
+        [
+            new ContainerDefinition
+            {
+                Name = "app",
+                Image = "nginx:1.27",
+                Cpu = 256,
+                Memory = 512,
+                MemoryReservation = 256,
+                PortMappings = [new PortMapping { ContainerPort = 80, HostPort = 8080, Protocol = "tcp" }],
+                Essential = true,
+                Command = ["nginx", "-g", "daemon off;"],
+                Environment = [new KeyValuePair { Name = "MODE", Value = "prod" }],
+                DockerLabels = new Dictionary<string, string> { ["a.b"] = "c" },
+                LogConfiguration = new LogConfiguration { LogDriver = "json-file", Options = new Dictionary<string, string> { ["max-size"] = "10m" } },
+                HealthCheck = new HealthCheck { Command = ["CMD-SHELL", "curl -f http://localhost/ || exit 1"], Interval = 30, Retries = 3 },
+            },
+        ],
+        Volumes = [new Volume { Name = "data", Host = new HostVolumeProperties { SourcePath = "/srv/data" } }],
+        PlacementConstraints = [new TaskDefinitionPlacementConstraint { Type = "memberOf", Expression = "attribute:stack == prod" }],
+        RequiresCompatibilities = ["EC2"],
+        Cpu = "512",
+        Memory = "1024",
+        RuntimePlatform = new RuntimePlatform { CpuArchitecture = "X86_64", OperatingSystemFamily = "LINUX" },
+        EphemeralStorage = new EphemeralStorage { SizeInGiB = 21 },
+    };
+
+    private static readonly TaskDefinitionRevision Revision = new()
+    {
+        Family = "web",
+        Revision = 3,
+        Spec = Spec,
+        Status = TaskDefinitionStatus.INACTIVE,
+        RegisteredAt = At,
+        RegisteredBy = "AKIATEST",
+        DeregisteredAt = At.AddHours(1),
+        DeleteRequestedAt = At.AddHours(2),
+        RequiresAttributes = [new RequiredAttribute { Name = "ecs.capability.docker-remote-api.1.18", Value = "v", TargetType = "container-instance", TargetId = "ci-1" }],
+        Compatibilities = ["EC2", "EXTERNAL"],
+        Tags = Tags,
+    };
+
+    private static readonly TaskState Task = new()
+    {
+        TaskId = "0123456789abcdef",
+        ClusterName = "web",
+        ContainerInstanceId = "ci-1",
+        TaskDefinition = Revision,
+        Overrides = new TaskOverride
+        {
+            ContainerOverrides =
+            [
+                new ContainerOverride
+                {
+                    Name = "app",
+                    Command = ["echo", "hi"],
+                    Environment = [new KeyValuePair { Name = "A", Value = "1" }],
+                    EnvironmentFiles = [new EnvironmentFile { Value = "arn:aws:s3:::bucket/env", Type = "s3" }],
+                    Cpu = 128,
+                    Memory = 256,
+                    MemoryReservation = 64,
+                    ResourceRequirements = [new ResourceRequirement { Value = "1", Type = "GPU" }],
+                },
+            ],
+            Cpu = "256",
+            Memory = "512",
+            TaskRoleArn = "arn:aws:iam::000000000000:role/override-task",
+            ExecutionRoleArn = "arn:aws:iam::000000000000:role/override-exec",
+            EphemeralStorage = new EphemeralStorage { SizeInGiB = 30 },
+        },
+        Group = "family:web",
+        StartedBy = "deployer",
+        Tags = Tags,
+        LastStatus = TaskLifecycleStatus.STOPPED,
+        DesiredStatus = TaskLifecycleStatus.STOPPED,
+        Containers =
+        [
+            new TaskContainer
+            {
+                Name = "app",
+                ContainerId = "c-1",
+                Image = "nginx:1.27",
+                ImageDigest = "sha256:abc",
+                RuntimeId = "docker-1",
+                LastStatus = "STOPPED",
+                ExitCode = 137,
+                Reason = "OOM",
+                NetworkBindings = [new NetworkBinding("0.0.0.0", 80, 8080, "tcp"), new NetworkBinding(null, null, null, null)],
+                HealthStatus = "UNHEALTHY",
+                Essential = false,
+                Cpu = "256",
+                Memory = "512",
+                MemoryReservation = "256",
+            },
+        ],
+        Reserved = ResourceDemand.Of(256, 512, [8080], [5353]),
+        CreatedAt = At,
+        PullStartedAt = At.AddSeconds(1),
+        PullStoppedAt = At.AddSeconds(2),
+        StartedAt = At.AddSeconds(3),
+        StoppingAt = At.AddSeconds(4),
+        StoppedAt = At.AddSeconds(5),
+        ExecutionStoppedAt = At.AddSeconds(6),
+        StopCode = TaskStopCode.EssentialContainerExited,
+        StoppedReason = "Essential container in task exited",
+        HealthStatus = "UNHEALTHY",
+        Version = 7,
+    };
+
+    private static readonly PlacementRecord Placement = new(
+        "ci-1",
+        "binpack(memory): least remaining memory 256",
+        [PlacementStrategy.BinpackOn(PlacementStrategy.MemoryField), PlacementStrategy.RandomPlacement],
+        42,
+        3,
+        // A rejected verdict among the accepted ones never happens, but it puts the verdict's optional members in the golden file.
+        [CandidateVerdict.Accept("ci-1", [new StrategyScore("binpack(memory)", 256, "remaining memory 256")]),
+            CandidateVerdict.Reject("ci-9", Rejection.InsufficientResources, "RESOURCE:CPU", "CPU")],
+        [new RejectedCandidates("RESOURCE:MEMORY", "MEMORY", 2, ["ci-2", "ci-3"]), new RejectedCandidates("AGENT", null, 0, [])]);
+
+    /// <summary>The current domain value of every event manifest; an old version's manifest maps to what its upcasters produce.</summary>
+    public static IReadOnlyDictionary<string, object> Expected { get; } = new Dictionary<string, object>
+    {
+        // Cluster
+        ["cluster-created.v1"] = new ClusterCreated(Metadata, "web", Tags, [new ClusterSetting("containerInsights", "enabled"), new ClusterSetting("x", null)],
+            Configuration, new ServiceConnectDefaults("arn:aws:servicediscovery:ns")),
+        ["cluster-settings-updated.v1"] = new ClusterSettingsUpdated(Metadata, [new ClusterSetting("containerInsights", "disabled")]),
+        ["cluster-configuration-updated.v1"] = new ClusterConfigurationUpdated(Metadata, Configuration),
+        ["cluster-service-connect-defaults-updated.v1"] = new ClusterServiceConnectDefaultsUpdated(Metadata, new ServiceConnectDefaults(null)),
+        ["cluster-deleted.v1"] = new ClusterDeleted(Metadata),
+        ["cluster-tagged.v1"] = new ClusterTagged(Metadata, Tags),
+        ["cluster-untagged.v1"] = new ClusterUntagged(Metadata, ["team", "empty"]),
+        ["cluster-container-instance-admitted.v1"] = new ContainerInstanceAdmitted(Metadata, "ci-1"),
+        ["cluster-container-instance-released.v1"] = new ContainerInstanceReleased(Metadata, "ci-1"),
+        ["cluster-task-locations-recorded.v1"] = new TaskLocationsRecorded(Metadata, [new TaskLocation("t-1", "ci-1"), new TaskLocation("t-2", "ci-2")],
+            "token-1", "fingerprint-1"),
+
+        // Task definition family
+        ["task-definition-registered.v1"] = new TaskDefinitionRegistered(Metadata, Revision),
+        ["task-definition-deregistered.v1"] = new TaskDefinitionDeregistered(Metadata, "web", 3, At.AddHours(1)),
+        ["task-definition-delete-requested.v1"] = new TaskDefinitionDeleteRequested(Metadata, "web", 3, At.AddHours(2)),
+        ["task-definition-tagged.v1"] = new TaskDefinitionTagged(Metadata, "web", 3, Tags),
+        ["task-definition-untagged.v1"] = new TaskDefinitionUntagged(Metadata, "web", 3, ["team"]),
+
+        // Container instance
+        ["container-instance-registered.v1"] = new ContainerInstanceRegistered(Metadata, "web", "ci-1", "i-0abc", Resources,
+            new VersionInfo("1.90.0", "abcdef", "27.3.1"), Attributes, Tags, [new PlatformDevice("gpu-0", "GPU")]),
+        ["container-instance-reregistered.v1"] = new ContainerInstanceReregistered(Metadata, "i-0abc", Resources, Resources.RemoveAt(0),
+            new VersionInfo(AgentVersion: "1.91.0"), Attributes, Tags, []),
+        ["container-instance-deregistered.v1"] = new ContainerInstanceDeregistered(Metadata, true),
+        ["container-instance-state-changed.v1"] = new ContainerInstanceStateChanged(Metadata, ContainerInstanceStatus.DRAINING),
+        ["container-instance-attributes-put.v1"] = new ContainerInstanceAttributesPut(Metadata, Attributes),
+        ["container-instance-attributes-deleted.v1"] = new ContainerInstanceAttributesDeleted(Metadata, ["stack", "flag"]),
+        ["container-instance-tagged.v1"] = new ContainerInstanceTagged(Metadata, Tags),
+        ["container-instance-untagged.v1"] = new ContainerInstanceUntagged(Metadata, ["team"]),
+        ["task-placed.v1"] = new TaskPlaced(Metadata, Task, Placement),
+        ["task-stop-requested.v1"] = new TaskStopRequested(Metadata, "0123456789abcdef", TaskStopCode.UserInitiated, "stopped by user"),
+        ["task-state-changed.v1"] = new TaskStateChanged(Metadata, Task with { Overrides = null, Group = null, StartedBy = null, StopCode = null, StoppedReason = null }),
+        ["agent-connected.v1"] = new AgentConnected(Metadata),
+        ["agent-disconnected.v1"] = new AgentDisconnected(Metadata, At.AddMinutes(-1)),
+    };
+}
