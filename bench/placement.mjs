@@ -1,5 +1,6 @@
 // Placement throughput: one `actors serve --no-agent` node and `actors agent --hollow 1000` (simulated hosts,
-// tasks "start" after ~200 ms), then 10,000 tasks by RunTask (count 10 per call, 16 concurrent callers).
+// tasks "start" after ~200 ms), then 10,000 tasks by RunTask (count 10 per call, 16 concurrent callers, spread on
+// instanceId so that every call reaches ten instances).
 // Prints tasks placed per second, p50/p99 RunTask latency, and seconds until all placed tasks are RUNNING.
 // Not a test. Uses tests/EndToEnd's node_modules (run `npm ci` there first).
 //
@@ -57,7 +58,9 @@ try {
       const count = Math.min(PER_CALL, totalTasks - n * PER_CALL);
       const started = performance.now();
       try {
-        const answer = await c.send(new ecs.RunTaskCommand({ cluster: CLUSTER, taskDefinition: 'bench-small', count, startedBy: 'bench' }));
+        const answer = await c.send(new ecs.RunTaskCommand({
+          cluster: CLUSTER, taskDefinition: 'bench-small', count, startedBy: 'bench', placementStrategy: [{ type: 'spread', field: 'instanceId' }],
+        }));
         latencies.push(performance.now() - started);
         placedArns.push(...answer.tasks.map((t) => t.taskArn));
         failures += answer.failures.length;
@@ -71,7 +74,7 @@ try {
   const placingSeconds = (performance.now() - t0) / 1000;
   latencies.sort((a, b) => a - b);
   console.log(
-    `RunTask x${calls} (count ${PER_CALL}, ${callers} callers): ${placedArns.length} tasks placed in ${placingSeconds.toFixed(1)} s = ` +
+    `RunTask x${calls} (count ${PER_CALL}, ${callers} callers, spread on instanceId): ${placedArns.length} tasks placed in ${placingSeconds.toFixed(1)} s = ` +
     `${(placedArns.length / placingSeconds).toFixed(0)} tasks/s; latency p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms; ` +
     `${failures} placement failures, ${errors} errors`,
   );

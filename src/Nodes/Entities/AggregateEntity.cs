@@ -57,15 +57,32 @@ public class AggregateEntity<TAggregate, TState, TCommand, TEvent> : ReceivePers
         }
 
         var remaining = decision.Events.Count;
+        var answered = false;
+        _whenRejected = cause =>
+        {
+            // The journal refused the events (they cannot be stored): the caller hears it instead of waiting for nothing.
+            if (answered) return;
+            answered = true;
+            then(new DomainError(ErrorCodes.Server, $"The change could not be recorded: {cause.Message}"));
+        };
         PersistAll(decision.Events, @event =>
         {
             State = TAggregate.Apply(State, @event);
             OnPersisted(@event);
             if (LastSequenceNr % _snapshotEvery == 0) SaveSnapshot(State);
-            if (--remaining > 0) return;
+            if (--remaining > 0 || answered) return;
+            answered = true;
             then(null);
             OnStateChanged();
         });
+    }
+
+    private Action<Exception>? _whenRejected;
+
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        base.OnPersistRejected(cause, @event, sequenceNr);
+        _whenRejected?.Invoke(cause);
     }
 
     /// <summary>What a command's sender hears: by default the entity as <see cref="PublicState"/> shows it, and the refusal.</summary>
