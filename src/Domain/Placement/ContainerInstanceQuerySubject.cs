@@ -7,9 +7,15 @@ public sealed class ContainerInstanceQuerySubject(ContainerInstanceState instanc
 {
     public bool TryGetAttribute(string name, out string? value)
     {
-        var attribute = instance.Attributes.Find(a => a.Name == name);
-        value = attribute?.Value;
-        return attribute is not null;
+        // A loop rather than Find with a lambda: the placer asks this for every candidate of every memberOf query.
+        foreach (var attribute in instance.Attributes)
+            if (attribute.Name == name)
+            {
+                value = attribute.Value;
+                return true;
+            }
+        value = null;
+        return false;
     }
 
     public bool AgentConnected => instance.AgentConnected;
