@@ -28,7 +28,10 @@ public static class Placer
         var pool = SortedPool(candidates);
         if (pool.Length == 0) return new PlacementResult([], [], request.Count, NoContainerInstances: true);
 
-        var run = new Run(request, pool);
+        var memberOf = ParseMemberOf(request);
+        if (request.Count == 0) return new PlacementResult([], [], 0, NoContainerInstances: false);
+
+        var run = new Run(request, pool, memberOf);
         var decisions = ImmutableList.CreateBuilder<PlacementDecision>();
         for (var task = 0; task < request.Count; task++)
         {
@@ -52,19 +55,48 @@ public static class Placer
     private static PlacementCandidate[] SortedPool(IReadOnlyList<PlacementCandidate> candidates)
     {
         var registered = new List<PlacementCandidate>(candidates.Count);
+        var sorted = true;
         for (var i = 0; i < candidates.Count; i++)
-            if (candidates[i].Instance.IsRegistered) registered.Add(candidates[i]);
-        var order = new int[registered.Count];
-        for (var i = 0; i < order.Length; i++) order[i] = i;
-        Array.Sort(order, (a, b) =>
         {
-            var byId = string.CompareOrdinal(registered[a].Instance.InstanceId, registered[b].Instance.InstanceId);
-            return byId != 0 ? byId : a.CompareTo(b);
-        });
+            if (!candidates[i].Instance.IsRegistered) continue;
+            if (registered.Count > 0 && string.CompareOrdinal(registered[^1].Instance.InstanceId, candidates[i].Instance.InstanceId) > 0) sorted = false;
+            registered.Add(candidates[i]);
+        }
+        // A caller that keeps its instances in id order (a scheduler's own view of the cluster) pays no sort.
+        if (sorted) return [.. registered];
+
+        var ids = new string[registered.Count];
+        var order = new int[registered.Count];
+        for (var i = 0; i < order.Length; i++)
+        {
+            ids[i] = registered[i].Instance.InstanceId;
+            order[i] = i;
+        }
+        Array.Sort(ids, order, StringComparer.Ordinal);
+        // Array.Sort is not stable: equal ids (which a cluster never has) are put back in their given order.
+        for (var i = 1; i < ids.Length; i++)
+        {
+            if (!string.Equals(ids[i - 1], ids[i], StringComparison.Ordinal)) continue;
+            Array.Sort(order, (a, b) =>
+            {
+                var byId = string.CompareOrdinal(registered[a].Instance.InstanceId, registered[b].Instance.InstanceId);
+                return byId != 0 ? byId : a.CompareTo(b);
+            });
+            break;
+        }
         var pool = new PlacementCandidate[order.Length];
         for (var i = 0; i < order.Length; i++) pool[i] = registered[order[i]];
         return pool;
     }
+
+    private static (PlacementConstraint Constraint, ClusterQuery Query, string Detail)[] ParseMemberOf(PlacementRequest request) =>
+        request.Constraints
+            .Where(c => c.Type == PlacementConstraint.MemberOf)
+            .Select(c => (Constraint: c, Query: ClusterQuery.TryParse(c.Expression, out var query, out var error)
+                ? query
+                : throw new ArgumentException($"Constraint {c} should have been validated: {error.Message}", nameof(request)),
+                Detail: $"Does not satisfy {c}."))
+            .ToArray();
 
     /// <summary>Why a candidate cannot take the task: the verdict's rejection, RunTask's reason and the detail.</summary>
     private readonly record struct Refusal(Rejection Rejection, string Reason, string Detail);
@@ -105,21 +137,15 @@ public static class Placer
         private readonly long[] scores;
         private ImmutableList<RejectedGroup>? rejectedGroups;
 
-        public Run(PlacementRequest request, PlacementCandidate[] pool)
+        public Run(PlacementRequest request, PlacementCandidate[] pool, (PlacementConstraint Constraint, ClusterQuery Query, string Detail)[] memberOf)
         {
+            this.memberOf = memberOf;
             this.request = request;
             this.pool = pool;
             random = new Random(request.Seed);
             UsesDefault = request.Strategies.IsEmpty;
             Strategies = UsesDefault ? PlacementStrategy.RunTaskDefault : request.Strategies;
 
-            memberOf = request.Constraints
-                .Where(c => c.Type == PlacementConstraint.MemberOf)
-                .Select(c => (Constraint: c, Query: ClusterQuery.TryParse(c.Expression, out var query, out var error)
-                    ? query
-                    : throw new ArgumentException($"Constraint {c} should have been validated: {error.Message}", nameof(request)),
-                    Detail: $"Does not satisfy {c}."))
-                .ToArray();
             distinctInstance = request.Constraints.Any(c => c.Type == PlacementConstraint.DistinctInstance);
             distinctDetail = $"distinctInstance: already runs a task of group {request.TaskGroup}.";
             requiredDetails = request.RequiredAttributes
@@ -162,10 +188,9 @@ public static class Placer
                     case PlacementStrategy.Spread:
                         PrepareSpread(s, strategy.Field!);
                         break;
-                    case PlacementStrategy.Random:
-                        break;
                     default:
-                        throw new ArgumentException($"Strategy {strategy} should have been validated.", nameof(request));
+                        // Random needs nothing; an unknown type throws when scored, as it always has.
+                        break;
                 }
             }
             scores = new long[n * count];
@@ -184,8 +209,9 @@ public static class Placer
             cpuLeft[i] = Amount(candidate.Instance.RemainingResources, ResourceNames.Cpu);
             memoryLeft[i] = Amount(candidate.Instance.RemainingResources, ResourceNames.Memory);
             var tasks = 0;
-            foreach (var group in candidate.TaskGroups)
-                if (group == request.TaskGroup) tasks++;
+            var groups = candidate.TaskGroups;
+            for (var g = 0; g < groups.Count; g++)
+                if (groups[g] == request.TaskGroup) tasks++;
             groupTasks[i] = tasks;
         }
 
@@ -208,6 +234,18 @@ public static class Placer
                 if (value is null)
                 {
                     valueOf[i] = -1;
+                    continue;
+                }
+                // Ids are sorted, so one repeated (which a cluster never has) follows its twin: no lookup needed.
+                if (attribute is null)
+                {
+                    if (i > 0 && values.Count > 0 && values[^1] == value)
+                    {
+                        valueOf[i] = values.Count - 1;
+                        continue;
+                    }
+                    valueOf[i] = values.Count;
+                    values.Add(value);
                     continue;
                 }
                 if (!indexOf.TryGetValue(value, out var index))
@@ -297,11 +335,13 @@ public static class Placer
                             scores[i * count + s] = valueOf[i] >= 0 ? counts[valueOf[i]] : long.MaxValue;
                         }
                         break;
-                    default:
+                    case PlacementStrategy.Random:
                         // Drawn in instance-id order, so one seed always gives each candidate the same number.
                         for (var f = 0; f < FeasibleCount; f++)
                             scores[feasible[f] * count + s] = random.Next();
                         break;
+                    default:
+                        throw new ArgumentException($"Strategy {Strategies[s]} should have been validated.", "strategies");
                 }
             }
         }
@@ -405,10 +445,15 @@ public static class Placer
             if (rejectedGroups is not null) return rejectedGroups;
             var groups = new List<(Refusal Refusal, int Count, ImmutableList<string>.Builder Ids)>();
             var indexOf = new Dictionary<(string, string), int>();
+            var last = -1;
             for (var i = 0; i < pool.Length; i++)
             {
                 if (refusals[i] is not { } refusal) continue;
-                if (!indexOf.TryGetValue((refusal.Reason, refusal.Detail), out var index))
+                // Refusals other than a shortage share their detail string, so runs of them skip hashing it.
+                var index = last;
+                if (last < 0 || !ReferenceEquals(groups[last].Refusal.Detail, refusal.Detail) || groups[last].Refusal.Reason != refusal.Reason)
+                    index = indexOf.GetValueOrDefault((refusal.Reason, refusal.Detail), -1);
+                if (index < 0)
                 {
                     index = groups.Count;
                     indexOf.Add((refusal.Reason, refusal.Detail), index);
@@ -417,6 +462,7 @@ public static class Placer
                 var group = groups[index];
                 if (group.Ids.Count < PlacementRecord.MaxIdsPerReason) group.Ids.Add(pool[i].Instance.InstanceId);
                 groups[index] = group with { Count = group.Count + 1 };
+                last = index;
             }
             return rejectedGroups = [.. groups.Select(g => new RejectedGroup(g.Refusal.Rejection, g.Refusal.Reason, g.Refusal.Detail, g.Count, g.Ids.ToImmutable()))];
         }
@@ -501,11 +547,12 @@ public static class Placer
                 throw new ArgumentOutOfRangeException(nameof(demand), demand, "Host ports must be between 1 and 65535.");
         }
 
-        // Loops rather than LINQ with captured names: these run for every candidate and must not allocate.
+        // Indexed loops rather than LINQ or foreach: these run for every candidate and must not allocate, and the lists
+        // are a handful of items, for which ImmutableList's indexer is cheaper than setting up its enumerator.
         private static Resource? Find(ImmutableList<Resource> resources, string name)
         {
-            foreach (var resource in resources)
-                if (resource.Name == name) return resource;
+            for (var r = 0; r < resources.Count; r++)
+                if (resources[r].Name == name) return resources[r];
             return null;
         }
 
@@ -513,11 +560,12 @@ public static class Placer
 
         private static string? AttributeValue(ContainerInstanceState instance, string name, out bool present)
         {
-            foreach (var attribute in instance.Attributes)
-                if (attribute.Name == name)
+            var attributes = instance.Attributes;
+            for (var a = 0; a < attributes.Count; a++)
+                if (attributes[a].Name == name)
                 {
                     present = true;
-                    return attribute.Value;
+                    return attributes[a].Value;
                 }
             present = false;
             return null;

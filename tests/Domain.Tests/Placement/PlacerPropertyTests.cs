@@ -209,9 +209,12 @@ public class PlacerPropertyTests
         var first = JsonSerializer.Serialize(Placer.Place(request, cluster));
         var again = JsonSerializer.Serialize(Placer.Place(request, cluster));
         var reordered = JsonSerializer.Serialize(Placer.Place(request, shuffled));
+        // Candidates already in id order take the placer's no-sort path.
+        var sorted = JsonSerializer.Serialize(Placer.Place(request, [.. cluster.OrderBy(c => c.Instance.InstanceId, StringComparer.Ordinal)]));
 
         Assert.Equal(first, again);
         Assert.Equal(first, reordered);
+        Assert.Equal(first, sorted);
     }
 
     [Theory]
