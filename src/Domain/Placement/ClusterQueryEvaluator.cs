@@ -36,50 +36,85 @@ public static class ClusterQueryEvaluator
         // so an unanswerable constraint never places a task.
         if (comparison.Operator is QueryOperator.Matches or QueryOperator.NotMatches)
         {
-            var matched = AnyMatches(Values(comparison.Subject, subject), comparison.Pattern!);
+            var matched = AnyMatches(comparison, subject);
             return matched is { } result && (comparison.Operator == QueryOperator.Matches ? result : !result);
         }
         return comparison.Operator switch
         {
-            QueryOperator.NotEqual => !Holds(comparison with { Operator = QueryOperator.Equal }, subject),
-            QueryOperator.NotIn => !Holds(comparison with { Operator = QueryOperator.In }, subject),
-            QueryOperator.NotExists => !Holds(comparison with { Operator = QueryOperator.Exists }, subject),
-            _ => Holds(comparison, subject),
+            QueryOperator.NotEqual => !Holds(comparison, QueryOperator.Equal, subject),
+            QueryOperator.NotIn => !Holds(comparison, QueryOperator.In, subject),
+            QueryOperator.NotExists => !Holds(comparison, QueryOperator.Exists, subject),
+            _ => Holds(comparison, comparison.Operator, subject),
         };
     }
 
-    private static bool Holds(ComparisonExpression comparison, IClusterQuerySubject subject)
+    // The placer evaluates memberOf queries for every candidate instance, so the checks below walk the subject's values
+    // in place rather than collecting them, and allocate nothing for attributes, ids and task groups.
+
+    /// <summary>Whether some value of the subject satisfies the positive operator <paramref name="op"/> (exists: there is a value).</summary>
+    private static bool Holds(ComparisonExpression comparison, QueryOperator op, IClusterQuerySubject subject)
     {
-        var values = Values(comparison.Subject, subject);
-        return comparison.Operator switch
+        if (comparison.Subject.Kind == QuerySubjectKind.TaskGroup)
         {
-            QueryOperator.Exists => values.Count > 0,
-            QueryOperator.Equal => values.Any(v => Compare(comparison.Subject.Kind, v, comparison.Arguments[0]) == 0),
-            QueryOperator.In => values.Any(v => comparison.Arguments.Any(a => Compare(comparison.Subject.Kind, v, a) == 0)),
-            QueryOperator.GreaterThan => values.Any(v => Compare(comparison.Subject.Kind, v, comparison.Arguments[0]) > 0),
-            QueryOperator.GreaterThanOrEqual => values.Any(v => Compare(comparison.Subject.Kind, v, comparison.Arguments[0]) >= 0),
-            QueryOperator.LessThan => values.Any(v => Compare(comparison.Subject.Kind, v, comparison.Arguments[0]) < 0),
-            QueryOperator.LessThanOrEqual => values.Any(v => Compare(comparison.Subject.Kind, v, comparison.Arguments[0]) <= 0),
-            _ => throw new ArgumentOutOfRangeException(nameof(comparison), comparison.Operator, "Negated operators are evaluated through their positive form."),
-        };
+            if (op == QueryOperator.Exists) return subject.TaskGroups.Count > 0;
+            foreach (var group in subject.TaskGroups)
+                if (Satisfies(comparison, op, group)) return true;
+            return false;
+        }
+        if (!TryGetValue(comparison.Subject, subject, out var value)) return false;
+        return op == QueryOperator.Exists || Satisfies(comparison, op, value);
+    }
+
+    private static bool Satisfies(ComparisonExpression comparison, QueryOperator op, string? value)
+    {
+        var kind = comparison.Subject.Kind;
+        switch (op)
+        {
+            case QueryOperator.Equal: return Compare(kind, value, comparison.Arguments[0]) == 0;
+            case QueryOperator.In:
+                foreach (var argument in comparison.Arguments)
+                    if (Compare(kind, value, argument) == 0) return true;
+                return false;
+            case QueryOperator.GreaterThan: return Compare(kind, value, comparison.Arguments[0]) > 0;
+            case QueryOperator.GreaterThanOrEqual: return Compare(kind, value, comparison.Arguments[0]) >= 0;
+            case QueryOperator.LessThan: return Compare(kind, value, comparison.Arguments[0]) < 0;
+            case QueryOperator.LessThanOrEqual: return Compare(kind, value, comparison.Arguments[0]) <= 0;
+            default: throw new ArgumentOutOfRangeException(nameof(op), op, "Negated operators are evaluated through their positive form.");
+        }
     }
 
     /// <summary>
-    /// The subject's values as text: none when absent, one for a field, one per task group. An attribute that has a name
-    /// but no value exists yet equals nothing, so it yields a null entry that only <c>exists</c> counts.
+    /// The value of a single-valued subject as text, false when absent. An attribute that has a name but no value exists
+    /// yet equals nothing, so it gives a null value that only <c>exists</c> counts.
     /// </summary>
-    private static IReadOnlyCollection<string?> Values(QuerySubject querySubject, IClusterQuerySubject subject) => querySubject.Kind switch
+    private static bool TryGetValue(QuerySubject querySubject, IClusterQuerySubject subject, out string? value)
     {
-        QuerySubjectKind.Attribute => subject.TryGetAttribute(querySubject.AttributeName!, out var value) ? [value] : [],
-        QuerySubjectKind.AgentConnected => [subject.AgentConnected ? "true" : "false"],
-        QuerySubjectKind.AgentVersion => subject.AgentVersion is { } version ? [version] : [],
-        QuerySubjectKind.Ec2InstanceId => subject.Ec2InstanceId is { } ec2 ? [ec2] : [],
-        QuerySubjectKind.InstanceId => [subject.InstanceId],
-        QuerySubjectKind.RegisteredAt => subject.RegisteredAt is { } at ? [at.UtcDateTime.ToString("o", CultureInfo.InvariantCulture)] : [],
-        QuerySubjectKind.RunningTasksCount => [subject.RunningTasksCount.ToString(CultureInfo.InvariantCulture)],
-        QuerySubjectKind.TaskGroup => [.. subject.TaskGroups],
-        _ => throw new ArgumentOutOfRangeException(nameof(querySubject), querySubject.Kind, "Unknown subject."),
-    };
+        switch (querySubject.Kind)
+        {
+            case QuerySubjectKind.Attribute:
+                return subject.TryGetAttribute(querySubject.AttributeName!, out value);
+            case QuerySubjectKind.AgentConnected:
+                value = subject.AgentConnected ? "true" : "false";
+                return true;
+            case QuerySubjectKind.AgentVersion:
+                value = subject.AgentVersion;
+                return value is not null;
+            case QuerySubjectKind.Ec2InstanceId:
+                value = subject.Ec2InstanceId;
+                return value is not null;
+            case QuerySubjectKind.InstanceId:
+                value = subject.InstanceId;
+                return true;
+            case QuerySubjectKind.RegisteredAt:
+                value = subject.RegisteredAt is { } at ? at.UtcDateTime.ToString("o", CultureInfo.InvariantCulture) : null;
+                return value is not null;
+            case QuerySubjectKind.RunningTasksCount:
+                value = subject.RunningTasksCount.ToString(CultureInfo.InvariantCulture);
+                return true;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(querySubject), querySubject.Kind, "Unknown subject.");
+        }
+    }
 
     /// <summary>Compares a subject value with an argument: null (a value-less attribute) is unequal and unordered.</summary>
     private static int? Compare(QuerySubjectKind kind, string? value, string argument)
@@ -127,11 +162,18 @@ public static class ClusterQueryEvaluator
         return 0;
     }
 
-    private static bool? AnyMatches(IReadOnlyCollection<string?> values, Regex pattern)
+    private static bool? AnyMatches(ComparisonExpression comparison, IClusterQuerySubject subject)
     {
+        var pattern = comparison.Pattern!;
         try
         {
-            return values.Any(v => v is not null && pattern.IsMatch(v));
+            if (comparison.Subject.Kind == QuerySubjectKind.TaskGroup)
+            {
+                foreach (var group in subject.TaskGroups)
+                    if (pattern.IsMatch(group)) return true;
+                return false;
+            }
+            return TryGetValue(comparison.Subject, subject, out var value) && value is not null && pattern.IsMatch(value);
         }
         catch (RegexMatchTimeoutException)
         {

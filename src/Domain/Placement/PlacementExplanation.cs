@@ -21,20 +21,21 @@ public static class PlacementExplanation
 
     public static string ClosestMatch(PlacementDecision unplaced)
     {
-        var closest = unplaced.Candidates
-            .Where(v => !v.Accepted)
-            .OrderByDescending(v => v.Rejection)
-            .ThenBy(v => v.ContainerInstanceId, StringComparer.Ordinal)
+        // A group's first id is its lowest, so the lowest id among the groups of the latest rejection is the closest.
+        var closest = unplaced.Rejected
+            .Where(g => !g.ContainerInstanceIds.IsEmpty)
+            .OrderByDescending(g => g.Rejection)
+            .ThenBy(g => g.ContainerInstanceIds[0], StringComparer.Ordinal)
             .FirstOrDefault()
             ?? throw new ArgumentException("The decision has no rejected candidate to explain.", nameof(unplaced));
-        return $"no container instance met all of its requirements. The closest matching (container-instance {closest.ContainerInstanceId}) {Shortfall(closest)}.";
+        return $"no container instance met all of its requirements. The closest matching (container-instance {closest.ContainerInstanceIds[0]}) {Shortfall(closest)}.";
     }
 
-    private static string Shortfall(CandidateVerdict verdict) => verdict.Rejection switch
+    private static string Shortfall(RejectedGroup rejected) => rejected.Rejection switch
     {
         Rejection.NotActive => "is not ACTIVE",
         Rejection.AgentDisconnected => "has no connected container agent",
-        Rejection.InsufficientResources => verdict.Reason switch
+        Rejection.InsufficientResources => rejected.Reason switch
         {
             ResourceFailureReasons.Cpu => "has insufficient CPU units available",
             ResourceFailureReasons.Memory => "has insufficient memory available",
@@ -43,6 +44,6 @@ public static class PlacementExplanation
         Rejection.MissingRequiredAttribute => "is missing an attribute required by your task",
         Rejection.MemberOfUnmet => "does not match a placement constraint of your task",
         Rejection.DistinctInstance => "already runs a task of the same group (distinctInstance)",
-        _ => $"was rejected: {verdict.Reason}",
+        _ => $"was rejected: {rejected.Reason}",
     };
 }

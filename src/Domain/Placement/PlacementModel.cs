@@ -86,13 +86,23 @@ public sealed record CandidateVerdict(
 }
 
 /// <summary>
-/// How one task was placed, or why it was not: every candidate's verdict, the strategies in the order applied, and the
-/// rule that chose. Stored in events so that an audit can answer "why did my task land there / not at all".
+/// The candidates turned away for one task with the same reason and detail: how many, and the lowest
+/// <see cref="PlacementRecord.MaxIdsPerReason"/> of their ids in instance-id order.
+/// </summary>
+public sealed record RejectedGroup(Rejection Rejection, string Reason, string Detail, int Count, ImmutableList<string> ContainerInstanceIds);
+
+/// <summary>
+/// How one task was placed, or why it was not: the strategies in the order applied, the rule that chose, and a bounded
+/// summary of the candidates (the verdicts <see cref="PlacementRecord"/> keeps, the rejected grouped by reason), so that
+/// an audit can answer "why did my task land there / not at all" without a verdict per instance per task.
 /// </summary>
 /// <param name="TaskIndex">0-based position of the task among the request's <c>count</c>.</param>
 /// <param name="ContainerInstanceId">The chosen instance; null when no candidate accepted the task.</param>
 /// <param name="DefaultStrategies">The request named no strategy, so <see cref="PlacementStrategy.RunTaskDefault"/> applied.</param>
 /// <param name="ChosenBy">The strategy and value that set the winner apart, e.g. <c>binpack(memory): least remaining memory 256</c>.</param>
+/// <param name="CandidateCount">How many registered instances were considered.</param>
+/// <param name="Accepted">The chosen instance's verdict, then those of the next accepted instances in instance-id order, at most <see cref="PlacementRecord.MaxAcceptedKept"/> in all; empty when none accepted.</param>
+/// <param name="Rejected">Every rejected candidate, grouped by (reason, detail) in order of each group's lowest instance id.</param>
 public sealed record PlacementDecision(
     int TaskIndex,
     string? ContainerInstanceId,
@@ -100,7 +110,9 @@ public sealed record PlacementDecision(
     bool DefaultStrategies,
     string? ChosenBy,
     int Seed,
-    ImmutableList<CandidateVerdict> Candidates)
+    int CandidateCount,
+    ImmutableList<CandidateVerdict> Accepted,
+    ImmutableList<RejectedGroup> Rejected)
 {
     [JsonIgnore]
     public bool Placed => ContainerInstanceId is not null;

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Actors.Domain.ContainerInstances;
+using Actors.Domain.Tasks;
 
 namespace Actors.Domain.Placement;
 
@@ -12,232 +13,564 @@ namespace Actors.Domain.Placement;
 /// instance it used (remaining resources, task groups), so the next task sees it. Pure and deterministic: randomness
 /// comes from <see cref="PlacementRequest.Seed"/>.
 /// </summary>
+/// <remarks>
+/// Built for a scheduler placing thousands of tasks a second over ~1,000 instances. A candidate's verdict depends on
+/// that candidate alone, and a placement changes only the winner, so every candidate is checked once per call and
+/// only the winner again after each task. Scores are plain numbers; the sentences explaining them are written only for
+/// the few verdicts a decision keeps.
+/// </remarks>
 public static class Placer
 {
     public static PlacementResult Place(PlacementRequest request, IReadOnlyList<PlacementCandidate> candidates)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(request.Count);
         // Deregistered instances are not part of the cluster any more; sorting by id makes every later step order-independent.
-        var pool = candidates
-            .Where(c => c.Instance.IsRegistered)
-            .OrderBy(c => c.Instance.InstanceId, StringComparer.Ordinal)
-            .ToList();
-        if (pool.Count == 0) return new PlacementResult([], [], request.Count, NoContainerInstances: true);
+        var pool = SortedPool(candidates);
+        if (pool.Length == 0) return new PlacementResult([], [], request.Count, NoContainerInstances: true);
 
-        var memberOf = request.Constraints
-            .Where(c => c.Type == PlacementConstraint.MemberOf)
-            .Select(c => (Constraint: c, Query: ClusterQuery.TryParse(c.Expression, out var query, out var error)
-                ? query
-                : throw new ArgumentException($"Constraint {c} should have been validated: {error.Message}", nameof(request))))
-            .ToList();
-        var distinctInstance = request.Constraints.Any(c => c.Type == PlacementConstraint.DistinctInstance);
-        var usesDefault = request.Strategies.IsEmpty;
-        var strategies = usesDefault ? PlacementStrategy.RunTaskDefault : request.Strategies;
-        var random = new Random(request.Seed);
+        var memberOf = ParseMemberOf(request);
+        if (request.Count == 0) return new PlacementResult([], [], 0, NoContainerInstances: false);
 
+        var run = new Run(request, pool, memberOf);
         var decisions = ImmutableList.CreateBuilder<PlacementDecision>();
         for (var task = 0; task < request.Count; task++)
         {
-            var checks = pool.Select(c => Check(c, request, memberOf, distinctInstance)).ToList();
-            var feasible = Enumerable.Range(0, pool.Count).Where(i => checks[i].Reservation is not null).ToList();
-            if (feasible.Count == 0)
+            if (run.FeasibleCount == 0)
             {
-                var verdicts = checks.Select(c => c.Verdict).ToImmutableList();
-                decisions.Add(new PlacementDecision(task, null, strategies, usesDefault, null, request.Seed, verdicts));
-                var failures = pool.Zip(verdicts)
-                    .Select(p => new PlacementFailure(p.First.Instance.ClusterName, p.Second.ContainerInstanceId, p.Second.Reason!, p.Second.Detail))
-                    .ToImmutableList();
+                decisions.Add(new PlacementDecision(task, null, run.Strategies, run.UsesDefault, null, request.Seed, pool.Length, [], run.RejectedGroups()));
                 // Nothing changed since this task failed, so every later task would fail the same way.
-                return new PlacementResult(decisions.ToImmutable(), failures, request.Count - task, NoContainerInstances: false);
+                return new PlacementResult(decisions.ToImmutable(), run.Failures(), request.Count - task, NoContainerInstances: false);
             }
-
-            var scores = Score(strategies, pool, feasible, request, random);
-            var ranked = feasible
-                .OrderBy(i => scores[i], KeyComparer.Instance)
-                .ThenBy(i => pool[i].Instance.InstanceId, StringComparer.Ordinal)
-                .ToList();
-            var winner = ranked[0];
-            var chosenBy = ChosenBy(strategies, scores, ranked, pool, request.Seed);
-
-            var candidateVerdicts = Enumerable.Range(0, pool.Count)
-                .Select(i => checks[i].Reservation is null
-                    ? checks[i].Verdict
-                    : CandidateVerdict.Accept(pool[i].Instance.InstanceId, scores[i].ToImmutableList()))
-                .ToImmutableList();
-            var placedOn = pool[winner];
-            decisions.Add(new PlacementDecision(task, placedOn.Instance.InstanceId, strategies, usesDefault, chosenBy, request.Seed, candidateVerdicts));
-            pool[winner] = placedOn with
-            {
-                Instance = placedOn.Instance with
-                {
-                    RemainingResources = checks[winner].Reservation!,
-                    PendingTasksCount = placedOn.Instance.PendingTasksCount + 1,
-                },
-                TaskGroups = placedOn.TaskGroups.Add(request.TaskGroup),
-            };
+            run.Score();
+            var (winner, runnerUp) = run.Rank();
+            decisions.Add(new PlacementDecision(
+                task, pool[winner].Instance.InstanceId, run.Strategies, run.UsesDefault, run.ChosenBy(winner, runnerUp), request.Seed,
+                pool.Length, run.KeptAccepted(winner), run.RejectedGroups()));
+            run.PlaceOn(winner);
         }
         return new PlacementResult(decisions.ToImmutable(), [], 0, NoContainerInstances: false);
     }
 
-    private sealed record CheckResult(CandidateVerdict Verdict, ImmutableList<Resource>? Reservation);
-
-    /// <summary>The feasibility checks, in ECS's order: state, agent, resources, then the binding constraints.</summary>
-    private static CheckResult Check(
-        PlacementCandidate candidate, PlacementRequest request, List<(PlacementConstraint Constraint, ClusterQuery Query)> memberOf, bool distinctInstance)
+    /// <summary>The registered candidates in ordinal instance-id order (ties keep their given order, as a stable sort would).</summary>
+    private static PlacementCandidate[] SortedPool(IReadOnlyList<PlacementCandidate> candidates)
     {
-        var instance = candidate.Instance;
-        var id = instance.InstanceId;
-        CheckResult Reject(Rejection rejection, string reason, string detail) => new(CandidateVerdict.Reject(id, rejection, reason, detail), null);
-
-        if (instance.Status != ContainerInstanceStatus.ACTIVE)
-            return Reject(Rejection.NotActive, PlacementFailureReasons.Inactive, $"The container instance is {instance.Status}: it takes no new tasks.");
-        if (!instance.AgentConnected)
-            return Reject(Rejection.AgentDisconnected, PlacementFailureReasons.Agent, "The container agent is not connected.");
-
-        var reservation = ResourceLedger.Reserve(instance, request.Demand);
-        if (!reservation.Succeeded)
-            return Reject(Rejection.InsufficientResources, reservation.FailureReason!, DescribeShortage(instance, request.Demand, reservation.FailureReason!));
-
-        foreach (var required in request.RequiredAttributes)
+        var registered = new List<PlacementCandidate>(candidates.Count);
+        var sorted = true;
+        for (var i = 0; i < candidates.Count; i++)
         {
-            var present = instance.Attributes.Find(a => a.Name == required.Name);
-            if (present is null || (required.Value is not null && present.Value != required.Value))
-                return Reject(Rejection.MissingRequiredAttribute, PlacementFailureReasons.Attribute,
-                    required.Value is null
-                        ? $"Missing required attribute {required.Name}."
-                        : $"Missing required attribute {required.Name} = {required.Value}.");
+            if (!candidates[i].Instance.IsRegistered) continue;
+            if (registered.Count > 0 && string.CompareOrdinal(registered[^1].Instance.InstanceId, candidates[i].Instance.InstanceId) > 0) sorted = false;
+            registered.Add(candidates[i]);
         }
+        // A caller that keeps its instances in id order (a scheduler's own view of the cluster) pays no sort.
+        if (sorted) return [.. registered];
 
-        var subject = new ContainerInstanceQuerySubject(instance, candidate.TaskGroups.Distinct().ToList());
-        foreach (var (constraint, query) in memberOf)
-            if (!query.Matches(subject))
-                return Reject(Rejection.MemberOfUnmet, PlacementFailureReasons.Attribute, $"Does not satisfy {constraint}.");
-
-        if (distinctInstance && candidate.TaskGroups.Contains(request.TaskGroup))
-            return Reject(Rejection.DistinctInstance, PlacementFailureReasons.Attribute,
-                $"distinctInstance: already runs a task of group {request.TaskGroup}.");
-
-        return new CheckResult(CandidateVerdict.Accept(id, []), reservation.Remaining);
+        var ids = new string[registered.Count];
+        var order = new int[registered.Count];
+        for (var i = 0; i < order.Length; i++)
+        {
+            ids[i] = registered[i].Instance.InstanceId;
+            order[i] = i;
+        }
+        Array.Sort(ids, order, StringComparer.Ordinal);
+        // Array.Sort is not stable: equal ids (which a cluster never has) are put back in their given order.
+        for (var i = 1; i < ids.Length; i++)
+        {
+            if (!string.Equals(ids[i - 1], ids[i], StringComparison.Ordinal)) continue;
+            Array.Sort(order, (a, b) =>
+            {
+                var byId = string.CompareOrdinal(registered[a].Instance.InstanceId, registered[b].Instance.InstanceId);
+                return byId != 0 ? byId : a.CompareTo(b);
+            });
+            break;
+        }
+        var pool = new PlacementCandidate[order.Length];
+        for (var i = 0; i < order.Length; i++) pool[i] = registered[order[i]];
+        return pool;
     }
 
-    private static string DescribeShortage(ContainerInstanceState instance, ResourceDemand demand, string reason)
-    {
-        var remaining = instance.RemainingResources;
-        string Amount(string name) => ResourceLedger.Amount(remaining, name).ToString(CultureInfo.InvariantCulture);
-        string Ports(string name, ImmutableList<int> wanted)
-        {
-            var inUse = ResourceLedger.PortSet(remaining, name);
-            var taken = wanted.Where(p => inUse.Contains(p.ToString(CultureInfo.InvariantCulture))).Distinct().Order().ToList();
-            return taken.Count > 0
-                ? $"Host port{(taken.Count > 1 ? "s" : "")} {string.Join(", ", taken)} already in use."
-                : "The task binds the same host port more than once.";
-        }
-        return reason switch
-        {
-            ResourceFailureReasons.Cpu => $"Needs {demand.Cpu} CPU units, {Amount(ResourceNames.Cpu)} remaining.",
-            ResourceFailureReasons.Memory => $"Needs {demand.Memory} MiB of memory, {Amount(ResourceNames.Memory)} remaining.",
-            ResourceFailureReasons.Ports => Ports(ResourceNames.Ports, demand.Ports),
-            ResourceFailureReasons.UdpPorts => Ports(ResourceNames.UdpPorts, demand.UdpPorts),
-            _ => reason,
-        };
-    }
+    private static (PlacementConstraint Constraint, ClusterQuery Query, string Detail)[] ParseMemberOf(PlacementRequest request) =>
+        request.Constraints
+            .Where(c => c.Type == PlacementConstraint.MemberOf)
+            .Select(c => (Constraint: c, Query: ClusterQuery.TryParse(c.Expression, out var query, out var error)
+                ? query
+                : throw new ArgumentException($"Constraint {c} should have been validated: {error.Message}", nameof(request)),
+                Detail: $"Does not satisfy {c}."))
+            .ToArray();
 
-    /// <summary>One score per strategy for each feasible candidate (index into the pool), lower preferred.</summary>
-    private static Dictionary<int, StrategyScore[]> Score(
-        ImmutableList<PlacementStrategy> strategies, List<PlacementCandidate> pool, List<int> feasible, PlacementRequest request, Random random)
+    /// <summary>Why a candidate cannot take the task: the verdict's rejection, RunTask's reason and the detail.</summary>
+    private readonly record struct Refusal(Rejection Rejection, string Reason, string Detail);
+
+    /// <summary>One Place call's working state: per candidate (index into the sorted pool) what the checks and strategies read.</summary>
+    private sealed class Run
     {
-        var scores = feasible.ToDictionary(i => i, _ => new StrategyScore[strategies.Count]);
-        for (var s = 0; s < strategies.Count; s++)
+        private const string AgentDetail = "The container agent is not connected.";
+
+        private readonly PlacementRequest request;
+        private readonly PlacementCandidate[] pool;
+        private readonly Random random;
+        private readonly (PlacementConstraint Constraint, ClusterQuery Query, string Detail)[] memberOf;
+        private readonly bool distinctInstance;
+        private readonly string distinctDetail;
+        private readonly string[] requiredDetails;
+        private readonly string[] wantedPorts;
+        private readonly string[] wantedUdpPorts;
+        private readonly bool portsCollide;
+        private readonly bool udpPortsCollide;
+        private bool demandChecked;
+
+        // Per candidate: what it has left, how many tasks of the request's group it runs, and its refusal (null: feasible).
+        private readonly long[] cpuLeft;
+        private readonly long[] memoryLeft;
+        private readonly int[] groupTasks;
+        private readonly Refusal?[] refusals;
+        // The feasible candidates in pool order, which is also the order of random draws.
+        private readonly int[] feasible;
+
+        // Per strategy: its name, binpack's resource, spread's value index per candidate and task count per value.
+        private readonly string[] strategyNames;
+        private readonly bool[] binpackCpu;
+        private readonly int[]?[] spreadValueOf;
+        private readonly string[]?[] spreadValues;
+        private readonly long[]?[] spreadCounts;
+        // The current task's scores: candidate i, strategy s at [i * strategies + s]; only feasible candidates are filled.
+        private readonly long[] scores;
+        private ImmutableList<RejectedGroup>? rejectedGroups;
+
+        public Run(PlacementRequest request, PlacementCandidate[] pool, (PlacementConstraint Constraint, ClusterQuery Query, string Detail)[] memberOf)
         {
-            var strategy = strategies[s];
-            var name = strategy.ToString();
+            this.memberOf = memberOf;
+            this.request = request;
+            this.pool = pool;
+            random = new Random(request.Seed);
+            UsesDefault = request.Strategies.IsEmpty;
+            Strategies = UsesDefault ? PlacementStrategy.RunTaskDefault : request.Strategies;
+
+            distinctInstance = request.Constraints.Any(c => c.Type == PlacementConstraint.DistinctInstance);
+            distinctDetail = $"distinctInstance: already runs a task of group {request.TaskGroup}.";
+            requiredDetails = request.RequiredAttributes
+                .Select(r => r.Value is null ? $"Missing required attribute {r.Name}." : $"Missing required attribute {r.Name} = {r.Value}.")
+                .ToArray();
+            wantedPorts = request.Demand.Ports.Select(Format).ToArray();
+            wantedUdpPorts = request.Demand.UdpPorts.Select(Format).ToArray();
+            // Two containers of one task binding the same host port collide just like a port already in use.
+            portsCollide = request.Demand.Ports.Distinct().Count() != request.Demand.Ports.Count;
+            udpPortsCollide = request.Demand.UdpPorts.Distinct().Count() != request.Demand.UdpPorts.Count;
+
+            var n = pool.Length;
+            cpuLeft = new long[n];
+            memoryLeft = new long[n];
+            groupTasks = new int[n];
+            refusals = new Refusal?[n];
+            feasible = new int[n];
+            for (var i = 0; i < n; i++)
+            {
+                Measure(i);
+                refusals[i] = Check(i);
+                if (refusals[i] is null) feasible[FeasibleCount++] = i;
+            }
+
+            var count = Strategies.Count;
+            strategyNames = new string[count];
+            binpackCpu = new bool[count];
+            spreadValueOf = new int[]?[count];
+            spreadValues = new string[]?[count];
+            spreadCounts = new long[]?[count];
+            for (var s = 0; s < count; s++)
+            {
+                var strategy = Strategies[s];
+                strategyNames[s] = strategy.ToString();
+                switch (strategy.Type)
+                {
+                    case PlacementStrategy.Binpack:
+                        binpackCpu[s] = string.Equals(strategy.Field, PlacementStrategy.CpuField, StringComparison.OrdinalIgnoreCase);
+                        break;
+                    case PlacementStrategy.Spread:
+                        PrepareSpread(s, strategy.Field!);
+                        break;
+                    default:
+                        // Random needs nothing; an unknown type throws when scored, as it always has.
+                        break;
+                }
+            }
+            scores = new long[n * count];
+        }
+
+        public bool UsesDefault { get; }
+
+        public ImmutableList<PlacementStrategy> Strategies { get; }
+
+        public int FeasibleCount { get; private set; }
+
+        /// <summary>Reads the candidate's remaining CPU and memory and its tasks of the group into plain numbers.</summary>
+        private void Measure(int i)
+        {
+            var candidate = pool[i];
+            cpuLeft[i] = Amount(candidate.Instance.RemainingResources, ResourceNames.Cpu);
+            memoryLeft[i] = Amount(candidate.Instance.RemainingResources, ResourceNames.Memory);
+            var tasks = 0;
+            var groups = candidate.TaskGroups;
+            for (var g = 0; g < groups.Count; g++)
+                if (groups[g] == request.TaskGroup) tasks++;
+            groupTasks[i] = tasks;
+        }
+
+        /// <summary>
+        /// Each candidate's spread value as an index, and the tasks of the group per value summed over the whole pool
+        /// (infeasible instances count too: their tasks are there).
+        /// </summary>
+        private void PrepareSpread(int s, string field)
+        {
+            var attribute = field.StartsWith(PlacementStrategy.AttributePrefix, StringComparison.OrdinalIgnoreCase)
+                ? field[PlacementStrategy.AttributePrefix.Length..]
+                : null;
+            var indexOf = new Dictionary<string, int>(StringComparer.Ordinal);
+            var values = new List<string>();
+            var valueOf = new int[pool.Length];
+            for (var i = 0; i < pool.Length; i++)
+            {
+                // ECS documents host as having the same effect as instanceId.
+                var value = attribute is null ? pool[i].Instance.InstanceId : AttributeValue(pool[i].Instance, attribute, out _);
+                if (value is null)
+                {
+                    valueOf[i] = -1;
+                    continue;
+                }
+                // Ids are sorted, so one repeated (which a cluster never has) follows its twin: no lookup needed.
+                if (attribute is null)
+                {
+                    if (i > 0 && values.Count > 0 && values[^1] == value)
+                    {
+                        valueOf[i] = values.Count - 1;
+                        continue;
+                    }
+                    valueOf[i] = values.Count;
+                    values.Add(value);
+                    continue;
+                }
+                if (!indexOf.TryGetValue(value, out var index))
+                {
+                    index = values.Count;
+                    indexOf.Add(value, index);
+                    values.Add(value);
+                }
+                valueOf[i] = index;
+            }
+            var counts = new long[values.Count];
+            for (var i = 0; i < pool.Length; i++)
+                if (valueOf[i] >= 0) counts[valueOf[i]] += groupTasks[i];
+            spreadValueOf[s] = valueOf;
+            spreadValues[s] = [.. values];
+            spreadCounts[s] = counts;
+        }
+
+        /// <summary>The feasibility checks, in ECS's order: state, agent, resources, then the binding constraints. Allocates only to refuse.</summary>
+        private Refusal? Check(int i)
+        {
+            var candidate = pool[i];
+            var instance = candidate.Instance;
+            var demand = request.Demand;
+
+            if (instance.Status != ContainerInstanceStatus.ACTIVE)
+                return new(Rejection.NotActive, PlacementFailureReasons.Inactive, $"The container instance is {instance.Status}: it takes no new tasks.");
+            if (!instance.AgentConnected)
+                return new(Rejection.AgentDisconnected, PlacementFailureReasons.Agent, AgentDetail);
+
+            // The ledger's checks and order (ResourceLedger.Reserve) without building the reserved lists.
+            if (!demandChecked)
+            {
+                CheckDemand(demand);
+                demandChecked = true;
+            }
+            string? shortage = null;
+            if (demand.Cpu > cpuLeft[i]) shortage = ResourceFailureReasons.Cpu;
+            else if (demand.Memory > memoryLeft[i]) shortage = ResourceFailureReasons.Memory;
+            else if (!PortsAreFree(instance.RemainingResources, ResourceNames.Ports, wantedPorts, portsCollide)) shortage = ResourceFailureReasons.Ports;
+            else if (!PortsAreFree(instance.RemainingResources, ResourceNames.UdpPorts, wantedUdpPorts, udpPortsCollide)) shortage = ResourceFailureReasons.UdpPorts;
+            if (shortage is not null)
+                return new(Rejection.InsufficientResources, shortage, DescribeShortage(instance, demand, shortage));
+
+            for (var r = 0; r < request.RequiredAttributes.Count; r++)
+            {
+                var required = request.RequiredAttributes[r];
+                var value = AttributeValue(instance, required.Name, out var present);
+                if (!present || (required.Value is not null && value != required.Value))
+                    return new(Rejection.MissingRequiredAttribute, PlacementFailureReasons.Attribute, requiredDetails[r]);
+            }
+
+            if (memberOf.Length > 0)
+            {
+                // Task groups repeat once per task; queries only ask whether some task's group matches, so repeats do not matter.
+                var subject = new ContainerInstanceQuerySubject(instance, candidate.TaskGroups);
+                foreach (var (_, query, detail) in memberOf)
+                    if (!query.Matches(subject))
+                        return new(Rejection.MemberOfUnmet, PlacementFailureReasons.Attribute, detail);
+            }
+
+            if (distinctInstance && groupTasks[i] > 0)
+                return new(Rejection.DistinctInstance, PlacementFailureReasons.Attribute, distinctDetail);
+            return null;
+        }
+
+        /// <summary>Fills the current task's score values (lower preferred) of every feasible candidate, strategy by strategy.</summary>
+        public void Score()
+        {
+            var count = Strategies.Count;
+            for (var s = 0; s < count; s++)
+            {
+                switch (Strategies[s].Type)
+                {
+                    case PlacementStrategy.Binpack:
+                        var left = binpackCpu[s] ? cpuLeft : memoryLeft;
+                        for (var f = 0; f < FeasibleCount; f++)
+                            scores[feasible[f] * count + s] = left[feasible[f]];
+                        break;
+                    case PlacementStrategy.Spread:
+                        var valueOf = spreadValueOf[s]!;
+                        var counts = spreadCounts[s]!;
+                        for (var f = 0; f < FeasibleCount; f++)
+                        {
+                            var i = feasible[f];
+                            // Without a value the instance is outside the spread: it ranks after every instance that has one.
+                            scores[i * count + s] = valueOf[i] >= 0 ? counts[valueOf[i]] : long.MaxValue;
+                        }
+                        break;
+                    case PlacementStrategy.Random:
+                        // Drawn in instance-id order, so one seed always gives each candidate the same number.
+                        for (var f = 0; f < FeasibleCount; f++)
+                            scores[feasible[f] * count + s] = random.Next();
+                        break;
+                    default:
+                        throw new ArgumentException($"Strategy {Strategies[s]} should have been validated.", "strategies");
+                }
+            }
+        }
+
+        /// <summary>The best and second-best feasible candidates (second -1 when alone): scores in strategy order, then instance id.</summary>
+        public (int Winner, int RunnerUp) Rank()
+        {
+            int best = feasible[0], second = -1;
+            for (var f = 1; f < FeasibleCount; f++)
+            {
+                // Candidates come in id order, so on equal scores the one already held has the lower id and stays ahead.
+                var i = feasible[f];
+                if (Before(i, best))
+                {
+                    second = best;
+                    best = i;
+                }
+                else if (second < 0 || Before(i, second))
+                {
+                    second = i;
+                }
+            }
+            return (best, second);
+        }
+
+        private bool Before(int i, int j)
+        {
+            var count = Strategies.Count;
+            for (var s = 0; s < count; s++)
+            {
+                var difference = scores[i * count + s].CompareTo(scores[j * count + s]);
+                if (difference != 0) return difference < 0;
+            }
+            return false;
+        }
+
+        /// <summary>The first strategy on which the winner beat the runner-up, in the words of that strategy.</summary>
+        public string ChosenBy(int winner, int runnerUp)
+        {
+            if (runnerUp < 0) return "the only container instance that met all requirements";
+            var count = Strategies.Count;
+            for (var s = 0; s < count; s++)
+            {
+                if (scores[winner * count + s] == scores[runnerUp * count + s]) continue;
+                return Strategies[s].Type switch
+                {
+                    PlacementStrategy.Random => $"random(seed {request.Seed})",
+                    PlacementStrategy.Binpack => $"{Strategies[s]}: least {Meaning(winner, s)}",
+                    _ => $"{Strategies[s]}: {Meaning(winner, s)}",
+                };
+            }
+            return $"tied on every strategy: lowest instance id {pool[winner].Instance.InstanceId}";
+        }
+
+        /// <summary>What <see cref="PlacementRecord"/> keeps: the winner, then the next accepted candidates in instance-id order.</summary>
+        public ImmutableList<CandidateVerdict> KeptAccepted(int winner)
+        {
+            var kept = ImmutableList.CreateBuilder<CandidateVerdict>();
+            kept.Add(Accepted(winner));
+            for (var f = 0; f < FeasibleCount && kept.Count < PlacementRecord.MaxAcceptedKept; f++)
+                if (feasible[f] != winner) kept.Add(Accepted(feasible[f]));
+            return kept.ToImmutable();
+        }
+
+        private CandidateVerdict Accepted(int i)
+        {
+            var count = Strategies.Count;
+            var scored = ImmutableList.CreateBuilder<StrategyScore>();
+            for (var s = 0; s < count; s++) scored.Add(new StrategyScore(strategyNames[s], scores[i * count + s], Meaning(i, s)));
+            return CandidateVerdict.Accept(pool[i].Instance.InstanceId, scored.ToImmutable());
+        }
+
+        private string Meaning(int i, int s)
+        {
+            var strategy = Strategies[s];
+            var value = scores[i * Strategies.Count + s];
             switch (strategy.Type)
             {
                 case PlacementStrategy.Binpack:
-                    var resource = string.Equals(strategy.Field, PlacementStrategy.CpuField, StringComparison.OrdinalIgnoreCase)
-                        ? ResourceNames.Cpu
-                        : ResourceNames.Memory;
-                    var field = resource == ResourceNames.Cpu ? PlacementStrategy.CpuField : PlacementStrategy.MemoryField;
-                    foreach (var i in feasible)
-                    {
-                        var left = ResourceLedger.Amount(pool[i].Instance.RemainingResources, resource);
-                        scores[i][s] = new StrategyScore(name, left, $"remaining {field} {left}");
-                    }
-                    break;
+                    return $"remaining {(binpackCpu[s] ? PlacementStrategy.CpuField : PlacementStrategy.MemoryField)} {value}";
                 case PlacementStrategy.Spread:
-                    var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-                    foreach (var candidate in pool)
-                        if (SpreadValue(strategy.Field!, candidate.Instance) is { } value)
-                            counts[value] = counts.GetValueOrDefault(value) + candidate.TasksOfGroup(request.TaskGroup);
-                    foreach (var i in feasible)
-                    {
-                        var instance = pool[i].Instance;
-                        scores[i][s] = SpreadValue(strategy.Field!, instance) is { } value
-                            ? new StrategyScore(name, counts[value], $"{DescribeSpreadValue(strategy.Field!, value)} had {counts[value]} tasks of group {request.TaskGroup}")
-                            // Without a value the instance is outside the spread: it ranks after every instance that has one.
-                            : new StrategyScore(name, long.MaxValue, $"has no {strategy.Field} to spread on");
-                    }
-                    break;
-                case PlacementStrategy.Random:
-                    // Drawn in instance-id order, so one seed always gives each candidate the same number.
-                    foreach (var i in feasible)
-                    {
-                        var draw = random.Next();
-                        scores[i][s] = new StrategyScore(name, draw, $"drew {draw} from seed {request.Seed}");
-                    }
-                    break;
+                    var field = strategy.Field!;
+                    var index = spreadValueOf[s]![i];
+                    if (index < 0) return $"has no {field} to spread on";
+                    var spreadValue = spreadValues[s]![index];
+                    var described = field.StartsWith(PlacementStrategy.AttributePrefix, StringComparison.OrdinalIgnoreCase)
+                        ? $"{field[PlacementStrategy.AttributePrefix.Length..]} {spreadValue}"
+                        : $"instance {spreadValue}";
+                    return $"{described} had {value} tasks of group {request.TaskGroup}";
                 default:
-                    throw new ArgumentException($"Strategy {strategy} should have been validated.", nameof(strategies));
+                    return $"drew {value} from seed {request.Seed}";
             }
         }
-        return scores;
-    }
 
-    private static string? SpreadValue(string field, ContainerInstanceState instance)
-    {
-        if (field.StartsWith(PlacementStrategy.AttributePrefix, StringComparison.OrdinalIgnoreCase))
-            return instance.AttributeValue(field[PlacementStrategy.AttributePrefix.Length..]);
-        // ECS documents host as having the same effect as instanceId.
-        return instance.InstanceId;
-    }
-
-    private static string DescribeSpreadValue(string field, string value) =>
-        field.StartsWith(PlacementStrategy.AttributePrefix, StringComparison.OrdinalIgnoreCase)
-            ? $"{field[PlacementStrategy.AttributePrefix.Length..]} {value}"
-            : $"instance {value}";
-
-    /// <summary>The first strategy on which the winner beat the runner-up, in the words of that strategy.</summary>
-    private static string ChosenBy(
-        ImmutableList<PlacementStrategy> strategies, Dictionary<int, StrategyScore[]> scores, List<int> ranked, List<PlacementCandidate> pool, int seed)
-    {
-        if (ranked.Count == 1) return "the only container instance that met all requirements";
-        var winner = scores[ranked[0]];
-        var runnerUp = scores[ranked[1]];
-        for (var s = 0; s < strategies.Count; s++)
+        /// <summary>
+        /// The rejected candidates grouped by (reason, detail) in order of first appearance, with their count and the
+        /// lowest ids. Unchanged from one task to the next unless the last winner became unfeasible, so it is reused.
+        /// </summary>
+        public ImmutableList<RejectedGroup> RejectedGroups()
         {
-            if (winner[s].Value == runnerUp[s].Value) continue;
-            return strategies[s].Type switch
+            if (rejectedGroups is not null) return rejectedGroups;
+            var groups = new List<(Refusal Refusal, int Count, ImmutableList<string>.Builder Ids)>();
+            var indexOf = new Dictionary<(string, string), int>();
+            var last = -1;
+            for (var i = 0; i < pool.Length; i++)
             {
-                PlacementStrategy.Random => $"random(seed {seed})",
-                PlacementStrategy.Binpack => $"{strategies[s]}: least {winner[s].Meaning}",
-                _ => $"{strategies[s]}: {winner[s].Meaning}",
+                if (refusals[i] is not { } refusal) continue;
+                // Refusals other than a shortage share their detail string, so runs of them skip hashing it.
+                var index = last;
+                if (last < 0 || !ReferenceEquals(groups[last].Refusal.Detail, refusal.Detail) || groups[last].Refusal.Reason != refusal.Reason)
+                    index = indexOf.GetValueOrDefault((refusal.Reason, refusal.Detail), -1);
+                if (index < 0)
+                {
+                    index = groups.Count;
+                    indexOf.Add((refusal.Reason, refusal.Detail), index);
+                    groups.Add((refusal, 0, ImmutableList.CreateBuilder<string>()));
+                }
+                var group = groups[index];
+                if (group.Ids.Count < PlacementRecord.MaxIdsPerReason) group.Ids.Add(pool[i].Instance.InstanceId);
+                groups[index] = group with { Count = group.Count + 1 };
+                last = index;
+            }
+            return rejectedGroups = [.. groups.Select(g => new RejectedGroup(g.Refusal.Rejection, g.Refusal.Reason, g.Refusal.Detail, g.Count, g.Ids.ToImmutable()))];
+        }
+
+        /// <summary>RunTask's failures once nothing is feasible: one per instance considered, in instance-id order.</summary>
+        public ImmutableList<PlacementFailure> Failures()
+        {
+            var failures = ImmutableList.CreateBuilder<PlacementFailure>();
+            for (var i = 0; i < pool.Length; i++)
+            {
+                var refusal = refusals[i]!.Value;
+                failures.Add(new PlacementFailure(pool[i].Instance.ClusterName, pool[i].Instance.InstanceId, refusal.Reason, refusal.Detail));
+            }
+            return failures.ToImmutable();
+        }
+
+        /// <summary>Reserves the task on the winner, the only candidate whose numbers and verdict can change.</summary>
+        public void PlaceOn(int winner)
+        {
+            var placedOn = pool[winner];
+            var reservation = ResourceLedger.Reserve(placedOn.Instance, request.Demand);
+            pool[winner] = placedOn with
+            {
+                Instance = placedOn.Instance with
+                {
+                    RemainingResources = reservation.Remaining ?? throw new InvalidOperationException($"The winner refused the task: {reservation.FailureReason}"),
+                    PendingTasksCount = placedOn.Instance.PendingTasksCount + 1,
+                },
+                TaskGroups = placedOn.TaskGroups.Add(request.TaskGroup),
+            };
+            Measure(winner);
+            for (var s = 0; s < Strategies.Count; s++)
+                if (spreadValueOf[s] is { } valueOf && valueOf[winner] >= 0) spreadCounts[s]![valueOf[winner]]++;
+
+            if (Check(winner) is not { } refusal) return;
+            refusals[winner] = refusal;
+            var at = Array.IndexOf(feasible, winner, 0, FeasibleCount);
+            Array.Copy(feasible, at + 1, feasible, at, FeasibleCount - at - 1);
+            FeasibleCount--;
+            rejectedGroups = null;
+        }
+
+        private static bool PortsAreFree(ImmutableList<Resource> remaining, string name, string[] wanted, bool collide)
+        {
+            if (wanted.Length == 0) return true;
+            if (collide) return false;
+            var inUse = Find(remaining, name)?.StringSetValue;
+            if (inUse is null) return true;
+            foreach (var port in wanted)
+                if (inUse.Contains(port)) return false;
+            return true;
+        }
+
+        private static string DescribeShortage(ContainerInstanceState instance, ResourceDemand demand, string reason)
+        {
+            var remaining = instance.RemainingResources;
+            string Amount(string name) => ResourceLedger.Amount(remaining, name).ToString(CultureInfo.InvariantCulture);
+            string Ports(string name, ImmutableList<int> wanted)
+            {
+                var inUse = ResourceLedger.PortSet(remaining, name);
+                var taken = wanted.Where(p => inUse.Contains(p.ToString(CultureInfo.InvariantCulture))).Distinct().Order().ToList();
+                return taken.Count > 0
+                    ? $"Host port{(taken.Count > 1 ? "s" : "")} {string.Join(", ", taken)} already in use."
+                    : "The task binds the same host port more than once.";
+            }
+            return reason switch
+            {
+                ResourceFailureReasons.Cpu => $"Needs {demand.Cpu} CPU units, {Amount(ResourceNames.Cpu)} remaining.",
+                ResourceFailureReasons.Memory => $"Needs {demand.Memory} MiB of memory, {Amount(ResourceNames.Memory)} remaining.",
+                ResourceFailureReasons.Ports => Ports(ResourceNames.Ports, demand.Ports),
+                ResourceFailureReasons.UdpPorts => Ports(ResourceNames.UdpPorts, demand.UdpPorts),
+                _ => reason,
             };
         }
-        return $"tied on every strategy: lowest instance id {pool[ranked[0]].Instance.InstanceId}";
-    }
 
-    private sealed class KeyComparer : IComparer<StrategyScore[]>
-    {
-        public static readonly KeyComparer Instance = new();
-
-        public int Compare(StrategyScore[]? x, StrategyScore[]? y)
+        /// <summary>The same checks, exception and message as the ledger's, made once the first candidate reaches them.</summary>
+        private static void CheckDemand(ResourceDemand demand)
         {
-            for (var i = 0; i < x!.Length; i++)
-            {
-                var difference = x[i].Value.CompareTo(y![i].Value);
-                if (difference != 0) return difference;
-            }
-            return 0;
+            if (demand.Cpu < 0 || demand.Memory < 0)
+                throw new ArgumentOutOfRangeException(nameof(demand), demand, "CPU and memory demands cannot be negative.");
+            if (demand.Ports.Concat(demand.UdpPorts).Any(p => p is < 1 or > 65535))
+                throw new ArgumentOutOfRangeException(nameof(demand), demand, "Host ports must be between 1 and 65535.");
         }
+
+        // Indexed loops rather than LINQ or foreach: these run for every candidate and must not allocate, and the lists
+        // are a handful of items, for which ImmutableList's indexer is cheaper than setting up its enumerator.
+        private static Resource? Find(ImmutableList<Resource> resources, string name)
+        {
+            for (var r = 0; r < resources.Count; r++)
+                if (resources[r].Name == name) return resources[r];
+            return null;
+        }
+
+        private static long Amount(ImmutableList<Resource> resources, string name) => Find(resources, name)?.NumericValue ?? 0;
+
+        private static string? AttributeValue(ContainerInstanceState instance, string name, out bool present)
+        {
+            var attributes = instance.Attributes;
+            for (var a = 0; a < attributes.Count; a++)
+                if (attributes[a].Name == name)
+                {
+                    present = true;
+                    return attributes[a].Value;
+                }
+            present = false;
+            return null;
+        }
+
+        private static string Format(int port) => port.ToString(CultureInfo.InvariantCulture);
     }
 }

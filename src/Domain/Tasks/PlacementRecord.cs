@@ -32,12 +32,10 @@ public sealed record PlacementRecord(
         decision.ChosenBy ?? "",
         decision.StrategiesApplied,
         decision.Seed,
-        decision.Candidates.Count,
-        [.. decision.Candidates.Where(c => c.Accepted).OrderByDescending(c => c.ContainerInstanceId == decision.ContainerInstanceId)
-            .Take(MaxAcceptedKept)],
-        [.. decision.Candidates.Where(c => !c.Accepted)
-            .GroupBy(c => (c.Reason ?? "", c.Detail))
-            .Select(g => new RejectedCandidates(g.Key.Item1, g.Key.Detail, g.Count(), [.. g.Select(c => c.ContainerInstanceId).Take(MaxIdsPerReason)]))]);
+        decision.CandidateCount,
+        // The decision already keeps only the chosen verdict then the next accepted ones in instance-id order.
+        [.. decision.Accepted.Take(MaxAcceptedKept)],
+        [.. decision.Rejected.Select(g => new RejectedCandidates(g.Reason, g.Detail, g.Count, [.. g.ContainerInstanceIds.Take(MaxIdsPerReason)]))]);
 
     /// <summary>StartTask: the caller chose the instance.</summary>
     public static PlacementRecord ChosenByCaller(string containerInstanceId) =>

@@ -27,10 +27,10 @@ public class PlacerPropertyTests
 
     public static IEnumerable<object[]> Seeds => Enumerable.Range(0, Cases).Select(seed => new object[] { seed });
 
-    private static List<PlacementCandidate> RandomCluster(Random random, bool alwaysFeasible = false)
+    private static List<PlacementCandidate> RandomCluster(Random random, bool alwaysFeasible = false, int? size = null)
     {
         var ids = new HashSet<string>();
-        while (ids.Count < random.Next(1, 9))
+        while (ids.Count < (size ?? random.Next(1, 9)))
             ids.Add(string.Concat(Enumerable.Range(0, 32).Select(_ => "0123456789abcdef"[random.Next(16)])));
         return ids.Select(id =>
         {
@@ -161,7 +161,7 @@ public class PlacerPropertyTests
 
         foreach (var decision in result.Placements)
         {
-            var accepted = decision.Candidates.Where(v => v.Accepted).ToList();
+            var accepted = decision.Accepted;
             var chosen = accepted.Single(v => v.ContainerInstanceId == decision.ContainerInstanceId);
             // Lexicographic order: nothing accepted may beat the chosen one on the first strategy where they differ.
             foreach (var other in accepted)
@@ -209,8 +209,52 @@ public class PlacerPropertyTests
         var first = JsonSerializer.Serialize(Placer.Place(request, cluster));
         var again = JsonSerializer.Serialize(Placer.Place(request, cluster));
         var reordered = JsonSerializer.Serialize(Placer.Place(request, shuffled));
+        // Candidates already in id order take the placer's no-sort path.
+        var sorted = JsonSerializer.Serialize(Placer.Place(request, [.. cluster.OrderBy(c => c.Instance.InstanceId, StringComparer.Ordinal)]));
 
         Assert.Equal(first, again);
         Assert.Equal(first, reordered);
+        Assert.Equal(first, sorted);
+    }
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void Places_and_explains_exactly_as_the_reference_placer_that_kept_every_verdict(int seed)
+    {
+        var random = new Random(seed);
+        // Small clusters, and some large enough that the kept verdicts and ids are cut short.
+        var cluster = RandomCluster(random, size: random.Next(4) == 0 ? random.Next(10, 60) : null);
+        var request = RandomRequest(random, seed, count: random.Next(0, 12));
+        if (random.Next(3) == 0) request = request with { RequiredAttributes = [new Actors.Domain.TaskDefinitions.RequiredAttribute { Name = "tier", Value = random.Next(2) == 0 ? "gold" : null }] };
+        if (random.Next(4) == 0) request = request with { Constraints = request.Constraints.Add(PlacementConstraint.Member("task:group != family:batch")) };
+        if (random.Next(4) == 0) request = request with { Demand = request.Demand with { UdpPorts = [53] } };
+        if (random.Next(3) == 0) request = request with { Strategies = [PlacementStrategy.RandomPlacement, PlacementStrategy.SpreadOn("attribute:tier"), PlacementStrategy.RandomPlacement] };
+        var shuffled = cluster.OrderBy(_ => random.Next()).ToList();
+
+        var expected = ReferencePlacer.Place(request, cluster);
+        var actual = Placer.Place(request, shuffled);
+
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        Assert.Equal((expected.UnplacedCount, expected.NoContainerInstances), (actual.UnplacedCount, actual.NoContainerInstances));
+        Assert.Equal(expected.Failures, actual.Failures);
+        Assert.Equal(expected.Decisions.Count, actual.Decisions.Count);
+        foreach (var (old, now) in expected.Decisions.Zip(actual.Decisions))
+        {
+            Assert.Equal((old.TaskIndex, old.ContainerInstanceId, old.ChosenBy, old.DefaultStrategies, old.Seed, old.Candidates.Count),
+                (now.TaskIndex, now.ContainerInstanceId, now.ChosenBy, now.DefaultStrategies, now.Seed, now.CandidateCount));
+            Assert.Equal(old.StrategiesApplied, now.StrategiesApplied);
+            if (old.Placed)
+            {
+                Assert.Equal(JsonSerializer.Serialize(old.Record(), options), JsonSerializer.Serialize(Actors.Domain.Tasks.PlacementRecord.From(now), options));
+            }
+            else
+            {
+                var (id, rejection, reason) = old.Closest();
+                var single = new PlacementDecision(0, null, [], false, null, 0, 1, [], [new RejectedGroup(rejection!.Value, reason!, "", 1, [id])]);
+                Assert.Equal(PlacementExplanation.ClosestMatch(single), PlacementExplanation.ClosestMatch(now));
+            }
+        }
+        if (expected.Decisions.FirstOrDefault(d => !d.Placed) is { } unplaced)
+            Assert.Equal(unplaced.Candidates.Count(c => !c.Accepted), actual.Decisions[^1].Rejected.Sum(g => g.Count));
     }
 }

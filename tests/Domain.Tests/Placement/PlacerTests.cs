@@ -67,7 +67,7 @@ public class PlacerTests
             Candidate(Instance('a')), Candidate(Instance('b', attributes: new Attribute("rack", "r1")), "family:web", "family:web"));
 
         Assert.Equal([Id('b')], Chosen(result));
-        var score = Assert.Single(result.Decisions[0].Candidates.Single(v => v.ContainerInstanceId == Id('a')).Scores);
+        var score = Assert.Single(result.Decisions[0].Accepted.Single(v => v.ContainerInstanceId == Id('a')).Scores);
         Assert.Equal("has no attribute:rack to spread on", score.Meaning);
     }
 
@@ -132,7 +132,7 @@ public class PlacerTests
     }
 
     [Fact]
-    public void Every_candidate_gets_a_verdict_with_the_reason_it_was_rejected_or_its_scores()
+    public void Every_candidate_is_accounted_for_with_the_reason_it_was_rejected_or_its_scores()
     {
         var result = Place(
             Request(cpu: 512, memory: 1024, ports: [8080], strategies: [BinpackMemory, SpreadZone],
@@ -148,8 +148,13 @@ public class PlacerTests
             Candidate(Instance('8', attributes: new Attribute("ecs.capability.task-eni"))),
             Candidate(Instance('9')));
 
-        var verdicts = result.Decisions.Single().Candidates.ToDictionary(v => v.ContainerInstanceId[0]);
-        Assert.Equal(Id('8'), result.Decisions.Single().ContainerInstanceId);
+        var decision = result.Decisions.Single();
+        var verdicts = decision.Rejected
+            .SelectMany(g => g.ContainerInstanceIds.Select(id => (Id: id, Verdict: (g.Rejection, g.Reason, g.Detail))))
+            .ToDictionary(v => v.Id[0], v => v.Verdict);
+        var accepted = Assert.Single(decision.Accepted);
+        Assert.Equal((9, 8), (decision.CandidateCount, decision.Rejected.Sum(g => g.Count)));
+        Assert.Equal(Id('8'), decision.ContainerInstanceId);
         Assert.Equal((Rejection.NotActive, "INACTIVE"), (verdicts['1'].Rejection, verdicts['1'].Reason));
         Assert.Contains("DRAINING", verdicts['1'].Detail);
         Assert.Equal((Rejection.AgentDisconnected, "AGENT"), (verdicts['2'].Rejection, verdicts['2'].Reason));
@@ -160,10 +165,10 @@ public class PlacerTests
         Assert.Equal((Rejection.DistinctInstance, "ATTRIBUTE"), (verdicts['7'].Rejection, verdicts['7'].Reason));
         Assert.Contains("family:web", verdicts['7'].Detail);
         Assert.Equal((Rejection.MissingRequiredAttribute, "ATTRIBUTE", "Missing required attribute ecs.capability.task-eni."), (verdicts['9'].Rejection, verdicts['9'].Reason, verdicts['9'].Detail));
-        Assert.True(verdicts['8'].Accepted);
-        Assert.Equal(["binpack(memory)", "spread(attribute:ecs.availability-zone)"], verdicts['8'].Scores.Select(s => s.Strategy));
+        Assert.Equal((Id('8'), true, null), (accepted.ContainerInstanceId, accepted.Accepted, accepted.Rejection));
+        Assert.Equal(["binpack(memory)", "spread(attribute:ecs.availability-zone)"], accepted.Scores.Select(s => s.Strategy));
         // Instance 7 in the same zone already runs a task of the group.
-        Assert.Equal([8192L, 1L], verdicts['8'].Scores.Select(s => s.Value));
+        Assert.Equal([8192L, 1L], accepted.Scores.Select(s => s.Value));
     }
 
     [Fact]
