@@ -71,9 +71,9 @@ public static class Manifests
         (typeof(ContainerInstanceAttributesDeleted), "container-instance-attributes-deleted.v1"),
         (typeof(ContainerInstanceTagged), "container-instance-tagged.v1"),
         (typeof(ContainerInstanceUntagged), "container-instance-untagged.v1"),
-        (typeof(TaskPlaced), "task-placed.v1"),
+        (typeof(TaskPlaced), "task-placed.v2"), // v1 is read through EventUpcasters
         (typeof(TaskStopRequested), "task-stop-requested.v1"),
-        (typeof(TaskStateChanged), "task-state-changed.v1"),
+        (typeof(TaskStateChanged), "task-state-changed.v2"), // v1 is read through EventUpcasters
         (typeof(AgentConnected), "agent-connected.v1"),
         (typeof(AgentDisconnected), "agent-disconnected.v1"),
         (typeof(TasksForgotten), "tasks-forgotten.v1"),

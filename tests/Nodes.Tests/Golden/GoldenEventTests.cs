@@ -84,6 +84,44 @@ public sealed class GoldenEventTests(SerializerFixture fixture) : IClassFixture<
             Assert.Contains(format.Upcasters.LatestVersionOf(old), format.CurrentManifests));
     }
 
+    public static TheoryData<string> OldManifests() => [.. StoredEventFormat.Current.Upcasters.OldManifests.Order(StringComparer.Ordinal)];
+
+    /// <summary>
+    /// An old version's golden file, written by the code of its time, reads through the upcasters as the current domain
+    /// event, and that event is written again under the current manifest only.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(OldManifests))]
+    public void Old_golden_file_reads_through_its_upcasters_as_the_current_event(string manifest)
+    {
+        var current = StoredEventFormat.Current.Upcasters.LatestVersionOf(manifest);
+
+        var decoded = fixture.Serializer.FromBinary(ReadGolden(manifest), manifest);
+
+        Assert.NotEqual(manifest, current);
+        Assert.Equal(current, fixture.Serializer.Manifest(decoded));
+        Assert.Equal(DomainJson(GoldenEvents.Expected[manifest]), DomainJson(decoded));
+        Assert.Equal(DomainJson(decoded), DomainJson(fixture.Serializer.FromBinary(fixture.Serializer.ToBinary(decoded), current)));
+    }
+
+    [Fact]
+    public void Every_expected_value_is_the_current_event_of_its_manifest()
+    {
+        var upcasters = StoredEventFormat.Current.Upcasters;
+        Assert.All(GoldenEvents.Expected, entry =>
+            Assert.Equal(upcasters.LatestVersionOf(entry.Key), Manifests.Of(entry.Value.GetType())));
+    }
+
+    /// <summary>Golden files are never deleted: each one stays a manifest that is read, current or upcast.</summary>
+    [Fact]
+    public void Every_golden_file_has_an_expected_value()
+    {
+        var files = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Golden", "events"), "*.json")
+            .Select(f => Path.GetFileNameWithoutExtension(f)!);
+        Assert.All(files, manifest => Assert.True(GoldenEvents.Expected.ContainsKey(manifest),
+            $"Golden/events/{manifest}.json has no expected value: an old version stays readable through an upcaster, with its expected value."));
+    }
+
     /// <summary>
     /// Every manifest a journal may hold an event under: the current ones in <see cref="Manifests"/> and the old versions
     /// the upcasters still read.

@@ -176,6 +176,29 @@ public static class GoldenEvents
             CandidateVerdict.Reject("ci-9", Rejection.InsufficientResources, "RESOURCE:CPU", "CPU")],
         [new RejectedCandidates("RESOURCE:MEMORY", "MEMORY", 2, ["ci-2", "ci-3"]), new RejectedCandidates("AGENT", null, 0, [])]);
 
+    private static readonly ImmutableList<Resource> Remaining =
+    [
+        Resource.Integer(ResourceNames.Cpu, 1792),
+        Resource.Integer(ResourceNames.Memory, 3388),
+        Resource.StringSet(ResourceNames.Ports, ["22", "2376", "8080"]),
+    ];
+
+    private static readonly PlannedTask Planned = new("0123456789abcdef", "ci-1", Placement with { ChosenInstanceVersion = 12 });
+
+    private static readonly ImmutableList<LaunchFailure> Failures =
+        [new LaunchFailure("ci-4", "RESOURCE:MEMORY", "MEMORY"), new LaunchFailure("ci-missing", "MISSING", null)];
+
+    private static readonly LaunchSpec Launch = new(
+        Revision,
+        Task.Overrides,
+        "family:web",
+        "deployer",
+        Tags,
+        ResourceDemand.Of(256, 512, [8080], [5353]),
+        [PlacementConstraint.Distinct, PlacementConstraint.Member("attribute:stack == prod")],
+        [PlacementStrategy.BinpackOn(PlacementStrategy.MemoryField), PlacementStrategy.RandomPlacement],
+        NamedInstances: true);
+
     /// <summary>The current domain value of every event manifest; an old version's manifest maps to what its upcasters produce.</summary>
     public static IReadOnlyDictionary<string, object> Expected { get; } = new Dictionary<string, object>
     {
@@ -192,6 +215,12 @@ public static class GoldenEvents
         ["cluster-container-instance-released.v1"] = new ContainerInstanceReleased(Metadata, "ci-1"),
         ["cluster-task-locations-recorded.v1"] = new TaskLocationsRecorded(Metadata, [new TaskLocation("t-1", "ci-1"), new TaskLocation("t-2", "ci-2")],
             "token-1", "fingerprint-1"),
+        ["cluster-launch-planned.v1"] = new LaunchPlanned(Metadata, "launch-1", "token-1", "fingerprint-1", Launch,
+            [Planned, new PlannedTask("fedcba9876543210", "ci-2", PlacementRecord.ChosenByCaller("ci-2"))], Failures),
+        // A replanned task has a replacement or a failure, never both; both put every optional member in the golden file.
+        ["cluster-launch-task-replanned.v1"] = new LaunchTaskReplanned(Metadata, "launch-1", "0123456789abcdef", Planned, Failures[0]),
+        ["cluster-launch-completed.v1"] = new LaunchCompleted(Metadata, "launch-1", new LaunchOutcome([Planned], Failures)),
+        ["cluster-client-tokens-forgotten.v1"] = new ClientTokensForgotten(Metadata, ["token-1", "token-2"]),
 
         // Task definition family
         ["task-definition-registered.v1"] = new TaskDefinitionRegistered(Metadata, Revision),
@@ -211,9 +240,14 @@ public static class GoldenEvents
         ["container-instance-attributes-deleted.v1"] = new ContainerInstanceAttributesDeleted(Metadata, ["stack", "flag"]),
         ["container-instance-tagged.v1"] = new ContainerInstanceTagged(Metadata, Tags),
         ["container-instance-untagged.v1"] = new ContainerInstanceUntagged(Metadata, ["team"]),
+        // v1 recorded neither the remaining resources nor the chosen instance's version: upcast to v2, both read as null.
         ["task-placed.v1"] = new TaskPlaced(Metadata, Task, Placement),
+        ["task-placed.v2"] = new TaskPlaced(Metadata, Task, Placement with { ChosenInstanceVersion = 12 }, Remaining),
         ["task-stop-requested.v1"] = new TaskStopRequested(Metadata, "0123456789abcdef", TaskStopCode.UserInitiated, "stopped by user"),
+        // v1 did not record the remaining resources: upcast to v2, they read as null.
         ["task-state-changed.v1"] = new TaskStateChanged(Metadata, Task with { Overrides = null, Group = null, StartedBy = null, StopCode = null, StoppedReason = null }),
+        ["task-state-changed.v2"] = new TaskStateChanged(Metadata, Task, Remaining),
+        ["tasks-forgotten.v1"] = new TasksForgotten(Metadata, ["0123456789abcdef", "fedcba9876543210"]),
         ["agent-connected.v1"] = new AgentConnected(Metadata),
         ["agent-disconnected.v1"] = new AgentDisconnected(Metadata, At.AddMinutes(-1)),
     };

@@ -13,10 +13,29 @@ namespace Actors.Nodes.Persistence.Stored;
 public sealed partial class EventUpcasters
 {
     /// <summary>
-    /// The upcasters this code reads with; none yet, every event is at v1. When an event changes shape: keep its old
-    /// record's golden file, add the new record with manifest <c>.v2</c>, and register <c>.With("name.v1", json =&gt; v2 json)</c> here.
+    /// The upcasters this code reads with, one per old manifest. When an event changes shape: keep its old record and
+    /// golden file, add the new record, map the type to manifest <c>.vN+1</c> in <see cref="Manifests"/>, and register
+    /// <c>.With("name.vN", ...)</c> here (<see cref="Typed{TOld, TNew}"/> maps the old record to the new one).
     /// </summary>
-    public static EventUpcasters Current { get; } = new(ImmutableDictionary<string, Func<JsonObject, JsonObject>>.Empty);
+    public static EventUpcasters Current { get; } = new EventUpcasters(ImmutableDictionary<string, Func<JsonObject, JsonObject>>.Empty)
+        // v2 added the instance's remaining resources and the chosen instance's version; v1 recorded neither.
+        .With("task-placed.v1", Typed<StoredTaskPlacedV1, StoredTaskPlacedV2>(StoredTaskPlacedV2.FromV1))
+        // v2 added the instance's remaining resources; v1 did not record them.
+        .With("task-state-changed.v1", Typed<StoredTaskStateChangedV1, StoredTaskStateChangedV2>(StoredTaskStateChangedV2.FromV1));
+
+    /// <summary>
+    /// An upcaster written as a mapping between stored records: the JSON is read as <typeparamref name="TOld"/>, mapped,
+    /// and written back as <typeparamref name="TNew"/>, so a step cannot misspell a member or lose one silently.
+    /// </summary>
+    public static Func<JsonObject, JsonObject> Typed<TOld, TNew>(Func<TOld, TNew> upcast)
+        where TOld : class
+        where TNew : class =>
+        json =>
+        {
+            var old = json.Deserialize<TOld>(StoredEventJson.Options) ?? throw new SerializationException($"The stored {typeof(TOld).Name} is null.");
+            return JsonSerializer.SerializeToNode(upcast(old), StoredEventJson.Options) as JsonObject
+                ?? throw new SerializationException($"The upcast {typeof(TNew).Name} is not a JSON object.");
+        };
 
     private readonly ImmutableDictionary<string, Func<JsonObject, JsonObject>> _steps;
 

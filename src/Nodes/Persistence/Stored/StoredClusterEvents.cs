@@ -40,6 +40,21 @@ public static class StoredClusterEvents
         StoredEventCodec.Of<TaskLocationsRecorded, StoredClusterTaskLocationsRecordedV1>(
             e => new(StoredEventMetadataV1.From(e.Metadata), Stored.List(e.Locations, StoredTaskLocationV1.From), e.ClientToken, e.RequestFingerprint),
             s => new(s.Metadata.ToDomain(), Stored.List(s.Locations, l => l.ToDomain()), s.ClientToken, s.RequestFingerprint)),
+        StoredEventCodec.Of<LaunchPlanned, StoredClusterLaunchPlannedV1>(
+            e => new(StoredEventMetadataV1.From(e.Metadata), e.LaunchId, e.ClientToken, e.RequestFingerprint, StoredLaunchSpecV1.From(e.Spec),
+                Stored.List(e.Tasks, StoredPlannedTaskV1.From), Stored.List(e.Failures, StoredLaunchFailureV1.From)),
+            s => new(s.Metadata.ToDomain(), s.LaunchId, s.ClientToken, s.RequestFingerprint, s.Spec.ToDomain(),
+                Stored.List(s.Tasks, t => t.ToDomain()), Stored.List(s.Failures, f => f.ToDomain()))),
+        StoredEventCodec.Of<LaunchTaskReplanned, StoredClusterLaunchTaskReplannedV1>(
+            e => new(StoredEventMetadataV1.From(e.Metadata), e.LaunchId, e.TaskId, StoredPlannedTaskV1.FromOrNull(e.Replacement),
+                StoredLaunchFailureV1.FromOrNull(e.Failure)),
+            s => new(s.Metadata.ToDomain(), s.LaunchId, s.TaskId, s.Replacement?.ToDomain(), s.Failure?.ToDomain())),
+        StoredEventCodec.Of<LaunchCompleted, StoredClusterLaunchCompletedV1>(
+            e => new(StoredEventMetadataV1.From(e.Metadata), e.LaunchId, StoredLaunchOutcomeV1.From(e.Outcome)),
+            s => new(s.Metadata.ToDomain(), s.LaunchId, s.Outcome.ToDomain())),
+        StoredEventCodec.Of<ClientTokensForgotten, StoredClusterClientTokensForgottenV1>(
+            e => new(StoredEventMetadataV1.From(e.Metadata), Stored.List(e.ClientTokens)),
+            s => new(s.Metadata.ToDomain(), Stored.List(s.ClientTokens))),
     ];
 }
 
@@ -89,6 +104,31 @@ public sealed record StoredClusterTaskLocationsRecordedV1(
     [property: JsonPropertyName("locations")] IReadOnlyList<StoredTaskLocationV1> Locations,
     [property: JsonPropertyName("clientToken")] string? ClientToken,
     [property: JsonPropertyName("requestFingerprint")] string? RequestFingerprint);
+
+public sealed record StoredClusterLaunchPlannedV1(
+    [property: JsonPropertyName("metadata")] StoredEventMetadataV1 Metadata,
+    [property: JsonPropertyName("launchId")] string LaunchId,
+    [property: JsonPropertyName("clientToken")] string? ClientToken,
+    [property: JsonPropertyName("requestFingerprint")] string? RequestFingerprint,
+    [property: JsonPropertyName("spec")] StoredLaunchSpecV1 Spec,
+    [property: JsonPropertyName("tasks")] IReadOnlyList<StoredPlannedTaskV1> Tasks,
+    [property: JsonPropertyName("failures")] IReadOnlyList<StoredLaunchFailureV1> Failures);
+
+public sealed record StoredClusterLaunchTaskReplannedV1(
+    [property: JsonPropertyName("metadata")] StoredEventMetadataV1 Metadata,
+    [property: JsonPropertyName("launchId")] string LaunchId,
+    [property: JsonPropertyName("taskId")] string TaskId,
+    [property: JsonPropertyName("replacement")] StoredPlannedTaskV1? Replacement,
+    [property: JsonPropertyName("failure")] StoredLaunchFailureV1? Failure);
+
+public sealed record StoredClusterLaunchCompletedV1(
+    [property: JsonPropertyName("metadata")] StoredEventMetadataV1 Metadata,
+    [property: JsonPropertyName("launchId")] string LaunchId,
+    [property: JsonPropertyName("outcome")] StoredLaunchOutcomeV1 Outcome);
+
+public sealed record StoredClusterClientTokensForgottenV1(
+    [property: JsonPropertyName("metadata")] StoredEventMetadataV1 Metadata,
+    [property: JsonPropertyName("clientTokens")] IReadOnlyList<string> ClientTokens);
 
 // Nested values
 
@@ -173,4 +213,61 @@ public sealed record StoredTaskLocationV1(
     public static StoredTaskLocationV1 From(TaskLocation l) => new(l.TaskId, l.ContainerInstanceId);
 
     public TaskLocation ToDomain() => new(TaskId, ContainerInstanceId);
+}
+
+// Nested values: launches
+
+/// <summary>What every task of one launch is made of and how it is placed; the records of tasks and placements are shared with the instance's events.</summary>
+public sealed record StoredLaunchSpecV1(
+    [property: JsonPropertyName("revision")] StoredTaskDefinitionRevisionV1 Revision,
+    [property: JsonPropertyName("overrides")] StoredTaskOverrideV1? Overrides,
+    [property: JsonPropertyName("group")] string Group,
+    [property: JsonPropertyName("startedBy")] string? StartedBy,
+    [property: JsonPropertyName("tags")] IReadOnlyList<StoredTagV1> Tags,
+    [property: JsonPropertyName("demand")] StoredResourceDemandV1 Demand,
+    [property: JsonPropertyName("constraints")] IReadOnlyList<StoredPlacementConstraintV1> Constraints,
+    [property: JsonPropertyName("strategies")] IReadOnlyList<StoredPlacementStrategyV1> Strategies,
+    [property: JsonPropertyName("namedInstances")] bool NamedInstances)
+{
+    public static StoredLaunchSpecV1 From(LaunchSpec s) => new(
+        StoredTaskDefinitionRevisionV1.From(s.Revision), StoredTaskOverrideV1.FromOrNull(s.Overrides), s.Group, s.StartedBy,
+        Stored.List(s.Tags, StoredTagV1.From), StoredResourceDemandV1.From(s.Demand), Stored.List(s.Constraints, StoredPlacementConstraintV1.From),
+        Stored.List(s.Strategies, StoredPlacementStrategyV1.From), s.NamedInstances);
+
+    public LaunchSpec ToDomain() => new(
+        Revision.ToDomain(), Overrides?.ToDomain(), Group, StartedBy, Stored.List(Tags, t => t.ToDomain()), Demand.ToDomain(),
+        Stored.List(Constraints, c => c.ToDomain()), Stored.List(Strategies, s => s.ToDomain()), NamedInstances);
+}
+
+public sealed record StoredPlannedTaskV1(
+    [property: JsonPropertyName("taskId")] string TaskId,
+    [property: JsonPropertyName("containerInstanceId")] string ContainerInstanceId,
+    [property: JsonPropertyName("placement")] StoredPlacementRecordV2 Placement)
+{
+    public static StoredPlannedTaskV1? FromOrNull(PlannedTask? t) => t is null ? null : From(t);
+
+    public static StoredPlannedTaskV1 From(PlannedTask t) => new(t.TaskId, t.ContainerInstanceId, StoredPlacementRecordV2.From(t.Placement));
+
+    public PlannedTask ToDomain() => new(TaskId, ContainerInstanceId, Placement.ToDomain());
+}
+
+public sealed record StoredLaunchFailureV1(
+    [property: JsonPropertyName("target")] string Target,
+    [property: JsonPropertyName("reason")] string Reason,
+    [property: JsonPropertyName("detail")] string? Detail)
+{
+    public static StoredLaunchFailureV1? FromOrNull(LaunchFailure? f) => f is null ? null : From(f);
+
+    public static StoredLaunchFailureV1 From(LaunchFailure f) => new(f.Target, f.Reason, f.Detail);
+
+    public LaunchFailure ToDomain() => new(Target, Reason, Detail);
+}
+
+public sealed record StoredLaunchOutcomeV1(
+    [property: JsonPropertyName("tasks")] IReadOnlyList<StoredPlannedTaskV1> Tasks,
+    [property: JsonPropertyName("failures")] IReadOnlyList<StoredLaunchFailureV1> Failures)
+{
+    public static StoredLaunchOutcomeV1 From(LaunchOutcome o) => new(Stored.List(o.Tasks, StoredPlannedTaskV1.From), Stored.List(o.Failures, StoredLaunchFailureV1.From));
+
+    public LaunchOutcome ToDomain() => new(Stored.List(Tasks, t => t.ToDomain()), Stored.List(Failures, f => f.ToDomain()));
 }

@@ -48,15 +48,19 @@ public static class StoredContainerInstanceEvents
         StoredEventCodec.Of<ContainerInstanceUntagged, StoredContainerInstanceUntaggedV1>(
             e => new(StoredEventMetadataV1.From(e.Metadata), Stored.List(e.TagKeys)),
             s => new(s.Metadata.ToDomain(), Stored.List(s.TagKeys))),
-        StoredEventCodec.Of<TaskPlaced, StoredTaskPlacedV1>(
-            e => new(StoredEventMetadataV1.From(e.Metadata), StoredTaskV1.From(e.Task), StoredPlacementRecordV1.From(e.Placement)),
-            s => new(s.Metadata.ToDomain(), s.Task.ToDomain(), s.Placement.ToDomain())),
+        StoredEventCodec.Of<TaskPlaced, StoredTaskPlacedV2>(
+            e => new(StoredEventMetadataV1.From(e.Metadata), StoredTaskV1.From(e.Task), StoredPlacementRecordV2.From(e.Placement),
+                Stored.ListOrNull(e.RemainingResources, StoredResourceV1.From)),
+            s => new(s.Metadata.ToDomain(), s.Task.ToDomain(), s.Placement.ToDomain(), Stored.ListOrNull(s.RemainingResources, r => r.ToDomain()))),
         StoredEventCodec.Of<TaskStopRequested, StoredTaskStopRequestedV1>(
             e => new(StoredEventMetadataV1.From(e.Metadata), e.TaskId, Stored.EnumName(e.StopCode), e.Reason),
             s => new(s.Metadata.ToDomain(), s.TaskId, Stored.ParseEnum<TaskStopCode>(s.StopCode), s.Reason)),
-        StoredEventCodec.Of<TaskStateChanged, StoredTaskStateChangedV1>(
-            e => new(StoredEventMetadataV1.From(e.Metadata), StoredTaskV1.From(e.Task)),
-            s => new(s.Metadata.ToDomain(), s.Task.ToDomain())),
+        StoredEventCodec.Of<TaskStateChanged, StoredTaskStateChangedV2>(
+            e => new(StoredEventMetadataV1.From(e.Metadata), StoredTaskV1.From(e.Task), Stored.ListOrNull(e.RemainingResources, StoredResourceV1.From)),
+            s => new(s.Metadata.ToDomain(), s.Task.ToDomain(), Stored.ListOrNull(s.RemainingResources, r => r.ToDomain()))),
+        StoredEventCodec.Of<TasksForgotten, StoredTasksForgottenV1>(
+            e => new(StoredEventMetadataV1.From(e.Metadata), Stored.List(e.TaskIds)),
+            s => new(s.Metadata.ToDomain(), Stored.List(s.TaskIds))),
         StoredEventCodec.Of<AgentConnected, StoredAgentConnectedV1>(
             e => new(StoredEventMetadataV1.From(e.Metadata)),
             s => new(s.Metadata.ToDomain())),
@@ -113,10 +117,23 @@ public sealed record StoredContainerInstanceUntaggedV1(
     [property: JsonPropertyName("metadata")] StoredEventMetadataV1 Metadata,
     [property: JsonPropertyName("tagKeys")] IReadOnlyList<string> TagKeys);
 
+/// <summary>task-placed.v1: only read, through the upcaster to <see cref="StoredTaskPlacedV2"/>.</summary>
 public sealed record StoredTaskPlacedV1(
     [property: JsonPropertyName("metadata")] StoredEventMetadataV1 Metadata,
     [property: JsonPropertyName("task")] StoredTaskV1 Task,
     [property: JsonPropertyName("placement")] StoredPlacementRecordV1 Placement);
+
+/// <param name="RemainingResources">The instance's remaining resources after the placement; null when written before
+/// they were recorded (every v1 event), which the domain's Apply handles.</param>
+public sealed record StoredTaskPlacedV2(
+    [property: JsonPropertyName("metadata")] StoredEventMetadataV1 Metadata,
+    [property: JsonPropertyName("task")] StoredTaskV1 Task,
+    [property: JsonPropertyName("placement")] StoredPlacementRecordV2 Placement,
+    [property: JsonPropertyName("remainingResources")] IReadOnlyList<StoredResourceV1>? RemainingResources)
+{
+    /// <summary>v1 -> v2: v1 recorded neither the remaining resources nor the chosen instance's version; both stay absent.</summary>
+    public static StoredTaskPlacedV2 FromV1(StoredTaskPlacedV1 v1) => new(v1.Metadata, v1.Task, StoredPlacementRecordV2.FromV1(v1.Placement), null);
+}
 
 public sealed record StoredTaskStopRequestedV1(
     [property: JsonPropertyName("metadata")] StoredEventMetadataV1 Metadata,
@@ -124,9 +141,25 @@ public sealed record StoredTaskStopRequestedV1(
     [property: JsonPropertyName("stopCode")] string StopCode,
     [property: JsonPropertyName("reason")] string Reason);
 
+/// <summary>task-state-changed.v1: only read, through the upcaster to <see cref="StoredTaskStateChangedV2"/>.</summary>
 public sealed record StoredTaskStateChangedV1(
     [property: JsonPropertyName("metadata")] StoredEventMetadataV1 Metadata,
     [property: JsonPropertyName("task")] StoredTaskV1 Task);
+
+/// <param name="RemainingResources">The instance's remaining resources after the change; null when written before they
+/// were recorded (every v1 event), which the domain's Apply handles.</param>
+public sealed record StoredTaskStateChangedV2(
+    [property: JsonPropertyName("metadata")] StoredEventMetadataV1 Metadata,
+    [property: JsonPropertyName("task")] StoredTaskV1 Task,
+    [property: JsonPropertyName("remainingResources")] IReadOnlyList<StoredResourceV1>? RemainingResources)
+{
+    /// <summary>v1 -> v2: v1 did not record the remaining resources; they stay absent.</summary>
+    public static StoredTaskStateChangedV2 FromV1(StoredTaskStateChangedV1 v1) => new(v1.Metadata, v1.Task, null);
+}
+
+public sealed record StoredTasksForgottenV1(
+    [property: JsonPropertyName("metadata")] StoredEventMetadataV1 Metadata,
+    [property: JsonPropertyName("taskIds")] IReadOnlyList<string> TaskIds);
 
 public sealed record StoredAgentConnectedV1(
     [property: JsonPropertyName("metadata")] StoredEventMetadataV1 Metadata);
@@ -387,9 +420,54 @@ public sealed record StoredPlacementRecordV1(
         Stored.List(Rejected, r => new RejectedCandidates(r.Reason, r.Detail, r.Count, Stored.List(r.ContainerInstanceIds))));
 }
 
+/// <summary>
+/// <see cref="StoredPlacementRecordV1"/> and the version of the chosen instance the decision was made against (null for
+/// StartTask and for records written before it was recorded).
+/// </summary>
+public sealed record StoredPlacementRecordV2(
+    [property: JsonPropertyName("chosenContainerInstanceId")] string ChosenContainerInstanceId,
+    [property: JsonPropertyName("chosenInstanceVersion")] long? ChosenInstanceVersion,
+    [property: JsonPropertyName("chosenBy")] string ChosenBy,
+    [property: JsonPropertyName("strategies")] IReadOnlyList<StoredPlacementStrategyV1> Strategies,
+    [property: JsonPropertyName("seed")] int Seed,
+    [property: JsonPropertyName("candidateCount")] int CandidateCount,
+    [property: JsonPropertyName("accepted")] IReadOnlyList<StoredCandidateVerdictV1> Accepted,
+    [property: JsonPropertyName("rejected")] IReadOnlyList<StoredRejectedCandidatesV1> Rejected)
+{
+    public static StoredPlacementRecordV2 From(PlacementRecord p) => new(
+        p.ChosenContainerInstanceId, p.ChosenInstanceVersion, p.ChosenBy, Stored.List(p.Strategies, StoredPlacementStrategyV1.From), p.Seed,
+        p.CandidateCount, Stored.List(p.Accepted, StoredCandidateVerdictV1.From),
+        Stored.List(p.Rejected, r => new StoredRejectedCandidatesV1(r.Reason, r.Detail, r.Count, Stored.List(r.ContainerInstanceIds))));
+
+    public static StoredPlacementRecordV2 FromV1(StoredPlacementRecordV1 v1) => new(
+        v1.ChosenContainerInstanceId, null, v1.ChosenBy, v1.Strategies, v1.Seed, v1.CandidateCount, v1.Accepted, v1.Rejected);
+
+    public PlacementRecord ToDomain() => new(
+        ChosenContainerInstanceId, ChosenBy, Stored.List(Strategies, s => s.ToDomain()), Seed, CandidateCount,
+        Stored.List(Accepted, a => a.ToDomain()),
+        Stored.List(Rejected, r => new RejectedCandidates(r.Reason, r.Detail, r.Count, Stored.List(r.ContainerInstanceIds))))
+    {
+        ChosenInstanceVersion = ChosenInstanceVersion,
+    };
+}
+
 public sealed record StoredPlacementStrategyV1(
     [property: JsonPropertyName("type")] string Type,
-    [property: JsonPropertyName("field")] string? Field);
+    [property: JsonPropertyName("field")] string? Field)
+{
+    public static StoredPlacementStrategyV1 From(PlacementStrategy s) => new(s.Type, s.Field);
+
+    public PlacementStrategy ToDomain() => new(Type, Field);
+}
+
+public sealed record StoredPlacementConstraintV1(
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("expression")] string? Expression)
+{
+    public static StoredPlacementConstraintV1 From(PlacementConstraint c) => new(c.Type, c.Expression);
+
+    public PlacementConstraint ToDomain() => new(Type, Expression);
+}
 
 public sealed record StoredCandidateVerdictV1(
     [property: JsonPropertyName("containerInstanceId")] string ContainerInstanceId,
