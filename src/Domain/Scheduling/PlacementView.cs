@@ -26,7 +26,8 @@ public sealed record InstanceChanges(
 /// </summary>
 public sealed class PlacementView
 {
-    private readonly Dictionary<string, Entry> _instances = new(StringComparer.Ordinal);
+    // Kept in instance id order: the placer then needs no sort of its own on every launch.
+    private readonly SortedDictionary<string, Entry> _instances = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _taskLocations = new(StringComparer.Ordinal);
 
     private sealed class Entry(ContainerInstanceState instance)
@@ -89,7 +90,7 @@ public sealed class PlacementView
 
     public string? Locate(string taskId) => _taskLocations.GetValueOrDefault(taskId);
 
-    /// <summary>Every registered instance as placement sees it, in-flight placements included.</summary>
+    /// <summary>Every registered instance as placement sees it, in-flight placements included, in instance id order.</summary>
     public IReadOnlyList<PlacementCandidate> Candidates()
     {
         var candidates = new List<PlacementCandidate>(_instances.Count);
