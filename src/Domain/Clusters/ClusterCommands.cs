@@ -32,5 +32,5 @@ public sealed record AdmitContainerInstance(RequestContext Context, string Conta
 /// <summary>Removes a deregistered container instance from the cluster's membership.</summary>
 public sealed record ReleaseContainerInstance(RequestContext Context, string ContainerInstanceId) : IClusterCommand;
 
-/// <summary>Where a task was placed, as builds before the scheduler recorded it (kept to replay their journals).</summary>
+/// <summary>Where a task was placed (also as builds before the scheduler recorded it, kept to replay their journals).</summary>
 public sealed record TaskLocation(string TaskId, string ContainerInstanceId);

@@ -45,8 +45,11 @@ public sealed record PendingLaunch(
     ImmutableList<LaunchFailure> Failures,
     ImmutableDictionary<string, int> Attempts);
 
-/// <summary>What a launch ended with: the tasks placed and the failures, answered again to a retry with its clientToken.</summary>
-public sealed record LaunchOutcome(ImmutableList<PlannedTask> Tasks, ImmutableList<LaunchFailure> Failures);
+/// <summary>
+/// What a launch ended with: where its tasks went and the failures, answered again to a retry with its clientToken.
+/// Why each went where it did is in the plan (and in each TaskPlaced), not repeated here.
+/// </summary>
+public sealed record LaunchOutcome(ImmutableList<TaskLocation> Tasks, ImmutableList<LaunchFailure> Failures);
 
 /// <param name="RequestFingerprint">A digest of the request: the same token with another request is a conflict.</param>
 /// <param name="Outcome">Null while the launch is still pending.</param>
@@ -129,7 +132,7 @@ public sealed partial class Cluster
         if (!state.Launches.TryGetValue(complete.LaunchId, out var launch)) return Decision<IClusterEvent>.Unchanged;
         return Decision<IClusterEvent>.Accept(new LaunchCompleted(
             complete.Context.Because($"launch {launch.LaunchId} done: {launch.Tasks.Count} task(s) placed, {launch.Failures.Count} failure(s)"),
-            launch.LaunchId, new LaunchOutcome(launch.Tasks, launch.Failures)));
+            launch.LaunchId, new LaunchOutcome([.. launch.Tasks.Select(t => new TaskLocation(t.TaskId, t.ContainerInstanceId))], launch.Failures)));
     }
 
     private static Decision<IClusterEvent> DecideForgetTokens(ClusterState state, ForgetClientTokens forget)

@@ -62,7 +62,7 @@ public sealed partial class ContainerInstance
             events.Add(new TaskStateChanged(
                 command.Context.Because($"the agent reported task {task.TaskId} {folded.LastStatus}"
                                         + (folded.StoppedReason is { } why && folded.LastStatus == TaskLifecycleStatus.STOPPED ? $": {why}" : "")),
-                folded with { Version = task.Version + 1 }, remaining));
+                TaskProgress.Of(folded with { Version = task.Version + 1 }), remaining));
         }
         return Decision<IContainerInstanceEvent>.Accept(events);
     }
@@ -94,7 +94,7 @@ public sealed partial class ContainerInstance
             var stopped = TaskLifecycle.Abandon(task, DeregisteredWithForceReason, context.At);
             remaining = AfterChange(state.RegisteredResources, remaining, task, stopped);
             yield return new TaskStateChanged(context.Because($"task {task.TaskId} stopped: its container instance was deregistered with force"),
-                stopped, remaining);
+                TaskProgress.Of(stopped), remaining);
         }
     }
 
@@ -116,7 +116,7 @@ public sealed partial class ContainerInstance
                 StoppingAt = stop.Metadata.At,
                 Version = state.Tasks[stop.TaskId].Version + 1,
             })),
-        TaskStateChanged changed => ApplyTaskChange(state, state.Tasks[changed.Task.TaskId], changed),
+        TaskStateChanged changed => ApplyTaskChange(state, state.Tasks[changed.Progress.TaskId], changed),
         TasksForgotten forgotten => WithTasks(state, state.Tasks.RemoveRange(forgotten.TaskIds)),
         AgentConnected connected => state with { AgentConnected = true, LastHeartbeatAt = connected.Metadata.At },
         AgentDisconnected disconnected => state with { AgentConnected = false, LastHeartbeatAt = disconnected.LastSeenAt },
@@ -126,7 +126,7 @@ public sealed partial class ContainerInstance
     /// <summary>Records the task as the event has it; a change of what the agent should do moves the desired version.</summary>
     private static ContainerInstanceState ApplyTaskChange(ContainerInstanceState state, TaskState before, TaskStateChanged changed)
     {
-        var after = changed.Task;
+        var after = changed.Progress.ApplyTo(before);
         var desiredChanged = IsStoppingNow(before, after) || before.DesiredStatus != after.DesiredStatus;
         return WithTasks(state with
         {
@@ -148,7 +148,7 @@ public sealed partial class ContainerInstance
     {
         TaskPlaced e => [e.Task.TaskId],
         TaskStopRequested e => [e.TaskId],
-        TaskStateChanged e => [e.Task.TaskId],
+        TaskStateChanged e => [e.Progress.TaskId],
         TasksForgotten e => e.TaskIds,
         _ => [],
     };

@@ -31,10 +31,11 @@ public sealed record TaskPlaced(EventMetadata Metadata, TaskState Task, Placemen
 
 public sealed record TaskStopRequested(EventMetadata Metadata, string TaskId, TaskStopCode StopCode, string Reason) : ITaskEvent;
 
-/// <summary>The task as an agent's report left it (status, containers, exit codes, bindings); carries the whole task so replay needs no report.</summary>
+/// <summary>The task as an agent's report (or a forced stop) left it: status, containers, exit codes, bindings, times.</summary>
+/// <param name="Progress">Everything of the task that changed, so replay needs no report; never its definition again.</param>
 /// <param name="RemainingResources">The instance's remaining resources after the change (a task that stopped gave its
 /// reservation back). Null only in events written before it was recorded.</param>
-public sealed record TaskStateChanged(EventMetadata Metadata, TaskState Task, ImmutableList<Resource>? RemainingResources = null) : ITaskEvent;
+public sealed record TaskStateChanged(EventMetadata Metadata, TaskProgress Progress, ImmutableList<Resource>? RemainingResources = null) : ITaskEvent;
 
 /// <summary>Stopped tasks past their retention left the live state; they stay in the journal.</summary>
 public sealed record TasksForgotten(EventMetadata Metadata, ImmutableList<string> TaskIds) : ITaskEvent;

@@ -92,3 +92,60 @@ public sealed record TaskDescription
         CpuArchitecture = instance.AttributeValue("ecs.cpu-architecture"),
     };
 }
+
+/// <summary>
+/// What an agent's report (or a forced stop) changes of a task: its lifecycle, containers and times - never what it
+/// was placed with (definition, overrides, group, tags, reservation), which <c>TaskPlaced</c> recorded once.
+/// </summary>
+public sealed record TaskProgress
+{
+    public required string TaskId { get; init; }
+    public TaskLifecycleStatus LastStatus { get; init; }
+    public TaskLifecycleStatus DesiredStatus { get; init; }
+    public required ImmutableList<TaskContainer> Containers { get; init; }
+    public DateTimeOffset? PullStartedAt { get; init; }
+    public DateTimeOffset? PullStoppedAt { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? StoppingAt { get; init; }
+    public DateTimeOffset? StoppedAt { get; init; }
+    public DateTimeOffset? ExecutionStoppedAt { get; init; }
+    public TaskStopCode? StopCode { get; init; }
+    public string? StoppedReason { get; init; }
+    public string HealthStatus { get; init; } = "UNKNOWN";
+    public long Version { get; init; }
+
+    public static TaskProgress Of(TaskState task) => new()
+    {
+        TaskId = task.TaskId,
+        LastStatus = task.LastStatus,
+        DesiredStatus = task.DesiredStatus,
+        Containers = task.Containers,
+        PullStartedAt = task.PullStartedAt,
+        PullStoppedAt = task.PullStoppedAt,
+        StartedAt = task.StartedAt,
+        StoppingAt = task.StoppingAt,
+        StoppedAt = task.StoppedAt,
+        ExecutionStoppedAt = task.ExecutionStoppedAt,
+        StopCode = task.StopCode,
+        StoppedReason = task.StoppedReason,
+        HealthStatus = task.HealthStatus,
+        Version = task.Version,
+    };
+
+    public TaskState ApplyTo(TaskState task) => task with
+    {
+        LastStatus = LastStatus,
+        DesiredStatus = DesiredStatus,
+        Containers = Containers,
+        PullStartedAt = PullStartedAt,
+        PullStoppedAt = PullStoppedAt,
+        StartedAt = StartedAt,
+        StoppingAt = StoppingAt,
+        StoppedAt = StoppedAt,
+        ExecutionStoppedAt = ExecutionStoppedAt,
+        StopCode = StopCode,
+        StoppedReason = StoppedReason,
+        HealthStatus = HealthStatus,
+        Version = Version,
+    };
+}

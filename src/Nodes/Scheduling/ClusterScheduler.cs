@@ -23,6 +23,11 @@ public sealed record SchedulerOptions
     public TimeSpan HousekeepingInterval { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>How long an instance may take to answer a placement before it is asked again (placing is idempotent).</summary>
     public TimeSpan PlacementAskTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// How long a (de)registration waits for its instance: nearly as long as the gateway waits, since an agent that
+    /// hears nothing registers again as a new instance.
+    /// </summary>
+    public TimeSpan RegistrationAskTimeout { get; init; } = TimeSpan.FromSeconds(25);
 }
 
 /// <summary>
@@ -54,6 +59,8 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
     private readonly Dictionary<string, Dictionary<string, TaskDescription>> _confirmed = new(StringComparer.Ordinal);
     /// <summary>Instances whose (de)registration is in flight: their changes do not settle membership meanwhile.</summary>
     private readonly HashSet<string> _registering = new(StringComparer.Ordinal);
+    /// <summary>Launches answered whose outcome is being recorded.</summary>
+    private readonly HashSet<string> _completing = new(StringComparer.Ordinal);
 
     public ClusterScheduler(string persistenceId, string entityId, int snapshotEvery, SchedulerOptions options, TimeProvider clock,
         Func<IActorRef> instances)
@@ -281,17 +288,30 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
     private Dictionary<string, TaskDescription> Confirmed(string launchId) =>
         _confirmed.TryGetValue(launchId, out var confirmed) ? confirmed : _confirmed[launchId] = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Every task of the launch is on its instance or failed: the callers hear it at once, and the outcome is recorded
+    /// after. Answering first is safe: should the scheduler die before the record is stored, it completes the launch
+    /// again on restart, and the instances, which hold the tasks already, answer the same.
+    /// </summary>
     private void CompleteIfDone(PendingLaunch launch)
     {
         var confirmed = Confirmed(launch.LaunchId);
-        if (launch.Tasks.Any(t => !confirmed.ContainsKey(t.TaskId))) return;
+        if (launch.Tasks.Any(t => !confirmed.ContainsKey(t.TaskId)) || !_completing.Add(launch.LaunchId)) return;
+        var result = new LaunchResult(launch.Tasks.Select(t => confirmed[t.TaskId]).ToImmutableList(), launch.Failures, null);
+        AnswerWaiters(launch.LaunchId, result);
         Execute(new CompleteLaunch(Internal("launch"), launch.LaunchId), _ =>
         {
-            var tasks = launch.Tasks.Select(t => confirmed[t.TaskId]).ToImmutableList();
-            foreach (var waiter in _launchWaiters.GetValueOrDefault(launch.LaunchId) ?? []) waiter.Tell(new LaunchResult(tasks, launch.Failures, null));
-            _launchWaiters.Remove(launch.LaunchId);
+            // Retries with the clientToken that came while the outcome was being recorded.
+            AnswerWaiters(launch.LaunchId, result);
             _confirmed.Remove(launch.LaunchId);
+            _completing.Remove(launch.LaunchId);
         });
+    }
+
+    private void AnswerWaiters(string launchId, LaunchResult result)
+    {
+        foreach (var waiter in _launchWaiters.GetValueOrDefault(launchId) ?? []) waiter.Tell(result);
+        _launchWaiters.Remove(launchId);
     }
 
     /// <summary>A retry with a clientToken whose launch is done: the same tasks (as they are now) and the same failures.</summary>
@@ -388,7 +408,7 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
             }
             _registering.Add(command.InstanceId);
             _instances().Ask<EntityResponse<ContainerInstanceState>>(new ShardingEnvelope(InstanceEntityId(command.InstanceId), command),
-                    _options.PlacementAskTimeout)
+                    _options.RegistrationAskTimeout)
                 .PipeTo(Self, success: response => new RegistrationAnswered(replyTo, command.InstanceId, response),
                     failure: _ => new RegistrationAnswered(replyTo, command.InstanceId, null));
         });
@@ -416,7 +436,7 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
     {
         _registering.Add(deregister.InstanceId);
         _instances().Ask<EntityResponse<ContainerInstanceState>>(new ShardingEnvelope(InstanceEntityId(deregister.InstanceId), deregister.Command),
-                _options.PlacementAskTimeout)
+                _options.RegistrationAskTimeout)
             .PipeTo(Self, success: response => new DeregistrationAnswered(replyTo, deregister, response),
                 failure: _ => new DeregistrationAnswered(replyTo, deregister, null));
     }

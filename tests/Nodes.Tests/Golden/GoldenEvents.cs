@@ -219,7 +219,7 @@ public static class GoldenEvents
             [Planned, new PlannedTask("fedcba9876543210", "ci-2", PlacementRecord.ChosenByCaller("ci-2"))], Failures),
         // A replanned task has a replacement or a failure, never both; both put every optional member in the golden file.
         ["cluster-launch-task-replanned.v1"] = new LaunchTaskReplanned(Metadata, "launch-1", "0123456789abcdef", Planned, Failures[0]),
-        ["cluster-launch-completed.v1"] = new LaunchCompleted(Metadata, "launch-1", new LaunchOutcome([Planned], Failures)),
+        ["cluster-launch-completed.v1"] = new LaunchCompleted(Metadata, "launch-1", new LaunchOutcome([new TaskLocation(Planned.TaskId, Planned.ContainerInstanceId)], Failures)),
         ["cluster-client-tokens-forgotten.v1"] = new ClientTokensForgotten(Metadata, ["token-1", "token-2"]),
 
         // Task definition family
@@ -245,8 +245,10 @@ public static class GoldenEvents
         ["task-placed.v2"] = new TaskPlaced(Metadata, Task, Placement with { ChosenInstanceVersion = 12 }, Remaining),
         ["task-stop-requested.v1"] = new TaskStopRequested(Metadata, "0123456789abcdef", TaskStopCode.UserInitiated, "stopped by user"),
         // v1 did not record the remaining resources: upcast to v2, they read as null.
-        ["task-state-changed.v1"] = new TaskStateChanged(Metadata, Task with { Overrides = null, Group = null, StartedBy = null, StopCode = null, StoppedReason = null }),
-        ["task-state-changed.v2"] = new TaskStateChanged(Metadata, Task, Remaining),
+        // v1 stored the whole task; read today it is the task's progress.
+        ["task-state-changed.v1"] = new TaskStateChanged(Metadata,
+            TaskProgress.Of(Task with { Overrides = null, Group = null, StartedBy = null, StopCode = null, StoppedReason = null })),
+        ["task-state-changed.v2"] = new TaskStateChanged(Metadata, TaskProgress.Of(Task), Remaining),
         ["tasks-forgotten.v1"] = new TasksForgotten(Metadata, ["0123456789abcdef", "fedcba9876543210"]),
         ["agent-connected.v1"] = new AgentConnected(Metadata),
         ["agent-disconnected.v1"] = new AgentDisconnected(Metadata, At.AddMinutes(-1)),

@@ -264,10 +264,10 @@ public sealed record StoredLaunchFailureV1(
 }
 
 public sealed record StoredLaunchOutcomeV1(
-    [property: JsonPropertyName("tasks")] IReadOnlyList<StoredPlannedTaskV1> Tasks,
+    [property: JsonPropertyName("tasks")] IReadOnlyList<StoredTaskLocationV1> Tasks,
     [property: JsonPropertyName("failures")] IReadOnlyList<StoredLaunchFailureV1> Failures)
 {
-    public static StoredLaunchOutcomeV1 From(LaunchOutcome o) => new(Stored.List(o.Tasks, StoredPlannedTaskV1.From), Stored.List(o.Failures, StoredLaunchFailureV1.From));
+    public static StoredLaunchOutcomeV1 From(LaunchOutcome o) => new(Stored.List(o.Tasks, StoredTaskLocationV1.From), Stored.List(o.Failures, StoredLaunchFailureV1.From));
 
     public LaunchOutcome ToDomain() => new(Stored.List(Tasks, t => t.ToDomain()), Stored.List(Failures, f => f.ToDomain()));
 }

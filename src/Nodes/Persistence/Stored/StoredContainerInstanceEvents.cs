@@ -56,8 +56,8 @@ public static class StoredContainerInstanceEvents
             e => new(StoredEventMetadataV1.From(e.Metadata), e.TaskId, Stored.EnumName(e.StopCode), e.Reason),
             s => new(s.Metadata.ToDomain(), s.TaskId, Stored.ParseEnum<TaskStopCode>(s.StopCode), s.Reason)),
         StoredEventCodec.Of<TaskStateChanged, StoredTaskStateChangedV2>(
-            e => new(StoredEventMetadataV1.From(e.Metadata), StoredTaskV1.From(e.Task), Stored.ListOrNull(e.RemainingResources, StoredResourceV1.From)),
-            s => new(s.Metadata.ToDomain(), s.Task.ToDomain(), Stored.ListOrNull(s.RemainingResources, r => r.ToDomain()))),
+            e => new(StoredEventMetadataV1.From(e.Metadata), StoredTaskProgressV1.From(e.Progress), Stored.ListOrNull(e.RemainingResources, StoredResourceV1.From)),
+            s => new(s.Metadata.ToDomain(), s.Progress.ToDomain(), Stored.ListOrNull(s.RemainingResources, r => r.ToDomain()))),
         StoredEventCodec.Of<TasksForgotten, StoredTasksForgottenV1>(
             e => new(StoredEventMetadataV1.From(e.Metadata), Stored.List(e.TaskIds)),
             s => new(s.Metadata.ToDomain(), Stored.List(s.TaskIds))),
@@ -150,11 +150,58 @@ public sealed record StoredTaskStateChangedV1(
 /// were recorded (every v1 event), which the domain's Apply handles.</param>
 public sealed record StoredTaskStateChangedV2(
     [property: JsonPropertyName("metadata")] StoredEventMetadataV1 Metadata,
-    [property: JsonPropertyName("task")] StoredTaskV1 Task,
+    [property: JsonPropertyName("progress")] StoredTaskProgressV1 Progress,
     [property: JsonPropertyName("remainingResources")] IReadOnlyList<StoredResourceV1>? RemainingResources)
 {
-    /// <summary>v1 -> v2: v1 did not record the remaining resources; they stay absent.</summary>
-    public static StoredTaskStateChangedV2 FromV1(StoredTaskStateChangedV1 v1) => new(v1.Metadata, v1.Task, null);
+    /// <summary>
+    /// v1 -> v2: v1 stored the whole task (its definition again, each step); v2 keeps what changed. v1 did not record
+    /// the remaining resources; they stay absent.
+    /// </summary>
+    public static StoredTaskStateChangedV2 FromV1(StoredTaskStateChangedV1 v1) => new(v1.Metadata, StoredTaskProgressV1.FromTask(v1.Task), null);
+}
+
+/// <summary>What a task state change records of the task: its lifecycle, containers and times.</summary>
+public sealed record StoredTaskProgressV1(
+    [property: JsonPropertyName("taskId")] string TaskId,
+    [property: JsonPropertyName("lastStatus")] string LastStatus,
+    [property: JsonPropertyName("desiredStatus")] string DesiredStatus,
+    [property: JsonPropertyName("containers")] IReadOnlyList<StoredTaskContainerV1> Containers,
+    [property: JsonPropertyName("pullStartedAt")] DateTimeOffset? PullStartedAt,
+    [property: JsonPropertyName("pullStoppedAt")] DateTimeOffset? PullStoppedAt,
+    [property: JsonPropertyName("startedAt")] DateTimeOffset? StartedAt,
+    [property: JsonPropertyName("stoppingAt")] DateTimeOffset? StoppingAt,
+    [property: JsonPropertyName("stoppedAt")] DateTimeOffset? StoppedAt,
+    [property: JsonPropertyName("executionStoppedAt")] DateTimeOffset? ExecutionStoppedAt,
+    [property: JsonPropertyName("stopCode")] string? StopCode,
+    [property: JsonPropertyName("stoppedReason")] string? StoppedReason,
+    [property: JsonPropertyName("healthStatus")] string HealthStatus,
+    [property: JsonPropertyName("version")] long Version)
+{
+    public static StoredTaskProgressV1 From(TaskProgress p) => new(
+        p.TaskId, Stored.EnumName(p.LastStatus), Stored.EnumName(p.DesiredStatus), Stored.List(p.Containers, StoredTaskContainerV1.From), p.PullStartedAt,
+        p.PullStoppedAt, p.StartedAt, p.StoppingAt, p.StoppedAt, p.ExecutionStoppedAt, Stored.EnumName(p.StopCode), p.StoppedReason, p.HealthStatus, p.Version);
+
+    public static StoredTaskProgressV1 FromTask(StoredTaskV1 t) => new(
+        t.TaskId, t.LastStatus, t.DesiredStatus, t.Containers, t.PullStartedAt, t.PullStoppedAt, t.StartedAt, t.StoppingAt, t.StoppedAt,
+        t.ExecutionStoppedAt, t.StopCode, t.StoppedReason, t.HealthStatus, t.Version);
+
+    public TaskProgress ToDomain() => new()
+    {
+        TaskId = TaskId,
+        LastStatus = Stored.ParseEnum<TaskLifecycleStatus>(LastStatus),
+        DesiredStatus = Stored.ParseEnum<TaskLifecycleStatus>(DesiredStatus),
+        Containers = Stored.List(Containers, c => c.ToDomain()),
+        PullStartedAt = PullStartedAt,
+        PullStoppedAt = PullStoppedAt,
+        StartedAt = StartedAt,
+        StoppingAt = StoppingAt,
+        StoppedAt = StoppedAt,
+        ExecutionStoppedAt = ExecutionStoppedAt,
+        StopCode = Stored.ParseEnumOrNull<TaskStopCode>(StopCode),
+        StoppedReason = StoppedReason,
+        HealthStatus = HealthStatus,
+        Version = Version,
+    };
 }
 
 public sealed record StoredTasksForgottenV1(
