@@ -46,6 +46,17 @@ public static class NodeSetup
                 pluginIdentifier: ShardingJournalId,
                 isDefaultPlugin: false);
 
+        if (options.Journal.Provider == JournalProvider.Sqlite)
+            // SQLite takes one writer at a time: parallel write batches only wait on each other's locks (Microsoft.Data.Sqlite
+            // sleeps between retries), so one writer with larger batches is both faster and steadier.
+            builder.AddHocon("""
+                akka.persistence.journal.sql {
+                  parallelism = 1
+                  batch-size = 400
+                  tagtable-asqueryable-insert-mode = inline
+                }
+                """, HoconAddMode.Prepend);
+
         var snapshotEvery = options.Journal.SnapshotEvery;
         builder
             .WithShardRegion<ClusterRegion>(
