@@ -113,7 +113,7 @@ public class ClusterSchedulerTests(ITestOutputHelper output) : NodeTestKit(outpu
         {
             var described = await AskInstance<TasksDescribed>(task.ContainerInstanceId, new DescribeInstanceTasks([task.TaskId]));
             var now = Assert.Single(described.Tasks);
-            if (task.ContainerInstanceId == instances[0]) Assert.Equal(TaskLifecycleStatus.STOPPED, now.DesiredStatus);
+            if (task.ContainerInstanceId == instances[0]) Assert.Equal(TaskLifecycleStatus.STOPPED, now.Progress.DesiredStatus);
         }
         // Placed after the deregistration, a task goes to the instance that remains.
         var after = await RunTask(2);

@@ -187,7 +187,7 @@ public class ContainerInstanceEntityTests(ITestOutputHelper output) : NodeTestKi
         ExpectMsg<TaskAnswer>();
         Sync(entity); // the agent no longer reports it: STOPPED
         entity.Tell(new DescribeInstanceTasks([task.TaskId]), TestActor);
-        Assert.Equal(TaskLifecycleStatus.STOPPED, Assert.Single(ExpectMsg<TasksDescribed>().Tasks).LastStatus);
+        Assert.Equal(TaskLifecycleStatus.STOPPED, Assert.Single(ExpectMsg<TasksDescribed>().Tasks).Progress.LastStatus);
 
         Clock.Advance(TimeSpan.FromMinutes(9));
         ExpectNoMsg(TimeSpan.FromMilliseconds(200));

@@ -28,8 +28,8 @@ public sealed record TaskSummary(
 }
 
 /// <summary>
-/// A task as DescribeTasks, RunTask and StopTask answer it: the task without its task definition (only the ARN's family
-/// and revision and the task-level cpu/memory), plus the two facts ECS shows of its instance.
+/// A task as DescribeTasks, RunTask and StopTask answer it: what it was placed with, without its task definition (only
+/// the ARN's family and revision and the task-level cpu/memory), its progress, and the two facts ECS shows of its instance.
 /// </summary>
 public sealed record TaskDescription
 {
@@ -44,20 +44,8 @@ public sealed record TaskDescription
     public string? Group { get; init; }
     public string? StartedBy { get; init; }
     public ImmutableList<Tag> Tags { get; init; } = [];
-    public TaskLifecycleStatus LastStatus { get; init; }
-    public TaskLifecycleStatus DesiredStatus { get; init; }
-    public required ImmutableList<TaskContainer> Containers { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
-    public DateTimeOffset? PullStartedAt { get; init; }
-    public DateTimeOffset? PullStoppedAt { get; init; }
-    public DateTimeOffset? StartedAt { get; init; }
-    public DateTimeOffset? StoppingAt { get; init; }
-    public DateTimeOffset? StoppedAt { get; init; }
-    public DateTimeOffset? ExecutionStoppedAt { get; init; }
-    public TaskStopCode? StopCode { get; init; }
-    public string? StoppedReason { get; init; }
-    public string HealthStatus { get; init; } = "UNKNOWN";
-    public long Version { get; init; }
+    public required TaskProgress Progress { get; init; }
     public string? AvailabilityZone { get; init; }
     public string? CpuArchitecture { get; init; }
 
@@ -74,20 +62,8 @@ public sealed record TaskDescription
         Group = task.Group,
         StartedBy = task.StartedBy,
         Tags = task.Tags,
-        LastStatus = task.LastStatus,
-        DesiredStatus = task.DesiredStatus,
-        Containers = task.Containers,
         CreatedAt = task.CreatedAt,
-        PullStartedAt = task.PullStartedAt,
-        PullStoppedAt = task.PullStoppedAt,
-        StartedAt = task.StartedAt,
-        StoppingAt = task.StoppingAt,
-        StoppedAt = task.StoppedAt,
-        ExecutionStoppedAt = task.ExecutionStoppedAt,
-        StopCode = task.StopCode,
-        StoppedReason = task.StoppedReason,
-        HealthStatus = task.HealthStatus,
-        Version = task.Version,
+        Progress = TaskProgress.Of(task),
         AvailabilityZone = instance.AttributeValue("ecs.availability-zone"),
         CpuArchitecture = instance.AttributeValue("ecs.cpu-architecture"),
     };

@@ -58,6 +58,7 @@ public sealed record TaskShape
     public static TaskShape From(TaskDescription task, AccountScope account, bool includeTags)
     {
         var taskArn = account.TaskArn(task.ClusterName, task.TaskId);
+        var progress = task.Progress;
         return new TaskShape
         {
             TaskArn = taskArn,
@@ -65,11 +66,11 @@ public sealed record TaskShape
             TaskDefinitionArn = account.TaskDefinitionArn(task.Family, task.Revision),
             ContainerInstanceArn = account.ContainerInstanceArn(task.ClusterName, task.ContainerInstanceId),
             Overrides = task.Overrides ?? new TaskOverride { ContainerOverrides = [] },
-            LastStatus = task.LastStatus.ToString(),
-            DesiredStatus = task.DesiredStatus.ToString(),
+            LastStatus = progress.LastStatus.ToString(),
+            DesiredStatus = progress.DesiredStatus.ToString(),
             Cpu = task.Cpu,
             Memory = task.Memory,
-            Containers = task.Containers.Select(container => new ContainerShape
+            Containers = progress.Containers.Select(container => new ContainerShape
             {
                 ContainerArn = ContainerArn(account, task, container),
                 TaskArn = taskArn,
@@ -88,20 +89,20 @@ public sealed record TaskShape
                 MemoryReservation = container.MemoryReservation,
             }).ToList(),
             StartedBy = task.StartedBy,
-            Version = task.Version,
-            StoppedReason = task.StoppedReason,
-            StopCode = task.StopCode?.ToString(),
+            Version = progress.Version,
+            StoppedReason = progress.StoppedReason,
+            StopCode = progress.StopCode?.ToString(),
             CreatedAt = task.CreatedAt,
-            PullStartedAt = task.PullStartedAt,
-            PullStoppedAt = task.PullStoppedAt,
-            StartedAt = task.StartedAt,
-            StoppingAt = task.StoppingAt,
-            StoppedAt = task.StoppedAt,
-            ExecutionStoppedAt = task.ExecutionStoppedAt,
+            PullStartedAt = progress.PullStartedAt,
+            PullStoppedAt = progress.PullStoppedAt,
+            StartedAt = progress.StartedAt,
+            StoppingAt = progress.StoppingAt,
+            StoppedAt = progress.StoppedAt,
+            ExecutionStoppedAt = progress.ExecutionStoppedAt,
             Group = task.Group,
             Attributes = task.CpuArchitecture is { } architecture ? [new EcsAttribute("ecs.cpu-architecture", architecture)] : [],
             AvailabilityZone = task.AvailabilityZone,
-            HealthStatus = task.HealthStatus,
+            HealthStatus = progress.HealthStatus,
             Tags = includeTags ? task.Tags : null,
         };
     }

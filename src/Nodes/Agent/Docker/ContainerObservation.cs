@@ -81,8 +81,9 @@ public static class ContainerObservation
             if (published is null || ParsePortKey(key) is not var (containerPort, protocol)) continue;
             foreach (var binding in published)
                 if (int.TryParse(binding.HostPort, CultureInfo.InvariantCulture, out var hostPort)
-                    // Docker publishes a port on IPv4 and IPv6 alike; ECS shows the binding once, as the classic agent does.
-                    && !(binding.HostIP == "::" && published.Any(other => other.HostIP is "0.0.0.0" or "" && other.HostPort == binding.HostPort)))
+                    // Docker publishes a port on IPv4 and IPv6 alike (20.10 may even pick two different ephemeral host ports);
+                    // ECS shows the binding once, the IPv4 one, as the classic agent does.
+                    && !(binding.HostIP == "::" && published.Any(other => other.HostIP is "0.0.0.0" or "")))
                     bindings.Add(new NetworkBinding(string.IsNullOrEmpty(binding.HostIP) ? "0.0.0.0" : binding.HostIP, containerPort, hostPort, protocol));
         }
         return bindings.ToImmutable();
