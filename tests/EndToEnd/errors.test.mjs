@@ -60,6 +60,14 @@ describe('errors on the wire', { timeout: 120_000 }, () => {
     assert.equal(tagged.json.message, 'tags[0] must not be null.');
   });
 
+  it('refuses an instance identity document that is JSON but no object', async () => {
+    for (const instanceIdentityDocument of ['[]', '42', '"i-1"']) {
+      const res = await ctx.server.rawCall('RegisterContainerInstance', { body: { cluster: 'docs', instanceIdentityDocument } });
+      assertWireError(res, 'InvalidParameterException');
+      assert.equal(res.json.message, 'instanceIdentityDocument must be a JSON object.');
+    }
+  });
+
   it('names the field of a wrong type, never a .NET type', async () => {
     const res = await ctx.server.rawCall('RunTask', { body: { taskDefinition: 'web:1', tags: [{ key: 7 }] } });
     assertWireError(res, 'SerializationException');

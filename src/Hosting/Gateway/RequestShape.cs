@@ -36,11 +36,11 @@ public static class RequestShape
                 }
                 break;
             case JsonTypeInfoKind.Dictionary:
-                foreach (DictionaryEntry entry in (IDictionary)value)
+                foreach (var (key, entryValue) in Entries(value))
                 {
-                    var entryPath = $"{path}.{entry.Key}";
-                    if (entry.Value is null) throw EcsError.InvalidParameter($"{entryPath} must not be null.");
-                    Walk(entry.Value, entryPath, options);
+                    var entryPath = $"{path}.{key}";
+                    if (entryValue is null) throw EcsError.InvalidParameter($"{entryPath} must not be null.");
+                    Walk(entryValue, entryPath, options);
                 }
                 break;
             case JsonTypeInfoKind.Enumerable:
@@ -52,6 +52,21 @@ public static class RequestShape
                     Walk(item, itemPath, options);
                 }
                 break;
+        }
+    }
+
+    /// <summary>A map's entries, whether it is an IDictionary (what System.Text.Json creates) or only a read-only one.</summary>
+    private static IEnumerable<(object Key, object? Value)> Entries(object map)
+    {
+        if (map is IDictionary dictionary)
+        {
+            foreach (DictionaryEntry entry in dictionary) yield return (entry.Key, entry.Value);
+            yield break;
+        }
+        foreach (var pair in (IEnumerable)map)
+        {
+            var pairType = pair.GetType();
+            yield return (pairType.GetProperty("Key")!.GetValue(pair)!, pairType.GetProperty("Value")!.GetValue(pair));
         }
     }
 
