@@ -1,22 +1,12 @@
+using System.Diagnostics;
 using Actors.Hosting.Cli;
 
 var commandLine = CommandLine.Parse(args);
-if (commandLine.Errors.Count > 0)
-{
-    foreach (var error in commandLine.Errors) Console.Error.WriteLine(error);
-    Console.Error.WriteLine(CommandLine.Usage);
-    return 2;
-}
+if (commandLine.AnswerWithoutRunning(Console.Out, Console.Error) is { } exitCode) return exitCode;
 
 return commandLine.Command switch
 {
     "serve" => await ServeCommand.Run(args, commandLine.Settings),
     "agent" => await AgentCommand.Run(commandLine.Settings),
-    _ => PrintUsage(),
+    _ => throw new UnreachableException($"CommandLine.Parse let an unknown command through: {commandLine.Command}"),
 };
-
-static int PrintUsage()
-{
-    Console.WriteLine(CommandLine.Usage);
-    return 0;
-}

@@ -3,11 +3,20 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ListClustersCommand } from '@aws-sdk/client-ecs';
 import { serverFor, assertWireError, expectEcsError, generateCredentials } from './harness.mjs';
-import { signRequest } from './sigv4.mjs';
+import { signRequest, presignUrl } from './sigv4.mjs';
 
 // AWS answers authentication failures with 400 on JSON protocols, some with 403: both are honest.
 const AUTH_STATUS = [400, 403];
 const minutes = (n) => n * 60_000;
+const TARGET = 'AmazonEC2ContainerServiceV20141113';
+
+async function send(url, init) {
+  const res = await fetch(url, init);
+  const text = await res.text();
+  let json;
+  try { json = JSON.parse(text); } catch { json = undefined; }
+  return { status: res.status, headers: res.headers, text, json };
+}
 
 describe('authentication', { timeout: 120_000 }, () => {
   const ctx = serverFor({ before, after }, { name: 'auth' });
@@ -67,5 +76,43 @@ describe('authentication', { timeout: 120_000 }, () => {
       const res = await ctx.server.rawCall('ListClusters', { date: new Date(Date.now() + offset) });
       assert.equal(res.status, 200, `offset ${offset / 60_000} min: ${res.text.slice(0, 200)}`);
     }
+  });
+
+  it('refuses a request whose x-amz-target is not signed, so it cannot be re-sent as another action', async () => {
+    assert.equal((await ctx.server.rawCall('CreateCluster', { body: { clusterName: 'kept' } })).status, 200);
+    const url = `${ctx.server.endpoint}/`;
+    const body = '{"cluster":"kept"}';
+    const headers = signRequest({ url, headers: { 'content-type': 'application/x-amz-json-1.1' }, body, region: ctx.server.region, ...ctx.server.credentials });
+    delete headers.host;
+    headers['x-amz-target'] = `${TARGET}.DeleteCluster`;
+
+    const res = await send(url, { method: 'POST', headers, body });
+
+    assertWireError(res, 'IncompleteSignatureException', { status: AUTH_STATUS });
+    assert.match(res.json.message, /not signed: x-amz-target/);
+    const described = await ctx.server.rawCall('DescribeClusters', { body: { clusters: ['kept'] } });
+    assert.equal(described.json.clusters[0].status, 'ACTIVE', 'the cluster was not deleted');
+  });
+
+  it('refuses a request whose content-type is not signed', async () => {
+    const url = `${ctx.server.endpoint}/`;
+    const headers = signRequest({ url, headers: { 'x-amz-target': `${TARGET}.ListClusters` }, body: '{}', region: ctx.server.region, ...ctx.server.credentials });
+    delete headers.host;
+    headers['content-type'] = 'application/x-amz-json-1.1';
+
+    const res = await send(url, { method: 'POST', headers, body: '{}' });
+
+    assertWireError(res, 'IncompleteSignatureException', { status: AUTH_STATUS });
+    assert.match(res.json.message, /not signed: content-type/);
+  });
+
+  it('refuses a correctly presigned URL valid for 7 days', async () => {
+    const headers = { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `${TARGET}.ListClusters` };
+    const url = presignUrl({ url: `${ctx.server.endpoint}/`, headers, body: '{}', region: ctx.server.region, ...ctx.server.credentials });
+
+    const res = await send(url, { method: 'POST', headers, body: '{}' });
+
+    assertWireError(res, 'IncompleteSignatureException', { status: AUTH_STATUS });
+    assert.match(res.json.message, /Query-string authentication .* is not supported/);
   });
 });

@@ -51,6 +51,32 @@ describe('errors on the wire', { timeout: 120_000 }, () => {
     assert.deepEqual(listed.json.clusterArns, []);
   });
 
+  it('refuses a null list entry with InvalidParameterException naming its path', async () => {
+    const res = await ctx.server.rawCall('RunTask', { body: { cluster: 'default', taskDefinition: 'web:1', overrides: { containerOverrides: [{ name: 'a' }, null] } } });
+    assertWireError(res, 'InvalidParameterException');
+    assert.equal(res.json.message, 'overrides.containerOverrides[1] must not be null.');
+    const tagged = await ctx.server.rawCall('CreateCluster', { body: { clusterName: 'nulls', tags: [null] } });
+    assertWireError(tagged, 'InvalidParameterException');
+    assert.equal(tagged.json.message, 'tags[0] must not be null.');
+  });
+
+  it('refuses an instance identity document that is JSON but no object', async () => {
+    for (const instanceIdentityDocument of ['[]', '42', '"i-1"']) {
+      const res = await ctx.server.rawCall('RegisterContainerInstance', { body: { cluster: 'docs', instanceIdentityDocument } });
+      assertWireError(res, 'InvalidParameterException');
+      assert.equal(res.json.message, 'instanceIdentityDocument must be a JSON object.');
+    }
+  });
+
+  it('names the field of a wrong type, never a .NET type', async () => {
+    const res = await ctx.server.rawCall('RunTask', { body: { taskDefinition: 'web:1', tags: [{ key: 7 }] } });
+    assertWireError(res, 'SerializationException');
+    assert.equal(res.json.message, 'Unable to parse request: tags[0].key must be a string, not a number.');
+    const whole = await ctx.server.rawCall('RunTask', { body: '"run"' });
+    assertWireError(whole, 'SerializationException');
+    assert.doesNotMatch(whole.json.message, /Actors\.|System\./);
+  });
+
   it('refuses an oversized body with a 4xx and keeps serving', async () => {
     const huge = JSON.stringify({
       family: 'huge',

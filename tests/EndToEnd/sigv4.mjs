@@ -49,3 +49,36 @@ function lowerKeys(headers) {
 function encodeRfc3986(s) {
   return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
+
+/**
+ * A presigned URL (query-string authentication) for a request: X-Amz-* parameters in the query, the signature over
+ * the headers passed plus host. The gateway must refuse these; this builds a correct one so the refusal is for the
+ * method, not a flaw.
+ */
+export function presignUrl({ method = 'POST', url, headers = {}, body = '', accessKeyId, secretAccessKey, region, service = 'ecs', date = new Date(), expiresSeconds = 604800 }) {
+  const target = new URL(url);
+  const stamp = amzDate(date);
+  const day = stamp.slice(0, 8);
+  const scope = `${day}/${region}/${service}/aws4_request`;
+  const all = { ...lowerKeys(headers), host: target.host };
+  const names = Object.keys(all).sort();
+  const signedHeaders = names.join(';');
+  const query = new URLSearchParams({
+    'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
+    'X-Amz-Credential': `${accessKeyId}/${scope}`,
+    'X-Amz-Date': stamp,
+    'X-Amz-Expires': String(expiresSeconds),
+    'X-Amz-SignedHeaders': signedHeaders,
+  });
+  const canonicalQuery = [...query.entries()]
+    .map(([k, v]) => [encodeRfc3986(k), encodeRfc3986(v)])
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&');
+  const canonicalHeaders = names.map((n) => `${n}:${String(all[n]).trim().replace(/\s+/g, ' ')}\n`).join('');
+  const canonicalRequest = [method, target.pathname || '/', canonicalQuery, canonicalHeaders, signedHeaders, sha256Hex(body)].join('\n');
+  const stringToSign = ['AWS4-HMAC-SHA256', stamp, scope, sha256Hex(canonicalRequest)].join('\n');
+  const signingKey = hmac(hmac(hmac(hmac(`AWS4${secretAccessKey}`, day), region), service), 'aws4_request');
+  const signature = createHmac('sha256', signingKey).update(stringToSign).digest('hex');
+  return `${target.origin}${target.pathname}?${canonicalQuery}&X-Amz-Signature=${signature}`;
+}

@@ -1,19 +1,25 @@
+using System.Reflection;
+
 namespace Actors.Hosting.Cli;
 
 /// <summary>
 /// The stable command line users script against. Flags become configuration keys, so every flag can also be set in
 /// appsettings.json or as an ACTORS__* environment variable; flags win.
 /// </summary>
-public sealed record CommandLine(string Command, IReadOnlyDictionary<string, string?> Settings, IReadOnlyList<string> Errors)
+/// <param name="HelpTopic">With Command "help": the command whose options were asked for (<c>actors serve --help</c>), else null.</param>
+public sealed record CommandLine(string Command, IReadOnlyDictionary<string, string?> Settings, IReadOnlyList<string> Errors, string? HelpTopic = null)
 {
-    public const string Usage = """
+    private const string Commands = """
         Usage: actors <command> [options]
 
         Commands:
           serve      Start a node with every role: gateway, orchestrator and the local agent.
           agent      Run a container agent for this host against a gateway (or N simulated hosts).
-          help       Show this text.
+          help       Show this text (also --help, -h; "actors <command> --help" for one command).
+          version    Show the version (also --version).
+        """;
 
+    private const string ServeOptions = """
         Options of serve:
           --data-dir DIR      SQLite journal, snapshots and generated keys (default ./data)
           --http URL          Gateway address (default http://127.0.0.1:8080)
@@ -21,7 +27,9 @@ public sealed record CommandLine(string Command, IReadOnlyDictionary<string, str
           --cluster NAME      Cluster the local agent registers into (default "default")
           --region REGION     Region named in ARNs (default us-east-1)
           --account-id ID     12-digit account named in ARNs (default 000000000000)
+        """;
 
+    private const string AgentOptions = """
         Options of agent (keys from ACTORS_ACCESS_KEY_ID / ACTORS_SECRET_ACCESS_KEY):
           --endpoint URL[,URL...]  Gateways to talk to, tried in order when one fails
           --cluster NAME           Cluster to register into (default "default")
@@ -29,6 +37,49 @@ public sealed record CommandLine(string Command, IReadOnlyDictionary<string, str
           --data-dir DIR           Where the agent remembers its container instance (default ./data)
           --hollow N               Register N simulated hosts whose runtime only pretends (tests, benchmarks)
         """;
+
+    public static readonly string Usage = $"{Commands}\n{ServeOptions}\n{AgentOptions}";
+
+    private static readonly string[] HelpFlags = ["--help", "-h"];
+    private static readonly string[] VersionFlags = ["--version", "version"];
+
+    /// <summary>The usage of one command, or of all of them when <paramref name="topic"/> is null.</summary>
+    public static string HelpText(string? topic) => topic switch
+    {
+        "serve" => $"Usage: actors serve [options]\n\n{ServeOptions}",
+        "agent" => $"Usage: actors agent [options]\n\n{AgentOptions}",
+        _ => Usage,
+    };
+
+    /// <summary>"actors " and the informational version the build stamped (with its source revision when there is one).</summary>
+    public static string VersionText =>
+        "actors " + (typeof(CommandLine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+                     ?? typeof(CommandLine).Assembly.GetName().Version?.ToString() ?? "unknown");
+
+    /// <summary>
+    /// Answers what needs no command to run (help, version, mistakes) and returns the exit code: 0 for help and
+    /// version, 2 for mistakes. Null when <see cref="Command"/> is to be run.
+    /// </summary>
+    public int? AnswerWithoutRunning(TextWriter output, TextWriter error)
+    {
+        if (Errors.Count > 0)
+        {
+            foreach (var message in Errors) error.WriteLine(message);
+            error.WriteLine(HelpText(ValueFlags.ContainsKey(Command) ? Command : null));
+            return 2;
+        }
+        switch (Command)
+        {
+            case "help":
+                output.WriteLine(HelpText(HelpTopic));
+                return 0;
+            case "version":
+                output.WriteLine(VersionText);
+                return 0;
+            default:
+                return null;
+        }
+    }
 
     private static readonly Dictionary<string, Dictionary<string, string>> ValueFlags = new()
     {
@@ -49,6 +100,7 @@ public sealed record CommandLine(string Command, IReadOnlyDictionary<string, str
             ["--hollow"] = "Actors:Agent:Hollow:Count",
         },
         ["help"] = new(),
+        ["version"] = new(),
     };
 
     private static readonly Dictionary<string, Dictionary<string, (string Key, string Value)>> SwitchFlags = new()
@@ -58,7 +110,13 @@ public sealed record CommandLine(string Command, IReadOnlyDictionary<string, str
 
     public static CommandLine Parse(IReadOnlyList<string> args)
     {
-        var command = args.Count == 0 || args[0] is "-h" or "--help" ? "help" : args[0];
+        var command = args.Count == 0 || HelpFlags.Contains(args[0]) ? "help" : VersionFlags.Contains(args[0]) ? "version" : args[0];
+        // "actors serve --help" asks for serve's options, whatever else is on the line.
+        if (ValueFlags.ContainsKey(command) && args.Skip(1).Any(HelpFlags.Contains))
+            return new CommandLine("help", new Dictionary<string, string?>(), [], command is "help" or "version" ? null : command);
+        // "actors help serve" too.
+        if (command == "help" && args.Count == 2 && args[0] == "help" && args[1] is "serve" or "agent")
+            return new CommandLine("help", new Dictionary<string, string?>(), [], args[1]);
         var settings = new Dictionary<string, string?>();
         var errors = new List<string>();
         var valueFlags = ValueFlags.GetValueOrDefault(command) ?? [];

@@ -25,26 +25,24 @@ public sealed class ActionTable
 
     public IEnumerable<string> Actions => _handlers.Keys;
 
+    /// <summary>
+    /// Reads a request body into its record and holds it to its shape (<see cref="RequestShape"/>); every failure is an
+    /// <see cref="EcsError"/> that names the JSON path, so nothing a client sends reaches a handler half-formed.
+    /// </summary>
     public static TRequest Read<TRequest>(ReadOnlyMemory<byte> body) where TRequest : class
     {
         if (body.IsEmpty) body = "{}"u8.ToArray();
+        TRequest? request;
         try
         {
-            return JsonSerializer.Deserialize<TRequest>(body.Span, WireJson.Options)
-                   ?? throw EcsError.Serialization("The request body must be a JSON object.");
+            request = JsonSerializer.Deserialize<TRequest>(body.Span, WireJson.Options);
         }
         catch (JsonException e)
         {
-            throw EcsError.Serialization(e.Path is { Length: > 1 }
-                ? $"Unexpected value at {e.Path}: {FirstSentence(e.Message)}"
-                : $"The request body is not valid JSON: {FirstSentence(e.Message)}");
+            throw RequestShape.DescribeReadFailure(e, body.Span, typeof(TRequest), WireJson.Options);
         }
-    }
-
-    // System.Text.Json's messages continue with CLR type names and positions that mean nothing to an ECS client.
-    private static string FirstSentence(string message)
-    {
-        var pathIndex = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return pathIndex > 0 ? message[..pathIndex] : message;
+        if (request is null) throw EcsError.Serialization("Unable to parse request: the request body must be a JSON object, not null.");
+        RequestShape.Check(request, WireJson.Options);
+        return request;
     }
 }

@@ -241,7 +241,7 @@ public sealed class SigV4VerifierTests
     public void Without_x_amz_date_the_date_header_dates_the_signature()
     {
         var request = EcsRequest().WithHeader("date", Now.ToString("r"));
-        var signature = SigV4.Compute(request, ["date", "host", "x-amz-target"], KeyId, Secret, "eu-west-1", "ecs", Now,
+        var signature = SigV4.Compute(request, ["content-type", "date", "host", "x-amz-target"], KeyId, Secret, "eu-west-1", "ecs", Now,
             SigV4.Sha256Hex(request.Body.Span));
         var signed = request.WithHeader("authorization", signature.Authorization);
 
@@ -260,23 +260,56 @@ public sealed class SigV4VerifierTests
     }
 
     [Fact]
-    public void A_presigned_query_is_authenticated_until_it_expires()
+    public void A_request_signed_without_its_target_cannot_be_resent_as_another_action()
     {
-        var presigned = Presign(EcsRequest(body: []) with { Method = "GET" }, Now, expiresSeconds: 300);
+        var overHostAndDate = SignedOver(EcsRequest(), "host", "x-amz-date", "content-type");
+        Assert.False(Verifier.Verify(overHostAndDate, Now).IsAuthenticated);
 
-        Assert.True(Verifier.Verify(presigned, Now.AddMinutes(4)).IsAuthenticated);
-        AssertRefused(Verifier.Verify(presigned, Now.AddMinutes(6)), "InvalidSignatureException", 400,
-            "Signature expired: 20261124T163000Z is now earlier than 20261124T163100Z (20261124T163600Z - 300 sec.)");
+        var resent = overHostAndDate.WithHeader("x-amz-target", "AmazonEC2ContainerServiceV20141113.DeleteCluster");
+
+        AssertRefused(Verifier.Verify(resent, Now), "IncompleteSignatureException", 400,
+            "Every x-amz-* header and content-type must be a 'SignedHeader' in the AWS Authorization; not signed: x-amz-target.");
     }
 
     [Fact]
-    public void A_presigned_query_with_a_changed_parameter_is_refused()
+    public void An_unsigned_content_type_is_refused()
     {
-        var presigned = Presign(EcsRequest(body: []) with { Method = "GET", Query = "Action=ListClusters" }, Now, expiresSeconds: 300);
-        var tampered = presigned with { Query = presigned.Query.Replace("Action=ListClusters", "Action=DeleteCluster", StringComparison.Ordinal) };
+        var request = SignedOver(EcsRequest(), "host", "x-amz-date", "x-amz-target");
 
-        Assert.True(Verifier.Verify(presigned, Now).IsAuthenticated);
-        AssertRefused(Verifier.Verify(tampered, Now), "InvalidSignatureException", 400, AuthRefusal.SignatureMismatchMessage);
+        AssertRefused(Verifier.Verify(request, Now), "IncompleteSignatureException", 400,
+            "Every x-amz-* header and content-type must be a 'SignedHeader' in the AWS Authorization; not signed: content-type.");
+    }
+
+    [Fact]
+    public void Every_unsigned_amz_header_is_named_and_sdk_bookkeeping_headers_may_stay_unsigned()
+    {
+        var withToken = EcsRequest().WithHeader("x-amz-security-token", "token").WithHeader("X-Amz-Content-Sha256", SigV4.Sha256Hex(RunTaskBody));
+        var request = SignedOver(withToken, "content-type", "host", "x-amz-date", "x-amz-target");
+
+        var refusal = Verifier.Verify(request, Now).Refusal;
+        Assert.EndsWith("not signed: x-amz-content-sha256, x-amz-security-token.", refusal?.Message);
+
+        var fromTheSdk = Signed(EcsRequest()).WithHeader("amz-sdk-invocation-id", Guid.NewGuid().ToString())
+            .WithHeader("amz-sdk-request", "attempt=1; max=3").WithHeader("x-amzn-trace-id", "Root=1-abc");
+        Assert.True(Verifier.Verify(fromTheSdk, Now).IsAuthenticated);
+    }
+
+    [Fact]
+    public void A_presigned_query_is_refused_even_when_its_signature_is_right()
+    {
+        var presigned = Presign(EcsRequest(body: []) with { Method = "GET" }, Now, expiresSeconds: 604800);
+
+        AssertRefused(Verifier.Verify(presigned, Now), "IncompleteSignatureException", 400,
+            "Query-string authentication (X-Amz-Algorithm) is not supported by this API: sign the request in the Authorization header.");
+    }
+
+    [Fact]
+    public void A_signed_request_that_also_carries_query_authentication_is_refused()
+    {
+        var signed = Signed() with { Query = "X-Amz-Signature=abc" };
+
+        AssertRefused(Verifier.Verify(signed, Now), "IncompleteSignatureException", 400,
+            "Found both 'X-Amz-Signature' as a query-string parameter and 'Authorization' as HTTP header.");
     }
 
     [Fact]
@@ -316,6 +349,14 @@ public sealed class SigV4VerifierTests
         Assert.True(Verifier.Verify(described, Now).IsAuthenticated);
         using var reader = new StreamReader(context.Request.Body);
         Assert.Equal(Encoding.UTF8.GetString(RunTaskBody), await reader.ReadToEndAsync());
+    }
+
+    /// <summary>A correct signature over only the named headers (and x-amz-date, which it sets), whatever else the request carries.</summary>
+    private static SigV4Request SignedOver(SigV4Request request, params string[] signedHeaders)
+    {
+        var dated = request.WithHeader("x-amz-date", SigV4.FormatAmzDate(Now));
+        var signature = SigV4.Compute(dated, signedHeaders, KeyId, Secret, "eu-west-1", "ecs", Now, SigV4.Sha256Hex(dated.Body.Span));
+        return dated.WithHeader("authorization", signature.Authorization);
     }
 
     private static SigV4Request Presign(SigV4Request request, DateTimeOffset at, int expiresSeconds)

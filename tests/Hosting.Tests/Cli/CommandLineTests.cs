@@ -35,4 +35,71 @@ public class CommandLineTests
     [InlineData("help")]
     public void No_command_or_help_shows_usage(string arg) =>
         Assert.Equal("help", CommandLine.Parse(arg.Length == 0 ? [] : [arg]).Command);
+
+    [Theory]
+    [InlineData(new[] { "--help" }, null)]
+    [InlineData(new[] { "-h" }, null)]
+    [InlineData(new[] { "serve", "--help" }, "serve")]
+    [InlineData(new[] { "serve", "--data-dir", "/tmp/x", "-h" }, "serve")]
+    [InlineData(new[] { "agent", "--help" }, "agent")]
+    [InlineData(new[] { "help", "agent" }, "agent")]
+    public void Help_flags_print_help_and_exit_0(string[] args, string? topic)
+    {
+        var parsed = CommandLine.Parse(args);
+        var (exitCode, output, error) = Answer(parsed);
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal("", error);
+        Assert.Equal(topic, parsed.HelpTopic);
+        Assert.Equal(CommandLine.HelpText(topic) + Environment.NewLine, output);
+    }
+
+    [Fact]
+    public void Help_of_one_command_shows_its_options_only()
+    {
+        Assert.Contains("--no-agent", CommandLine.HelpText("serve"));
+        Assert.DoesNotContain("--endpoint", CommandLine.HelpText("serve"));
+        Assert.Contains("--endpoint", CommandLine.HelpText("agent"));
+        Assert.DoesNotContain("--no-agent", CommandLine.HelpText("agent"));
+    }
+
+    [Theory]
+    [InlineData("--version")]
+    [InlineData("version")]
+    public void Version_prints_the_version_and_exits_0(string arg)
+    {
+        var (exitCode, output, error) = Answer(CommandLine.Parse([arg]));
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal("", error);
+        Assert.Matches(@"^actors \d+\.\d+", output);
+    }
+
+    [Fact]
+    public void A_mistake_prints_it_with_the_commands_usage_and_exits_2()
+    {
+        var (exitCode, output, error) = Answer(CommandLine.Parse(["agent", "--bogus"]));
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal("", output);
+        Assert.StartsWith("Unknown option --bogus.", error);
+        Assert.Contains("--endpoint", error);
+    }
+
+    [Fact]
+    public void A_command_to_run_is_not_answered()
+    {
+        var (exitCode, output, error) = Answer(CommandLine.Parse(["serve", "--no-agent"]));
+
+        Assert.Null(exitCode);
+        Assert.Equal("", output + error);
+    }
+
+    private static (int? ExitCode, string Output, string Error) Answer(CommandLine commandLine)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exitCode = commandLine.AnswerWithoutRunning(output, error);
+        return (exitCode, output.ToString(), error.ToString());
+    }
 }

@@ -181,6 +181,8 @@ public static class ContainerInstanceActions
         try
         {
             using var document = JsonDocument.Parse(instanceIdentityDocument);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                throw EcsError.InvalidParameter("instanceIdentityDocument must be a JSON object.");
             return document.RootElement.TryGetProperty("instanceId", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
         }
         catch (JsonException)

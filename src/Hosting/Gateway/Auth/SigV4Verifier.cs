@@ -6,8 +6,9 @@ using Actors.Nodes.Protocol;
 namespace Actors.Hosting.Gateway.Auth;
 
 /// <summary>
-/// Checks AWS Signature Version 4 on incoming requests, in the Authorization header or as a presigned query
-/// (X-Amz-Algorithm, X-Amz-Credential, X-Amz-Date, X-Amz-SignedHeaders, X-Amz-Signature, optional X-Amz-Expires).
+/// Checks AWS Signature Version 4 on incoming requests, in the Authorization header only: no ECS client presigns, and
+/// a presigned URL would be a bearer token valid for days. Every x-amz-* header present and content-type must be
+/// signed, so no header that steers the request (x-amz-target above all) can be swapped under a valid signature.
 /// Region policy: with <paramref name="requiredRegion"/> null any region in the credential scope is accepted, because
 /// Actors is one endpoint whatever region the CLI or SDK happens to be configured for; set it to pin one region.
 /// Thread-safe: holds no mutable state.
@@ -20,9 +21,6 @@ public sealed class SigV4Verifier(
 {
     public static readonly TimeSpan DefaultAllowedSkew = TimeSpan.FromMinutes(15);
 
-    /// <summary>AWS refuses presigned requests valid for more than seven days.</summary>
-    public static readonly TimeSpan MaximumPresignedLifetime = TimeSpan.FromDays(7);
-
     private readonly TimeSpan skew = allowedSkew ?? DefaultAllowedSkew;
 
     public string Service => service;
@@ -32,30 +30,28 @@ public sealed class SigV4Verifier(
     public AuthenticationResult Verify(SigV4Request request, DateTimeOffset now)
     {
         var authorization = request.Header(SigV4.AuthorizationHeader);
-        var query = ParseQuery(request.Query);
-        ParsedSignature parsed;
-        if (authorization is not null)
-        {
-            if (ParseAuthorizationHeader(authorization, request) is not { } fromHeader)
-                return Refuse(HeaderRefusal(authorization));
-            if (fromHeader.Refusal is not null) return Refuse(fromHeader.Refusal);
-            parsed = fromHeader.Signature!;
-        }
-        else if (query.ContainsKey("X-Amz-Algorithm"))
-        {
-            var fromQuery = ParsePresignedQuery(query);
-            if (fromQuery.Refusal is not null) return Refuse(fromQuery.Refusal);
-            parsed = fromQuery.Signature!;
-        }
-        else
-        {
-            return Refuse(AuthRefusal.Missing());
-        }
+        var queryAuthentication = QueryAuthenticationParameter(request.Query);
+        if (authorization is null)
+            return Refuse(queryAuthentication is null
+                ? AuthRefusal.Missing()
+                : AuthRefusal.Incomplete(
+                    $"Query-string authentication ({queryAuthentication}) is not supported by this API: sign the request in the Authorization header."));
+        if (queryAuthentication is not null)
+            return Refuse(AuthRefusal.Incomplete(
+                $"Found both '{queryAuthentication}' as a query-string parameter and 'Authorization' as HTTP header."));
+
+        if (ParseAuthorizationHeader(authorization, request) is not { } fromHeader)
+            return Refuse(HeaderRefusal(authorization));
+        if (fromHeader.Refusal is not null) return Refuse(fromHeader.Refusal);
+        var parsed = fromHeader.Signature!;
 
         if (CheckScope(parsed) is { } scopeRefusal) return Refuse(scopeRefusal);
 
         if (!parsed.SignedHeaders.Contains("host"))
             return Refuse(AuthRefusal.Incomplete("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."));
+        if (UnsignedSteeringHeaders(request, parsed.SignedHeaders) is { Count: > 0 } unsigned)
+            return Refuse(AuthRefusal.Incomplete(
+                $"Every x-amz-* header and content-type must be a 'SignedHeader' in the AWS Authorization; not signed: {string.Join(", ", unsigned)}."));
 
         if (CheckTime(parsed, now) is { } timeRefusal) return Refuse(timeRefusal);
 
@@ -75,8 +71,7 @@ public sealed class SigV4Verifier(
             parsed.Region,
             parsed.Service,
             parsed.SigningTime,
-            bodyHash,
-            parsed.Presigned ? "X-Amz-Signature" : null);
+            bodyHash);
 
         return SignaturesEqual(expected.Signature, parsed.Signature)
             ? AuthenticationResult.Authenticated(parsed.AccessKeyId)
@@ -100,9 +95,7 @@ public sealed class SigV4Verifier(
         IReadOnlyList<string> SignedHeaders,
         string Signature,
         string AmzDate,
-        DateTimeOffset SigningTime,
-        TimeSpan? Expires,
-        bool Presigned);
+        DateTimeOffset SigningTime);
 
     private sealed record ParseOutcome(ParsedSignature? Signature, AuthRefusal? Refusal);
 
@@ -148,40 +141,11 @@ public sealed class SigV4Verifier(
         if (signingTime == default && !SigV4.TryParseAmzDate(amzDate, out signingTime))
             return Outcome(AuthRefusal.Incomplete($"Date must be in ISO-8601 'basic format'. Got '{amzDate}'. See http://en.wikipedia.org/wiki/ISO_8601"));
 
-        return Assemble(fields["Credential"], fields["SignedHeaders"], fields["Signature"], amzDate!, signingTime, expires: null, presigned: false);
-    }
-
-    private static ParseOutcome ParsePresignedQuery(IReadOnlyDictionary<string, string> query)
-    {
-        if (query["X-Amz-Algorithm"] != SigV4.Algorithm)
-            return Outcome(AuthRefusal.Incomplete($"Unsupported algorithm: '{query["X-Amz-Algorithm"]}'. Expected '{SigV4.Algorithm}'."));
-
-        var missing = new StringBuilder();
-        foreach (var name in new[] { "X-Amz-Credential", "X-Amz-Signature", "X-Amz-SignedHeaders", "X-Amz-Date" })
-            if (!query.TryGetValue(name, out var v) || v.Length == 0)
-                missing.Append(CultureInfo.InvariantCulture, $"AWS query-string parameters must include '{name}'. ");
-        if (missing.Length > 0)
-            return Outcome(AuthRefusal.Incomplete(missing.Append("Re-examine the query-string parameters.").ToString()));
-
-        var amzDate = query["X-Amz-Date"];
-        if (!SigV4.TryParseAmzDate(amzDate, out var signingTime))
-            return Outcome(AuthRefusal.Incomplete($"Date must be in ISO-8601 'basic format'. Got '{amzDate}'. See http://en.wikipedia.org/wiki/ISO_8601"));
-
-        TimeSpan? expires = null;
-        if (query.TryGetValue("X-Amz-Expires", out var expiresText))
-        {
-            if (!int.TryParse(expiresText, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
-                return Outcome(AuthRefusal.Incomplete($"X-Amz-Expires should be a number. Got '{expiresText}'."));
-            if (TimeSpan.FromSeconds(seconds) > MaximumPresignedLifetime)
-                return Outcome(AuthRefusal.Incomplete("X-Amz-Expires must be less than a week (in seconds) that is 604800"));
-            expires = TimeSpan.FromSeconds(seconds);
-        }
-
-        return Assemble(query["X-Amz-Credential"], query["X-Amz-SignedHeaders"], query["X-Amz-Signature"], amzDate, signingTime, expires, presigned: true);
+        return Assemble(fields["Credential"], fields["SignedHeaders"], fields["Signature"], amzDate!, signingTime);
     }
 
     private static ParseOutcome Assemble(
-        string credential, string signedHeaders, string signature, string amzDate, DateTimeOffset signingTime, TimeSpan? expires, bool presigned)
+        string credential, string signedHeaders, string signature, string amzDate, DateTimeOffset signingTime)
     {
         var parts = credential.Split('/');
         if (parts.Length != 5 || parts.Any(p => p.Length == 0))
@@ -192,7 +156,7 @@ public sealed class SigV4Verifier(
             .Select(n => n.ToLowerInvariant())
             .ToList();
         return new ParseOutcome(
-            new ParsedSignature(parts[0], parts[1], parts[2], parts[3], parts[4], headerNames, signature, amzDate, signingTime, expires, presigned),
+            new ParsedSignature(parts[0], parts[1], parts[2], parts[3], parts[4], headerNames, signature, amzDate, signingTime),
             null);
     }
 
@@ -216,14 +180,10 @@ public sealed class SigV4Verifier(
     private AuthRefusal? CheckTime(ParsedSignature parsed, DateTimeOffset now)
     {
         var signed = parsed.SigningTime;
-        // A presigned URL lives for X-Amz-Expires; a signed header request for the allowed skew either way.
-        var earliestAccepted = parsed.Expires is { } lifetime ? now - lifetime : now - skew;
+        var earliestAccepted = now - skew;
         if (signed < earliestAccepted)
-        {
-            var window = parsed.Expires is { } l ? $"{(int)l.TotalSeconds} sec." : $"{(int)skew.TotalMinutes} min.";
             return AuthRefusal.Invalid(
-                $"Signature expired: {SigV4.FormatAmzDate(signed)} is now earlier than {SigV4.FormatAmzDate(earliestAccepted)} ({SigV4.FormatAmzDate(now)} - {window})");
-        }
+                $"Signature expired: {SigV4.FormatAmzDate(signed)} is now earlier than {SigV4.FormatAmzDate(earliestAccepted)} ({SigV4.FormatAmzDate(now)} - {(int)skew.TotalMinutes} min.)");
         var latestAccepted = now + skew;
         if (signed > latestAccepted)
             return AuthRefusal.Invalid(
@@ -231,18 +191,32 @@ public sealed class SigV4Verifier(
         return null;
     }
 
-    /// <summary>Query parameters by decoded name (first occurrence wins), values decoded; only used to find X-Amz-*.</summary>
-    private static Dictionary<string, string> ParseQuery(string rawQuery)
+    /// <summary>The first SigV4 query-string parameter (X-Amz-Algorithm, X-Amz-Signature...) the query carries, or null.</summary>
+    private static string? QueryAuthenticationParameter(string rawQuery)
     {
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (string.IsNullOrEmpty(rawQuery)) return result;
         foreach (var piece in rawQuery.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
             var equals = piece.IndexOf('=');
             var name = Uri.UnescapeDataString(equals < 0 ? piece : piece[..equals]);
-            var value = equals < 0 ? "" : Uri.UnescapeDataString(piece[(equals + 1)..]);
-            result.TryAdd(name, value);
+            if (QueryAuthenticationParameters.Contains(name)) return name;
         }
-        return result;
+        return null;
     }
+
+    private static readonly HashSet<string> QueryAuthenticationParameters = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", "X-Amz-SignedHeaders", "X-Amz-Date", "X-Amz-Expires", "X-Amz-Security-Token",
+    };
+
+    /// <summary>
+    /// The headers present that must be signed and are not: every x-amz-* (the target, the date, the token, the body
+    /// hash) and content-type. amz-sdk-* and x-amzn-trace-id are outside both and may stay unsigned, as the SDKs leave them.
+    /// </summary>
+    private static List<string> UnsignedSteeringHeaders(SigV4Request request, IReadOnlyList<string> signedHeaders) =>
+        request.Headers.Select(h => h.Key.ToLowerInvariant())
+            .Where(name => name.StartsWith("x-amz-", StringComparison.Ordinal) || name == "content-type")
+            .Distinct()
+            .Where(name => !signedHeaders.Contains(name))
+            .Order(StringComparer.Ordinal)
+            .ToList();
 }
