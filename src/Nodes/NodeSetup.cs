@@ -66,8 +66,12 @@ public static class NodeSetup
                     () => registry.Get<ContainerInstanceRegion>())),
                 new EntityMessageExtractor(),
                 ShardOptions())
-            .WithEntityRegion<TaskDefinitionFamilyRegion, TaskDefinitionFamily, TaskDefinitionFamilyState, ITaskDefinitionFamilyCommand, ITaskDefinitionFamilyEvent>(
-                EntityKinds.TaskDefinitionFamily, snapshotEvery)
+            .WithShardRegion<TaskDefinitionFamilyRegion>(
+                EntityKinds.TaskDefinitionFamily,
+                entityId => Props.Create(() => new TaskDefinitionFamilyEntity(
+                    EntityKinds.PersistenceId(EntityKinds.TaskDefinitionFamily, entityId), entityId, snapshotEvery, options.Clock)),
+                new EntityMessageExtractor(),
+                ShardOptions())
             .WithShardRegion<ContainerInstanceRegion>(
                 EntityKinds.ContainerInstance,
                 (_, registry) => entityId => Props.Create(() => new ContainerInstanceEntity(
@@ -81,20 +85,6 @@ public static class NodeSetup
             builder.AddStartup((system, _) => Akka.Cluster.Cluster.Get(system).Join(Akka.Cluster.Cluster.Get(system).SelfAddress));
         return builder;
     }
-
-    /// <summary>One shard region of <see cref="AggregateEntity{TAggregate,TState,TCommand,TEvent}"/>s of a kind, persisted as "kind|entity-id".</summary>
-    private static AkkaConfigurationBuilder WithEntityRegion<TRegionKey, TAggregate, TState, TCommand, TEvent>(
-        this AkkaConfigurationBuilder builder, string kind, int snapshotEvery)
-        where TAggregate : Actors.Domain.Common.IAggregate<TState, TCommand, TEvent>
-        where TCommand : class, Actors.Domain.Common.IDomainCommand
-        where TEvent : class, Actors.Domain.Common.IDomainEvent
-        where TState : class =>
-        builder.WithShardRegion<TRegionKey>(
-            kind,
-            entityId => Props.Create(() => new AggregateEntity<TAggregate, TState, TCommand, TEvent>(
-                EntityKinds.PersistenceId(kind, entityId), entityId, snapshotEvery)),
-            new EntityMessageExtractor(),
-            ShardOptions());
 
     private static ShardOptions ShardOptions(bool rememberEntities = false) => new()
     {

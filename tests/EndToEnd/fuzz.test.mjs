@@ -88,11 +88,12 @@ function seeds(instanceArn) {
     TagResource: { resourceArn: `arn:aws:ecs:us-east-1:000000000000:cluster/${CLUSTER}`, tags: [{ key: 'k', value: 'v' }] },
     UntagResource: { resourceArn: `arn:aws:ecs:us-east-1:000000000000:cluster/${CLUSTER}`, tagKeys: ['k'] },
     ListTagsForResource: { resourceArn: `arn:aws:ecs:us-east-1:000000000000:cluster/${CLUSTER}` },
-    // RunTask and StartTask name an inactive revision: a body that survives its mutations still stops before placement.
-    RunTask: { cluster: CLUSTER, taskDefinition: 'fuzz-inactive:1', count: 1, group: 'g', startedBy: 'fuzz', launchType: 'EC2',
+    // RunTask and StartTask name an active revision, so a body that survives its mutations goes through the cluster's
+    // scheduler (the fuzz's instance has no agent: its launches end in AGENT failures).
+    RunTask: { cluster: CLUSTER, taskDefinition: 'fuzz:1', count: 1, group: 'g', startedBy: 'fuzz', launchType: 'EC2',
       overrides, placementConstraints: [{ type: 'distinctInstance' }], placementStrategy: [{ type: 'spread', field: 'instanceId' }],
       tags: [{ key: 'k', value: 'v' }], clientToken: 'token-1' },
-    StartTask: { cluster: CLUSTER, taskDefinition: 'fuzz-inactive:1', containerInstances: [instanceArn], overrides, tags: [{ key: 'k', value: 'v' }] },
+    StartTask: { cluster: CLUSTER, taskDefinition: 'fuzz:1', containerInstances: [instanceArn], overrides, tags: [{ key: 'k', value: 'v' }] },
     StopTask: { cluster: CLUSTER, task: TASK_ID, reason: 'fuzz' },
     DescribeTasks: { cluster: CLUSTER, tasks: [TASK_ID], include: ['TAGS'] },
     ListTasks: { cluster: CLUSTER, containerInstance: instanceArn, desiredStatus: 'RUNNING', maxResults: 5 },

@@ -116,6 +116,8 @@ public class MessageSizeTests(ITestOutputHelper output) : NodeTestKit(output)
             ("attribute page", new AttributePage([.. Enumerable.Range(0, 100).Select(i => new InstanceAttribute(Id(i), $"custom-{i % 10}", new string('a', 128)))], true)),
             ("cluster reply (5,000 instances)", new EntityResponse<ClusterState>(cluster.Public(), null)),
             ("cluster summary (5,000 instances)", new ClusterSummary(cluster.Public(), 5000, 100_000, 0)),
+            ("task definition revision answer", new RevisionAnswer(Revision, null)),
+            ("revision page", new RevisionPage([.. Enumerable.Range(1_000_000 - 101, 101)], true, true)),
             ("register instance", new RegisterInstance(new RegisterContainerInstance(Context, Cluster, Id(1), "host", instance.RegisteredResources,
                 new VersionInfo("1.0", "abc", "27.0"), instance.Attributes, [.. Enumerable.Range(0, 50).Select(i => new Tag($"k{i}", new string('t', 256)))]), 5000)),
         ];

@@ -61,6 +61,10 @@ public static class Manifests
         (typeof(UntagTaskDefinition), "untag-task-definition.v1"),
         (typeof(TaskDefinitionFamilyState), "task-definition-family-state.v1"),
         (typeof(EntityResponse<TaskDefinitionFamilyState>), "task-definition-family-response.v1"),
+        (typeof(GetRevision), "get-revision.v1"),
+        (typeof(RevisionAnswer), "revision-answer.v1"),
+        (typeof(ListRevisions), "list-revisions.v1"),
+        (typeof(RevisionPage), "revision-page.v1"),
 
         // Container instance events
         (typeof(ContainerInstanceRegistered), "container-instance-registered.v1"),

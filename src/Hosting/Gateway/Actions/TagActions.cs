@@ -4,6 +4,8 @@ using Actors.Domain.Common;
 using Actors.Domain.ContainerInstances;
 using Actors.Domain.TaskDefinitions;
 
+using Actors.Nodes.Entities;
+
 namespace Actors.Hosting.Gateway.Actions;
 
 public sealed record TagResourceRequest(string? ResourceArn, List<Tag>? Tags);
@@ -70,7 +72,8 @@ public static class TagActions
         {
             ClusterResource cluster => (await plane.Clusters.Send(cluster.Name, onCluster(), context.Cancellation)).Error,
             TaskDefinitionResource taskDefinition =>
-                (await plane.TaskDefinitionFamilies.Send(taskDefinition.Family, onTaskDefinition(taskDefinition.Revision), context.Cancellation)).Error,
+                (await plane.TaskDefinitionFamilies.Ask<RevisionAnswer>(taskDefinition.Family, onTaskDefinition(taskDefinition.Revision),
+                    context.Cancellation)).Error,
             ContainerInstanceResource instance => (await plane.ContainerInstances.Send(instance.EntityId, onContainerInstance(), context.Cancellation)).Error,
             _ => throw NotFound(resourceArn),
         };

@@ -3,6 +3,8 @@ using Actors.Domain.Common;
 using Actors.Domain.TaskDefinitions;
 using Actors.Hosting.Gateway.Shapes;
 
+using Actors.Nodes.Entities;
+
 namespace Actors.Hosting.Gateway.Actions;
 
 /// <summary>The members of RegisterTaskDefinition that are not part of the spec; the spec is read from the same body.</summary>
@@ -49,9 +51,8 @@ public static class TaskDefinitionActions
         if (spec.Family is null || !TaskDefinitionValidation.IsValidName(spec.Family))
             throw EcsError.From(TaskDefinitionValidation.Validate(spec, tags, limits)
                                 ?? DomainError.Client("Family contains invalid characters."));
-        var state = await ControlPlane.Accepted(context.Plane.TaskDefinitionFamilies.Send(spec.Family,
+        var registered = await Revision(context.Plane.TaskDefinitionFamilies.Ask<RevisionAnswer>(spec.Family,
             new Domain.TaskDefinitions.RegisterTaskDefinition(context.Request, spec, tags, limits), context.Cancellation));
-        var registered = state.Revisions[^1];
         return new { taskDefinition = TaskDefinitionShape.From(registered, context.Plane.Account), tags = registered.Tags };
     }
 
@@ -77,29 +78,54 @@ public static class TaskDefinitionActions
         };
         // ECS's familyPrefix here names one whole family, despite its name.
         var families = request.FamilyPrefix is { Length: > 0 } family ? [family] : await FamilyNames(context);
-        var states = await States(families, context);
-        var revisions = states.SelectMany(s => s.Revisions).Where(r => r.Status == status.Status);
-        var sorted = descending
-            ? revisions.OrderByDescending(SortKey, StringComparer.Ordinal)
-            : revisions.OrderBy(SortKey, StringComparer.Ordinal);
-        var page = Paging.Take(sorted, SortKey, request.NextToken, request.MaxResults, descending: descending);
-        return new { taskDefinitionArns = page.Items.Select(r => r.Arn(context.Plane.Account)), nextToken = page.NextToken };
+        var pageSize = Paging.PageSize(request.MaxResults);
+        var after = Paging.LastKey(request.NextToken)?.Split('\0') is [var afterFamily, var afterRevision]
+                    && int.TryParse(afterRevision, System.Globalization.CultureInfo.InvariantCulture, out var number)
+            ? (Family: afterFamily, Revision: number)
+            : ((string Family, int Revision)?)null;
+        var ordered = families.Where(TaskDefinitionValidation.IsValidName).Order(StringComparer.Ordinal).ToList();
+        if (descending) ordered.Reverse();
+
+        // Each family answers a page of its revision numbers: no answer grows with the number of revisions.
+        var found = new List<(string Family, int Revision)>();
+        foreach (var name in ordered)
+        {
+            if (after is { } last && (descending ? string.CompareOrdinal(name, last.Family) > 0 : string.CompareOrdinal(name, last.Family) < 0)) continue;
+            int? afterInFamily = after is { } a && a.Family == name ? a.Revision : null;
+            while (found.Count <= pageSize)
+            {
+                var page = await context.Plane.TaskDefinitionFamilies.Ask<RevisionPage>(name,
+                    new ListRevisions(status.Status, afterInFamily, descending, pageSize + 1 - found.Count), context.Cancellation);
+                found.AddRange(page.Revisions.Select(r => (name, r)));
+                if (!page.More || page.Revisions.Count == 0) break;
+                afterInFamily = page.Revisions[^1];
+            }
+            if (found.Count > pageSize) break;
+        }
+        var more = found.Count > pageSize;
+        var items = found.Take(pageSize).ToList();
+        return new
+        {
+            taskDefinitionArns = items.Select(r => context.Plane.Account.TaskDefinitionArn(r.Family, r.Revision)),
+            nextToken = more ? Paging.TokenAfter($"{items[^1].Family}\0{items[^1].Revision}") : null,
+        };
     }
 
     private static async Task<object> ListTaskDefinitionFamilies(ListTaskDefinitionFamiliesRequest request, ActionContext context)
     {
         var status = ParseStatus(request.Status ?? "ALL", allowAll: true);
         var names = (await FamilyNames(context)).Where(name => name.StartsWith(request.FamilyPrefix ?? "", StringComparison.Ordinal)).ToList();
-        var states = await States(names, context);
-        var matching = states
-            .Where(s => s.Revisions.Count > 0)
-            .Where(s => status.Status switch
+        var pages = await Task.WhenAll(names.Where(TaskDefinitionValidation.IsValidName).Select(async name => (Name: name,
+            Page: await context.Plane.TaskDefinitionFamilies.Ask<RevisionPage>(name, new ListRevisions(null, null, false, 1), context.Cancellation))));
+        var matching = pages
+            .Where(p => p.Page.Revisions.Count > 0)
+            .Where(p => status.Status switch
             {
                 null => true,
-                TaskDefinitionStatus.ACTIVE => s.LatestActive() is not null,
-                _ => s.LatestActive() is null,
+                TaskDefinitionStatus.ACTIVE => p.Page.HasActive,
+                _ => !p.Page.HasActive,
             })
-            .Select(s => s.Family);
+            .Select(p => p.Name);
         var page = Paging.Take(matching, family => family, request.NextToken, request.MaxResults);
         return new { families = page.Items, nextToken = page.NextToken };
     }
@@ -107,9 +133,9 @@ public static class TaskDefinitionActions
     private static async Task<object> DeregisterTaskDefinition(DeregisterTaskDefinitionRequest request, ActionContext context)
     {
         var (family, revision) = Parse(request.TaskDefinition, revisionRequired: true);
-        var state = await ControlPlane.Accepted(context.Plane.TaskDefinitionFamilies.Send(family,
+        var deregistered = await Revision(context.Plane.TaskDefinitionFamilies.Ask<RevisionAnswer>(family,
             new Domain.TaskDefinitions.DeregisterTaskDefinition(context.Request, revision!.Value), context.Cancellation));
-        return new { taskDefinition = TaskDefinitionShape.From(state.FindRevision(revision.Value)!, context.Plane.Account) };
+        return new { taskDefinition = TaskDefinitionShape.From(deregistered, context.Plane.Account) };
     }
 
     private static async Task<object> DeleteTaskDefinitions(DeleteTaskDefinitionsRequest request, ActionContext context)
@@ -125,10 +151,10 @@ public static class TaskDefinitionActions
         {
             var (family, revision) = Parse(name, revisionRequired: true);
             var arn = context.Plane.Account.TaskDefinitionArn(family, revision!.Value);
-            var response = await context.Plane.TaskDefinitionFamilies.Send(family,
+            var response = await context.Plane.TaskDefinitionFamilies.Ask<RevisionAnswer>(family,
                 new DeleteTaskDefinition(context.Request, revision.Value), context.Cancellation);
             if (response.Error is { } error) failures.Add(new Failure(arn, error.Message));
-            else deleted.Add(TaskDefinitionShape.From(response.State.FindRevision(revision.Value)!, context.Plane.Account));
+            else deleted.Add(TaskDefinitionShape.From(response.Revision!, context.Plane.Account));
         }
         return new { taskDefinitions = deleted, failures };
     }
@@ -137,9 +163,14 @@ public static class TaskDefinitionActions
     public static async Task<TaskDefinitionRevision> Resolve(string? taskDefinition, ActionContext context, bool revisionRequired)
     {
         var (family, revisionNumber) = Parse(taskDefinition, revisionRequired);
-        var state = await context.Plane.TaskDefinitionFamilies.GetState(family, context.Cancellation);
-        var revision = revisionNumber is { } number ? state.FindRevision(number) : state.LatestActive();
-        return revision ?? throw new EcsError(ErrorCodes.Client, TaskDefinitionFamily.UnknownRevisionMessage);
+        return await Revision(context.Plane.TaskDefinitionFamilies.Ask<RevisionAnswer>(family, new GetRevision(revisionNumber), context.Cancellation));
+    }
+
+    /// <summary>The revision a family answered with, or its refusal as the ECS error.</summary>
+    private static async Task<TaskDefinitionRevision> Revision(Task<RevisionAnswer> answer)
+    {
+        var result = await answer;
+        return result.Error is null && result.Revision is { } revision ? revision : throw EcsError.From(result.Error!);
     }
 
     /// <summary>Splits "family", "family:revision" or an ARN into the family (a valid entity id) and the revision, if any.</summary>
@@ -167,8 +198,6 @@ public static class TaskDefinitionActions
         return (family, revision);
     }
 
-    private static string SortKey(TaskDefinitionRevision revision) => $"{revision.Family}\0{revision.Revision:D10}";
-
     private static (TaskDefinitionStatus? Status, bool All) ParseStatus(string status, bool allowAll) => status switch
     {
         "ALL" when allowAll => (null, true),
@@ -178,8 +207,4 @@ public static class TaskDefinitionActions
 
     private static Task<IReadOnlyList<string>> FamilyNames(ActionContext context) =>
         context.Plane.Directory.EntityIds(Nodes.Sharding.EntityKinds.TaskDefinitionFamily, context.Cancellation);
-
-    private static async Task<TaskDefinitionFamilyState[]> States(IEnumerable<string> families, ActionContext context) =>
-        await Task.WhenAll(families.Where(TaskDefinitionValidation.IsValidName)
-            .Select(family => context.Plane.TaskDefinitionFamilies.GetState(family, context.Cancellation)));
 }
