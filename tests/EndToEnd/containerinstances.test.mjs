@@ -114,6 +114,21 @@ describe('container instances', { timeout: 180_000 }, () => {
     assert.equal(described.clusters[0].registeredContainerInstancesCount, 1);
   });
 
+  it('answers a retried registration (same registrationId) with the first instance, never a second one', async () => {
+    await ecs.send(new CreateClusterCommand({ clusterName: 'retries' }));
+    const withRegistration = (registrationId) => ({
+      ...instanceRegistration('retries'),
+      instanceIdentityDocument: JSON.stringify({ instanceId: 'host-r', registrationId }),
+    });
+    const first = (await ecs.send(new RegisterContainerInstanceCommand(withRegistration('reg-1')))).containerInstance;
+    const retry = (await ecs.send(new RegisterContainerInstanceCommand(withRegistration('reg-1')))).containerInstance;
+    assert.equal(retry.containerInstanceArn, first.containerInstanceArn);
+    const next = (await ecs.send(new RegisterContainerInstanceCommand(withRegistration('reg-2')))).containerInstance;
+    assert.notEqual(next.containerInstanceArn, first.containerInstanceArn, 'a new registration is a new instance');
+    const { containerInstanceArns } = await ecs.send(new ListContainerInstancesCommand({ cluster: 'retries' }));
+    assert.deepEqual(containerInstanceArns.sort(), [first.containerInstanceArn, next.containerInstanceArn].sort());
+  });
+
   it('answers ClusterNotFoundException when registering into a missing cluster', async () => {
     await expectEcsError(ecs.send(new RegisterContainerInstanceCommand(instanceRegistration('ghost-fleet'))), 'ClusterNotFoundException');
   });

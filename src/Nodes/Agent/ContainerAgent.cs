@@ -100,7 +100,9 @@ public sealed class ContainerAgent(AgentOptions options, Func<string, IContainer
         {
             cluster = options.Cluster,
             containerInstanceArn = remembered,
-            instanceIdentityDocument = JsonSerializer.Serialize(new { instanceId = options.HostId }),
+            // A retry of a registration whose answer was lost names the same registration, so it finds the first
+            // instance instead of leaving a ghost beside a new one.
+            instanceIdentityDocument = JsonSerializer.Serialize(new { instanceId = options.HostId, registrationId = remembered is null ? PendingRegistrationId() : null }),
             totalResources = new[]
             {
                 Resource.Integer(ResourceNames.Cpu, host.CpuCores * 1024),
@@ -126,6 +128,7 @@ public sealed class ContainerAgent(AgentOptions options, Func<string, IContainer
         }
         var arn = response.GetProperty("containerInstance").GetProperty("containerInstanceArn").GetString()!;
         RememberRegistration(arn);
+        ForgetPendingRegistration();
         (_runtime as IDisposable)?.Dispose();
         _runtime = runtimeFor(arn);
         logger.LogInformation("Registered container instance {Arn} in cluster {Cluster}", arn, options.Cluster);
@@ -230,6 +233,29 @@ public sealed class ContainerAgent(AgentOptions options, Func<string, IContainer
         if (RegistrationFile is not { } file) return;
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         File.WriteAllText(file, arn);
+    }
+
+    private string? _pendingRegistrationId;
+
+    /// <summary>The id of the registration under way, kept in the data directory so that a restarted agent retries the same one.</summary>
+    private string PendingRegistrationId()
+    {
+        if (_pendingRegistrationId is not null) return _pendingRegistrationId;
+        var file = RegistrationFile is { } remembered ? remembered + ".pending" : null;
+        if (file is not null && File.Exists(file) && File.ReadAllText(file).Trim() is { Length: > 0 } saved) return _pendingRegistrationId = saved;
+        _pendingRegistrationId = Guid.NewGuid().ToString("N");
+        if (file is not null)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            File.WriteAllText(file, _pendingRegistrationId);
+        }
+        return _pendingRegistrationId;
+    }
+
+    private void ForgetPendingRegistration()
+    {
+        _pendingRegistrationId = null;
+        if (RegistrationFile is { } file && File.Exists(file + ".pending")) File.Delete(file + ".pending");
     }
 
     private void ForgetRegistration()

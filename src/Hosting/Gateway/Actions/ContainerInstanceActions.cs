@@ -47,7 +47,9 @@ public static class ContainerInstanceActions
     {
         var cluster = ResourceNames.ValidClusterName(ResourceNames.Cluster(request.Cluster));
         var reregistering = request.ContainerInstanceArn is not null;
-        var instanceId = reregistering ? InstanceId(request.ContainerInstanceArn!, cluster) : Guid.NewGuid().ToString("N");
+        var instanceId = reregistering ? InstanceId(request.ContainerInstanceArn!, cluster)
+            : RegistrationId(request.InstanceIdentityDocument) is { } registration ? InstanceIdOfRegistration(cluster, registration)
+            : Guid.NewGuid().ToString("N");
         var command = new Domain.ContainerInstances.RegisterContainerInstance(context.Request, cluster, instanceId,
             Ec2InstanceId(request.InstanceIdentityDocument), [.. request.TotalResources ?? []], request.VersionInfo,
             [.. request.Attributes ?? []], [.. request.Tags ?? []], request.PlatformDevices?.ToImmutableList());
@@ -173,6 +175,33 @@ public static class ContainerInstanceActions
 
     private static string MissingArn(string cluster, string name, ActionContext context) =>
         Arn.LooksLikeArn(name) ? name : context.Plane.Account.ContainerInstanceArn(cluster, name);
+
+    /// <summary>
+    /// The instance a registration makes, from the registration id an Actors agent puts in its identity document: the
+    /// same for every retry of one registration (an answer lost in a timeout must not leave a second instance), and
+    /// new for the agent's next registration.
+    /// </summary>
+    private static string InstanceIdOfRegistration(string cluster, string registrationId) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{cluster}/{registrationId}")))[..32];
+
+    private static string? RegistrationId(string? instanceIdentityDocument)
+    {
+        if (string.IsNullOrEmpty(instanceIdentityDocument)) return null;
+        try
+        {
+            using var document = JsonDocument.Parse(instanceIdentityDocument);
+            if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty("registrationId", out var id)
+                || id.ValueKind != JsonValueKind.String)
+                return null;
+            return id.GetString() is { Length: > 0 and <= 64 } registration
+                ? registration
+                : throw EcsError.InvalidParameter("instanceIdentityDocument.registrationId must be 1 to 64 characters.");
+        }
+        catch (JsonException)
+        {
+            return null; // Ec2InstanceId answers the malformed document
+        }
+    }
 
     /// <summary>ECS takes the EC2 instance id from the signed identity document; Actors agents put their host id there.</summary>
     private static string? Ec2InstanceId(string? instanceIdentityDocument)
