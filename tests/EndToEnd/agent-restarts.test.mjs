@@ -4,7 +4,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand, ListTasksCommand, ListContainerInstancesCommand,
-  DescribeContainerInstancesCommand,
+  DescribeContainerInstancesCommand, DeregisterContainerInstanceCommand,
 } from '@aws-sdk/client-ecs';
 import {
   serverFor, startAgent, dockerSkipReason, assertTestImage, waitForConnectedInstances, waitTasksRunning,
@@ -124,4 +124,19 @@ describe('agent and control plane restarts', { skip, timeout: 600_000 }, () => {
     await assertSurvivorIntact('after the control-plane restart');
     assert.ok(agent.running, 'the agent is still the same process');
   });
+
+  it('removes the containers of an instance deregistered with force when its agent registers anew', async () => {
+    assert.ok(first, 'needs the task of the first test');
+    const running = (await ecs.send(new ListTasksCommand({ cluster: CLUSTER }))).taskArns;
+    assert.ok(running.length > 0);
+    for (const arn of running) assert.ok((await containersOfTask(arn)).length > 0, `task ${arn} has its container before`);
+
+    await ecs.send(new DeregisterContainerInstanceCommand({ cluster: CLUSTER, containerInstance: instanceArn, force: true }));
+    const [renewed] = await waitForConnectedInstances(ecs, CLUSTER, 1, { agents: [agent], timeoutMs: 90_000 });
+    assert.notEqual(renewed.containerInstanceArn, instanceArn, 'the host came back as a new container instance');
+    for (const arn of running) {
+      await eventually(`the container of ${arn} is gone`, async () => (await containersOfTask(arn)).length === 0, { timeoutMs: 30_000 });
+    }
+  });
 });
+

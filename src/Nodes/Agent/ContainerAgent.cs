@@ -46,8 +46,8 @@ public sealed class ContainerAgent(AgentOptions options, Func<string, IContainer
             }
             catch (GatewayError error) when (error.Code == AgentProtocol.NotRegisteredError)
             {
-                // Containers of the old instance stay under its label; the new instance starts empty.
                 logger.LogWarning("The control plane no longer knows this container instance; registering anew");
+                await RemoveContainersOf(_runtime, stopping);
                 ForgetRegistration();
                 ContainerInstanceArn = await Register(stopping);
                 _ = WatchRuntime(stopping);
@@ -123,6 +123,9 @@ public sealed class ContainerAgent(AgentOptions options, Func<string, IContainer
             // The remembered instance was deregistered: this host becomes a new instance.
             logger.LogWarning("Re-registering {Arn} was refused ({Reason}); registering a new container instance",
                 request.containerInstanceArn, refused.Message);
+            var old = runtimeFor(remembered!);
+            try { await RemoveContainersOf(old, stopping); }
+            finally { (old as IDisposable)?.Dispose(); }
             ForgetRegistration();
             return await RegisterOnce(stopping);
         }
@@ -233,6 +236,26 @@ public sealed class ContainerAgent(AgentOptions options, Func<string, IContainer
         if (RegistrationFile is not { } file) return;
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         File.WriteAllText(file, arn);
+    }
+
+    /// <summary>
+    /// The control plane let go of the instance (a forced deregistration stopped its tasks): nothing will ever ask for
+    /// its containers again, so they are stopped and removed before this host becomes a new instance.
+    /// </summary>
+    private async Task RemoveContainersOf(IContainerRuntime runtime, CancellationToken stopping)
+    {
+        foreach (var task in await runtime.Observe(stopping))
+        {
+            try
+            {
+                await runtime.Stop(task.TaskId, null, stopping);
+                await runtime.Remove(task.TaskId, stopping);
+            }
+            catch (Exception failure) when (!stopping.IsCancellationRequested)
+            {
+                logger.LogWarning(failure, "Removing task {TaskId} of the deregistered instance failed", task.TaskId);
+            }
+        }
     }
 
     private string? _pendingRegistrationId;
