@@ -389,9 +389,9 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
     private void Register(RegisterInstance register, IActorRef replyTo)
     {
         var command = register.Command;
-        if (!State.Exists && State.Name == Cluster.DefaultName)
+        if (!State.IsActive && State.Name == Cluster.DefaultName)
         {
-            // ECS creates the cluster "default" for the first instance that registers into it.
+            // ECS creates the cluster "default" for the first instance that registers into it (again, once deleted).
             Execute(new CreateCluster(command.Context, [], [], null, null, []), error =>
             {
                 if (error is null) Register(register, replyTo);
