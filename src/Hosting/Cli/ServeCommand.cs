@@ -29,7 +29,17 @@ public static partial class ServeCommand
             return 2;
         }
 
-        var journal = JournalSetup.Prepare(options);
+        JournalOptions journal;
+        try
+        {
+            journal = JournalSetup.Prepare(options);
+        }
+        catch (JournalUnusableException unusable)
+        {
+            // One line a person can act on; the stack trace would only bury it.
+            await Console.Error.WriteLineAsync(unusable.Message);
+            return 1;
+        }
         var account = new AccountScope(options.Region, options.AccountId);
         builder.WebHost.UseUrls(options.Http);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.Limits.MaxRequestBytes);
@@ -41,6 +51,9 @@ public static partial class ServeCommand
         builder.Services.AddSingleton<ControlPlaneAccessor>();
         builder.Services.AddSingleton(Actions.Table());
         builder.Services.AddSingleton<AwsJsonEndpoint>();
+        builder.Services.AddSingleton(journal);
+        builder.Services.AddSingleton<JournalProbe>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<JournalProbe>());
         builder.Services.AddAkka("actors", (akka, _) => akka.AddActorsNode(new NodeOptions
         {
             Hostname = options.Node.Hostname,

@@ -109,7 +109,7 @@ public sealed class CredentialStore
     {
         if (File.Exists(path)) return (ReadKeyFile(path), false);
 
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        Configuration.DataDirectory.EnsurePrivate(Path.GetDirectoryName(path)!);
         var pair = GenerateKeyPair();
         // Written to a private temporary file and moved into place, so no reader ever sees a partial file and two
         // instances starting together agree on one pair (the loser of the move adopts the winner's).
