@@ -92,7 +92,7 @@ public static partial class ServeCommand
     {
         var gatewayUri = new UriBuilder(options.Http.Replace("://+", "://localhost").Replace("://*", "://localhost"));
         if (gatewayUri.Host is "0.0.0.0" or "[::]" or "localhost") gatewayUri.Host = "127.0.0.1";
-        builder.Services.AddHostedService(services =>
+        builder.Services.AddSingleton(services =>
         {
             var credentials = services.GetRequiredService<CredentialStore>();
             var accessKeyId = credentials.AccessKeyIds.First();
@@ -102,5 +102,7 @@ public static partial class ServeCommand
             var agent = LocalAgent.Create(options, Path.Combine(options.DataDir, "agent"), [gatewayUri.Port]);
             return new AgentService([agent], gateway, services.GetRequiredService<ILoggerFactory>());
         });
+        // Health reports ready only once this agent registered, so a script that waits for it finds the cluster.
+        builder.Services.AddHostedService(services => services.GetRequiredService<AgentService>());
     }
 }

@@ -1,11 +1,13 @@
+using Actors.Hosting.Configuration;
 using Akka.Actor;
 using Akka.Cluster;
 
 namespace Actors.Hosting.Gateway;
 
 /// <summary>
-/// Ready once this node is an Up member of its Akka cluster (only then can shard regions place entities) and its
-/// journals answer reads. Otherwise 503 with the reason.
+/// Ready once this node is an Up member of its Akka cluster (only then can shard regions place entities), its journals
+/// answer reads, and its local agent, when it runs one, has registered (so the agent's cluster exists). Otherwise 503
+/// with the reason.
 /// </summary>
 public static class Health
 {
@@ -26,6 +28,8 @@ public static class Health
             case null: return "starting (the journal has not been read yet)";
             case { Healthy: false, Problem: var journalProblem }: return $"unhealthy: {journalProblem}";
         }
+        if (services.GetService<AgentService>() is { AllRegistered: false })
+            return "starting (the local agent has not registered its container instance yet)";
         return null;
     }
 }
