@@ -39,6 +39,11 @@ describe('journal health', { timeout: 120_000 }, () => {
         return res.status === 503 ? text : undefined;
       }, { timeoutMs: 20_000 });
       assert.match(answer, /unhealthy: the journal database cannot be read: .+/);
+      // One log format for the process: Akka's lines come through the same console logger as the gateway's.
+      const lines = server.outputTail.split('\n').filter((line) => /^\S/.test(line));
+      assert.ok(lines.some((line) => / info: Akka\S*\[0\] /.test(line)), server.outputTail.slice(0, 2_000));
+      for (const line of lines) assert.match(line, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (trce|dbug|info|warn|fail|crit): /);
+      assert.match(server.outputTail, /fail: Actors\.Hosting\.Gateway\.JournalProbe\[0\] The journal cannot be read: /);
     } finally {
       await server.dispose();
     }

@@ -22,6 +22,7 @@ public static partial class ServeCommand
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddInMemoryCollection(flagSettings);
+        builder.Logging.UseOneFormat();
         var options = builder.Configuration.GetSection(ActorsOptions.Section).Get<ActorsOptions>() ?? new ActorsOptions();
         if (!AccountIdFormat().IsMatch(options.AccountId))
         {
@@ -54,7 +55,7 @@ public static partial class ServeCommand
         builder.Services.AddSingleton(journal);
         builder.Services.AddSingleton<JournalProbe>();
         builder.Services.AddHostedService(services => services.GetRequiredService<JournalProbe>());
-        builder.Services.AddAkka("actors", (akka, _) => akka.AddActorsNode(new NodeOptions
+        builder.Services.AddAkka("actors", (akka, _) => akka.LogThroughMicrosoftLogging().AddActorsNode(new NodeOptions
         {
             Hostname = options.Node.Hostname,
             Port = options.Node.Port,
@@ -79,7 +80,7 @@ public static partial class ServeCommand
         app.MapGet("/healthz", (IServiceProvider services) => Health.Check(services));
 
         var credentials = app.Services.GetRequiredService<CredentialStore>();
-        if (credentials.StartupNotice is { } notice) Console.WriteLine(notice);
+        if (credentials.StartupNotice is { } notice) app.Logger.LogInformation("{Notice}", notice);
         await app.RunAsync();
         return 0;
     }
