@@ -9,16 +9,16 @@ public static class DataDirectory
     public const UnixFileMode DirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     public const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
-    /// <summary>Creates the directory owner-only, or narrows an existing one to its owner.</summary>
+    /// <summary>
+    /// Creates the directory owner-only. An existing directory keeps its mode: it may be one the operator chose and
+    /// shares (<c>--data-dir .</c>); the files inside are narrowed to their owner instead.
+    /// </summary>
     public static void EnsurePrivate(string path)
     {
-        if (OperatingSystem.IsWindows())
-        {
+        if (OperatingSystem.IsWindows() || Directory.Exists(path))
             Directory.CreateDirectory(path);
-            return;
-        }
-        Directory.CreateDirectory(path, DirectoryMode);
-        File.SetUnixFileMode(path, DirectoryMode);
+        else
+            Directory.CreateDirectory(path, DirectoryMode);
     }
 
     /// <summary>
