@@ -52,7 +52,8 @@ public class MessageSizeTests(ITestOutputHelper output) : NodeTestKit(output)
     private static ContainerInstanceState InstanceWith500Tasks()
     {
         var attributes = Enumerable.Range(0, Attributes.MaxCustomPerResource).Select(i => new Attribute($"custom-{i}", new string('a', 128)))
-            .Concat(Enumerable.Range(0, 60).Select(i => new Attribute($"ecs.capability.feature-{i}")))
+            // As many agent attributes as an instance may have, each as long as ECS allows.
+            .Concat(Enumerable.Range(0, Attributes.MaxAgentPerInstance).Select(i => new Attribute($"ecs.capability.feature-{i:D3}".PadRight(Attributes.MaxNameLength, 'f'), new string('v', Attributes.MaxValueLength))))
             .ToImmutableList();
         var instance = ContainerInstanceState.Unregistered(Cluster, Id(1)) with
         {

@@ -7,13 +7,19 @@ namespace Actors.Domain.ContainerInstances;
 /// <summary>
 /// ECS's attribute rules: names 1-128 letters, numbers, hyphens, underscores, forward and back slashes and periods;
 /// values 1-128 of those (less nothing) plus at signs, colons and spaces, not starting or ending with a space;
-/// at most 10 custom attributes per resource. Attributes named <c>ecs.*</c> are the agent's and do not count.
+/// at most 10 custom attributes per resource. Attributes named <c>ecs.*</c> are the agent's and do not count towards
+/// that limit; ECS publishes no limit for them, so ours is <see cref="MaxAgentPerInstance"/>.
 /// </summary>
 public static partial class Attributes
 {
     public const int MaxNameLength = 128;
     public const int MaxValueLength = 128;
     public const int MaxCustomPerResource = 10;
+    /// <summary>
+    /// Our cap on agent attributes (<c>ecs.*</c>, <c>com.amazonaws.ecs.*</c>) per instance: the Amazon ECS agent reports
+    /// about 30, so 100 leaves room while keeping an instance's state and messages small.
+    /// </summary>
+    public const int MaxAgentPerInstance = 100;
     public const string AgentPrefix = "ecs.";
     /// <summary>The older prefix of the capabilities the Amazon ECS agent reports (docker-remote-api, logging drivers...).</summary>
     public const string LegacyAgentPrefix = "com.amazonaws.ecs.";
@@ -69,6 +75,21 @@ public static partial class Attributes
     }
 
     public static int CustomCount(IEnumerable<Attribute> attributes) => attributes.Count(a => !IsAgentAttribute(a.Name));
+
+    public static int AgentCount(IEnumerable<Attribute> attributes) => attributes.Count(a => IsAgentAttribute(a.Name));
+
+    /// <summary>The first limit the attributes of one instance break, or null.</summary>
+    public static DomainError? CheckLimits(IEnumerable<Attribute> attributes)
+    {
+        var all = attributes as IReadOnlyCollection<Attribute> ?? [.. attributes];
+        if (CustomCount(all) > MaxCustomPerResource) return LimitExceeded();
+        var agentCount = AgentCount(all);
+        if (agentCount > MaxAgentPerInstance)
+            return new DomainError(ErrorCodes.AttributeLimitExceeded,
+                $"A container instance can have up to {MaxAgentPerInstance} agent attributes (names beginning with '{AgentPrefix}' or " +
+                $"'{LegacyAgentPrefix}'); {agentCount} were given.");
+        return null;
+    }
 
     public static DomainError LimitExceeded() => new(ErrorCodes.AttributeLimitExceeded,
         $"You can apply up to {MaxCustomPerResource} custom attributes for each resource. Remove existing attributes with DeleteAttributes first.");

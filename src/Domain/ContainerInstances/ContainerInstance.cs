@@ -101,7 +101,7 @@ public sealed partial class ContainerInstance : IAggregate<ContainerInstanceStat
         if (!state.IsRegistered)
         {
             var attributes = Attributes.Merge([], command.Attributes);
-            if (Attributes.CustomCount(attributes) > Attributes.MaxCustomPerResource) return Attributes.LimitExceeded();
+            if (Attributes.CheckLimits(attributes) is { } firstOverLimit) return firstOverLimit;
             return Decision<IContainerInstanceEvent>.Accept(new ContainerInstanceRegistered(
                 command.Context.Because(reason), command.Cluster, command.InstanceId, command.Ec2InstanceId,
                 command.TotalResources, command.VersionInfo, attributes, Tags.Merge([], command.Tags), devices));
@@ -110,7 +110,7 @@ public sealed partial class ContainerInstance : IAggregate<ContainerInstanceStat
         // The agent owns the ecs.* attributes, so the ones it no longer reports go; custom ones put by users stay.
         var kept = state.Attributes.RemoveAll(a => Attributes.IsAgentAttribute(a.Name));
         var merged = Attributes.Merge(kept, command.Attributes);
-        if (Attributes.CustomCount(merged) > Attributes.MaxCustomPerResource) return Attributes.LimitExceeded();
+        if (Attributes.CheckLimits(merged) is { } overLimit) return overLimit;
         if (Tags.ValidateMerge(state.Tags, command.Tags) is { } tagError) return tagError;
         return Decision<IContainerInstanceEvent>.Accept(new ContainerInstanceReregistered(
             command.Context.Because(reason),

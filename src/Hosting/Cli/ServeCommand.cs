@@ -22,6 +22,7 @@ public static partial class ServeCommand
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddInMemoryCollection(flagSettings);
+        builder.Logging.UseOneFormat();
         var options = builder.Configuration.GetSection(ActorsOptions.Section).Get<ActorsOptions>() ?? new ActorsOptions();
         if (!AccountIdFormat().IsMatch(options.AccountId))
         {
@@ -29,7 +30,17 @@ public static partial class ServeCommand
             return 2;
         }
 
-        var journal = JournalSetup.Prepare(options);
+        JournalOptions journal;
+        try
+        {
+            journal = JournalSetup.Prepare(options);
+        }
+        catch (JournalUnusableException unusable)
+        {
+            // One line a person can act on; the stack trace would only bury it.
+            await Console.Error.WriteLineAsync(unusable.Message);
+            return 1;
+        }
         var account = new AccountScope(options.Region, options.AccountId);
         builder.WebHost.UseUrls(options.Http);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.Limits.MaxRequestBytes);
@@ -41,7 +52,10 @@ public static partial class ServeCommand
         builder.Services.AddSingleton<ControlPlaneAccessor>();
         builder.Services.AddSingleton(Actions.Table());
         builder.Services.AddSingleton<AwsJsonEndpoint>();
-        builder.Services.AddAkka("actors", (akka, _) => akka.AddActorsNode(new NodeOptions
+        builder.Services.AddSingleton(journal);
+        builder.Services.AddSingleton<JournalProbe>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<JournalProbe>());
+        builder.Services.AddAkka("actors", (akka, _) => akka.LogThroughMicrosoftLogging().AddActorsNode(new NodeOptions
         {
             Hostname = options.Node.Hostname,
             Port = options.Node.Port,
@@ -66,7 +80,7 @@ public static partial class ServeCommand
         app.MapGet("/healthz", (IServiceProvider services) => Health.Check(services));
 
         var credentials = app.Services.GetRequiredService<CredentialStore>();
-        if (credentials.StartupNotice is { } notice) Console.WriteLine(notice);
+        if (credentials.StartupNotice is { } notice) app.Logger.LogInformation("{Notice}", notice);
         await app.RunAsync();
         return 0;
     }
@@ -79,7 +93,7 @@ public static partial class ServeCommand
     {
         var gatewayUri = new UriBuilder(options.Http.Replace("://+", "://localhost").Replace("://*", "://localhost"));
         if (gatewayUri.Host is "0.0.0.0" or "[::]" or "localhost") gatewayUri.Host = "127.0.0.1";
-        builder.Services.AddHostedService(services =>
+        builder.Services.AddSingleton(services =>
         {
             var credentials = services.GetRequiredService<CredentialStore>();
             var accessKeyId = credentials.AccessKeyIds.First();
@@ -89,5 +103,7 @@ public static partial class ServeCommand
             var agent = LocalAgent.Create(options, Path.Combine(options.DataDir, "agent"), [gatewayUri.Port]);
             return new AgentService([agent], gateway, services.GetRequiredService<ILoggerFactory>());
         });
+        // Health reports ready only once this agent registered, so a script that waits for it finds the cluster.
+        builder.Services.AddHostedService(services => services.GetRequiredService<AgentService>());
     }
 }

@@ -6,9 +6,14 @@ namespace Actors.Hosting.Configuration;
 public sealed class AgentService(IReadOnlyList<(AgentOptions Options, Func<string, IContainerRuntime> RuntimeFor)> agents, GatewayClient gateway,
     ILoggerFactory loggers) : BackgroundService
 {
+    private readonly IReadOnlyList<ContainerAgent> containerAgents = [.. agents.Select((agent, index) =>
+        new ContainerAgent(agent.Options, agent.RuntimeFor, gateway, loggers.CreateLogger($"Actors.Agent.{index}")))];
+
+    /// <summary>True once every agent has registered its container instance (it has an ARN).</summary>
+    public bool AllRegistered => containerAgents.All(agent => agent.ContainerInstanceArn is not null);
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(agents.Select((agent, index) =>
-            new ContainerAgent(agent.Options, agent.RuntimeFor, gateway, loggers.CreateLogger($"Actors.Agent.{index}")).Run(stoppingToken)));
+        Task.WhenAll(containerAgents.Select(agent => agent.Run(stoppingToken)));
 
     public override void Dispose()
     {

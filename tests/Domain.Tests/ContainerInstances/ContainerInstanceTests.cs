@@ -95,6 +95,8 @@ public class ContainerInstanceTests
         { "bad tag", c => c with { Tags = [new Tag("aws:x", "y")] }, ErrorCodes.InvalidParameter },
         { "bad device type", c => c with { PlatformDevices = [new PlatformDevice("gpu0", "TPU")] }, ErrorCodes.InvalidParameter },
         { "11 custom attributes", c => c with { Attributes = [.. Enumerable.Range(0, 11).Select(i => new Attribute($"custom{i}", "v"))] }, ErrorCodes.AttributeLimitExceeded },
+        { "101 agent attributes", c => c with { Attributes = [.. Enumerable.Range(0, 101).Select(i => new Attribute($"ecs.capability.x{i}", null))] }, ErrorCodes.AttributeLimitExceeded },
+        { "10,000 agent attributes", c => c with { Attributes = [.. Enumerable.Range(0, 10_000).Select(i => new Attribute($"ecs.x{i}", "v"))] }, ErrorCodes.AttributeLimitExceeded },
     };
 
     [Theory]
@@ -107,6 +109,21 @@ public class ContainerInstanceTests
     {
         var attributes = AgentAttributes.AddRange(Enumerable.Range(0, 10).Select(i => new Attribute($"custom{i}", "v")));
         Assert.Equal(15, Run(Empty(), Register(attributes: attributes)).Attributes.Count);
+    }
+
+    [Fact]
+    public void Up_to_100_agent_attributes_are_accepted_at_registration_and_at_reregistration_but_no_more()
+    {
+        static ImmutableList<Attribute> AgentAttributesNumbered(int count, string prefix) =>
+            [.. Enumerable.Range(0, count).Select(i => new Attribute($"{prefix}{i}", "v"))];
+        var state = Run(Empty(), Register(attributes: AgentAttributesNumbered(60, "ecs.a"), minutesAfterT0: 1));
+        Assert.Equal(60, state.Attributes.Count);
+        // A re-registration replaces the agent's attributes, so what counts is what the agent reports now.
+        state = Run(state, Register(attributes: AgentAttributesNumbered(Attributes.MaxAgentPerInstance, "com.amazonaws.ecs.b"), minutesAfterT0: 2));
+        Assert.Equal(Attributes.MaxAgentPerInstance, state.Attributes.Count);
+        var refusal = Refusal(state, Register(attributes: AgentAttributesNumbered(Attributes.MaxAgentPerInstance + 1, "ecs.c"), minutesAfterT0: 3));
+        Assert.Equal(ErrorCodes.AttributeLimitExceeded, refusal.Code);
+        Assert.Contains("up to 100 agent attributes", refusal.Message);
     }
 
     [Fact]

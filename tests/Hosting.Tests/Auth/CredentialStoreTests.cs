@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Actors.Hosting.Gateway.Auth;
 using Microsoft.Extensions.Configuration;
@@ -107,6 +108,31 @@ public sealed partial class CredentialStoreTests : IDisposable
         Assert.Equal(40, first.FindSecret(keyId)!.Length);
         Assert.Contains(keyId, File.ReadAllText(path), StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(dataDirectory, "*.tmp"));
+    }
+
+    [Fact]
+    public void The_generated_file_names_its_fields_as_configuration_does()
+    {
+        var store = CredentialStore.Load(Configuration(), dataDirectory, NoEnvironment);
+        var keyId = Assert.Single(store.AccessKeyIds);
+
+        using var file = JsonDocument.Parse(File.ReadAllText(store.GeneratedKeyFile!));
+        Assert.Equal(["AccessKeyId", "SecretAccessKey"], file.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(keyId, file.RootElement.GetProperty("AccessKeyId").GetString());
+        Assert.Equal(store.FindSecret(keyId), file.RootElement.GetProperty("SecretAccessKey").GetString());
+    }
+
+    [Fact]
+    public void A_key_file_written_in_the_earlier_camel_case_form_still_loads()
+    {
+        Directory.CreateDirectory(dataDirectory);
+        File.WriteAllText(Path.Combine(dataDirectory, "credentials.json"),
+            """{ "accessKeyId": "AKIAOLDFORM000000001", "secretAccessKey": "old-secret" }""");
+
+        var store = CredentialStore.Load(Configuration(), dataDirectory, NoEnvironment);
+
+        Assert.Equal("old-secret", store.FindSecret("AKIAOLDFORM000000001"));
+        Assert.False(store.GeneratedOnThisStart);
     }
 
     [Fact]

@@ -1,7 +1,6 @@
 using System.Collections.Frozen;
 using System.Security.Cryptography;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.Extensions.Configuration;
 
 namespace Actors.Hosting.Gateway.Auth;
@@ -25,7 +24,9 @@ public sealed class CredentialStore
     private const string Base32Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
     private const string SecretAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-    private static readonly JsonSerializerOptions FileJson = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    // Written with the names of an Actors:Credentials entry, so the file's contents can be pasted into configuration;
+    // read case-insensitively, so files written in the earlier camelCase form (accessKeyId) still load.
+    private static readonly JsonSerializerOptions FileJson = new() { WriteIndented = true, PropertyNameCaseInsensitive = true };
 
     private readonly FrozenDictionary<string, string> secretsByKeyId;
 
@@ -109,7 +110,7 @@ public sealed class CredentialStore
     {
         if (File.Exists(path)) return (ReadKeyFile(path), false);
 
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        Configuration.DataDirectory.EnsurePrivate(Path.GetDirectoryName(path)!);
         var pair = GenerateKeyPair();
         // Written to a private temporary file and moved into place, so no reader ever sees a partial file and two
         // instances starting together agree on one pair (the loser of the move adopts the winner's).
@@ -142,13 +143,13 @@ public sealed class CredentialStore
             throw new InvalidOperationException($"{path} is not a valid key file ({e.Message}); delete it to generate a new pair.", e);
         }
         if (file is null || string.IsNullOrEmpty(file.AccessKeyId) || string.IsNullOrEmpty(file.SecretAccessKey))
-            throw new InvalidOperationException($"{path} lacks accessKeyId or secretAccessKey; delete it to generate a new pair.");
+            throw new InvalidOperationException($"{path} lacks AccessKeyId or SecretAccessKey; delete it to generate a new pair.");
         return new AccessKeyPair(file.AccessKeyId, file.SecretAccessKey);
     }
 
     private sealed class KeyFile
     {
-        [JsonPropertyName("accessKeyId")] public string? AccessKeyId { get; set; }
-        [JsonPropertyName("secretAccessKey")] public string? SecretAccessKey { get; set; }
+        public string? AccessKeyId { get; set; }
+        public string? SecretAccessKey { get; set; }
     }
 }

@@ -1,0 +1,98 @@
+using Actors.Nodes;
+using Akka.Actor;
+using Akka.Persistence;
+using Microsoft.Data.Sqlite;
+
+namespace Actors.Hosting.Gateway;
+
+/// <summary>
+/// Reads through both journals (the domain's and sharding's) every few seconds, as entities do when they recover, and
+/// keeps the last result for <see cref="Health"/>: a journal that cannot be read makes the node unhealthy at once,
+/// instead of every request waiting for Akka's 30 s timeout and failing with a 500. On SQLite it also reads each
+/// database file through a fresh connection: the plugin's pooled connections can go on answering from their caches
+/// and the WAL for a while after the file itself was damaged, overwritten or removed.
+/// </summary>
+public sealed class JournalProbe(IServiceProvider services, JournalOptions journalOptions, ILogger<JournalProbe> logger) : BackgroundService
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+    private const string ProbePersistenceId = "actors-journal-probe";
+    private static readonly (string Name, string? PluginId)[] Journals = [("journal", null), ("sharding journal", "akka.persistence.journal.sharding")];
+
+    private volatile JournalStatus? last;
+
+    /// <summary>The last probe's outcome; null before the first one finished.</summary>
+    public JournalStatus? Last => last;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval);
+        do
+        {
+            if (services.GetService<ActorSystem>() is not { } system) continue;
+            var status = await Probe(system, stoppingToken);
+            if (status.Healthy && journalOptions.Provider == JournalProvider.Sqlite)
+                status = ReadSqliteFiles([("journal", journalOptions.ConnectionString), ("sharding journal", journalOptions.ShardingConnectionString)]);
+            if (last is { } previous && previous.Healthy != status.Healthy || last is null && !status.Healthy)
+            {
+                if (status.Healthy) logger.LogInformation("The journal answers again");
+                else logger.LogError("The journal cannot be read: {Reason}", status.Problem);
+            }
+            last = status;
+        } while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    private static async Task<JournalStatus> Probe(ActorSystem system, CancellationToken stoppingToken)
+    {
+        foreach (var (name, pluginId) in Journals)
+        {
+            try
+            {
+                var journal = Persistence.Instance.Apply(system).JournalFor(pluginId);
+                // Replaying nothing still reads the highest sequence number of a persistence id from the database.
+                var answer = await journal.Ask<object>(replyTo => new ReplayMessages(0, 0, 0, ProbePersistenceId, replyTo), Timeout, stoppingToken);
+                if (answer is ReplayMessagesFailure failure)
+                    return JournalStatus.Failed($"the {name} cannot be read: {OneLine(failure.Cause.GetBaseException().Message)}");
+            }
+            catch (AskTimeoutException)
+            {
+                return JournalStatus.Failed($"the {name} did not answer a read within {Timeout.TotalSeconds:0} s");
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                return JournalStatus.Failed($"the {name} cannot be read: {OneLine(e.GetBaseException().Message)}");
+            }
+        }
+        return JournalStatus.Ok;
+    }
+
+    private static JournalStatus ReadSqliteFiles(IEnumerable<(string Name, string ConnectionString)> databases)
+    {
+        foreach (var (name, connectionString) in databases)
+        {
+            var unpooled = new SqliteConnectionStringBuilder(connectionString) { Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString();
+            try
+            {
+                using var connection = new SqliteConnection(unpooled);
+                connection.Open();
+                using var command = connection.CreateCommand();
+                // The journal's primary key: reading its highest entry walks the table's b-tree from its root.
+                command.CommandText = "SELECT max(ordering) FROM journal";
+                command.ExecuteScalar();
+            }
+            catch (SqliteException e)
+            {
+                return JournalStatus.Failed($"the {name} database cannot be read: {OneLine(e.Message)}");
+            }
+        }
+        return JournalStatus.Ok;
+    }
+
+    private static string OneLine(string message) => string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries));
+}
+
+public sealed record JournalStatus(bool Healthy, string? Problem)
+{
+    public static readonly JournalStatus Ok = new(true, null);
+    public static JournalStatus Failed(string problem) => new(false, problem);
+}

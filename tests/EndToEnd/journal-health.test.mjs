@@ -1,0 +1,81 @@
+// A journal that cannot be read makes the node say so: /healthz answers 503 with the reason, and a node started on
+// a database that is not one exits at once with one line. The data directory is private to the node's user.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateClusterCommand } from '@aws-sdk/client-ecs';
+import { actorsDll, eventually, freePort, generateCredentials, startServer } from './harness.mjs';
+
+describe('journal health', { timeout: 120_000 }, () => {
+  it('keeps the data directory 0700 and its databases and generated keys 0600', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'actors-e2e-modes-'));
+    const dataDir = join(parent, 'data'); // created by the server itself
+    // No ACTORS_ACCESS_KEY_ID: the server generates credentials.json.
+    const server = await startServer({ dataDir, env: { ACTORS_ACCESS_KEY_ID: '', ACTORS_SECRET_ACCESS_KEY: '' } });
+    try {
+      assert.equal(statSync(dataDir).mode & 0o777, 0o700);
+      const files = readdirSync(dataDir).filter((f) => /^(journal|sharding)\.db(-wal|-shm)?$|^credentials\.json$/.test(f)).sort();
+      assert.deepEqual(files, ['credentials.json', 'journal.db', 'journal.db-shm', 'journal.db-wal',
+        'sharding.db', 'sharding.db-shm', 'sharding.db-wal']);
+      for (const file of files) assert.equal((statSync(join(dataDir, file)).mode & 0o777).toString(8), '600', file);
+    } finally {
+      await server.dispose();
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
+  it('answers 503 with the reason once journal.db is truncated under the running node', async () => {
+    const server = await startServer({ name: 'journal-truncated' });
+    try {
+      await server.client().send(new CreateClusterCommand({ clusterName: 'before-damage' }));
+      truncateSync(join(server.dataDir, 'journal.db'), 0);
+      const answer = await eventually('/healthz answers 503', async () => {
+        const res = await fetch(`${server.endpoint}/healthz`);
+        const text = await res.text();
+        return res.status === 503 ? text : undefined;
+      }, { timeoutMs: 20_000 });
+      assert.match(answer, /unhealthy: the journal database cannot be read: .+/);
+      // One log format for the process: Akka's lines come through the same console logger as the gateway's.
+      const lines = server.outputTail.split('\n').filter((line) => /^\S/.test(line));
+      assert.ok(lines.some((line) => / info: Akka\S*\[0\] /.test(line)), server.outputTail.slice(0, 2_000));
+      for (const line of lines) assert.match(line, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (trce|dbug|info|warn|fail|crit): /);
+      assert.match(server.outputTail, /fail: Actors\.Hosting\.Gateway\.JournalProbe\[0\] The journal cannot be read: /);
+    } finally {
+      await server.dispose();
+    }
+  });
+
+  it('exits at once with one line on stderr when started on a journal.db that is not a database', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'actors-e2e-garbage-'));
+    writeFileSync(join(dataDir, 'journal.db'), randomBytes(16_384));
+    const credentials = generateCredentials();
+    const port = await freePort();
+    try {
+      const started = Date.now();
+      const child = spawn('dotnet', [actorsDll(), 'serve', '--no-agent', '--data-dir', dataDir, '--http', `http://127.0.0.1:${port}`], {
+        env: { ...process.env, ACTORS_ACCESS_KEY_ID: credentials.accessKeyId, ACTORS_SECRET_ACCESS_KEY: credentials.secretAccessKey },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk) => { stdout += chunk; });
+      child.stderr.on('data', (chunk) => { stderr += chunk; });
+      const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      const code = await new Promise((resolve) => child.once('close', resolve));
+      clearTimeout(killer);
+      assert.notEqual(code, 0, `exit code; stdout:\n${stdout}`);
+      assert.ok(code !== null, 'killed after 20 s instead of exiting by itself');
+      assert.ok(Date.now() - started < 15_000, 'took more than 15 s to give up');
+      const lines = stderr.split('\n').filter((line) => line.trim() !== '');
+      assert.equal(lines.length, 1, `stderr:\n${stderr}`);
+      assert.match(lines[0], /journal\.db is not a usable SQLite database \(.*not a database.*\)/);
+      assert.doesNotMatch(stderr, /\bat \w+\./, 'no stack trace');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
