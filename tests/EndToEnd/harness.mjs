@@ -81,11 +81,14 @@ function credentialEnv(credentials) {
  * whole in ACTORS_E2E_LOG_DIR), its pid recorded, and stop/kill that wait for the exit.
  */
 export class ActorsProcess {
-  constructor() {
+  /** keepOutput: also keep the whole output of the current process in `output` (for tests that read every line). */
+  constructor({ keepOutput = false } = {}) {
     this.child = null;
     this.exit = null; // resolves with { code, signal } when the current process ends
     this.exited = null; // the current process's { code, signal } once it ended on its own or was stopped
     this.outputTail = '';
+    this.keepOutput = keepOutput;
+    this.output = '';
     this.starts = 0;
   }
 
@@ -104,6 +107,7 @@ export class ActorsProcess {
     };
     delete env.ASPNETCORE_URLS; // --http decides where a server listens, nothing inherited
     this.outputTail = '';
+    this.output = '';
     this.exited = null;
     this.starts += 1;
     const child = spawn('dotnet', fullArgs, { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -115,6 +119,7 @@ export class ActorsProcess {
     const keep = (chunk) => {
       log?.write(chunk);
       this.outputTail = (this.outputTail + chunk.toString()).slice(-OUTPUT_TAIL_CHARS);
+      if (this.keepOutput) this.output += chunk.toString();
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
@@ -157,7 +162,7 @@ export class ActorsProcess {
  * One `actors serve` node on a free port with its own temporary data directory.
  * Options: region, accountId (passed as flags when set), extraArgs, dataDir (reuse one), name (for logs),
  * localAgent (true: run the local agent against this host's Docker engine instead of --no-agent),
- * cluster (the local agent's --cluster), env (extra environment, e.g. ACTORS__* configuration keys).
+ * cluster (the local agent's --cluster), env (extra environment, e.g. ACTORS__* configuration keys), keepOutput.
  */
 export async function startServer(options = {}) {
   const server = new ActorsServer(options);
@@ -166,8 +171,8 @@ export async function startServer(options = {}) {
 }
 
 export class ActorsServer extends ActorsProcess {
-  constructor({ region, accountId, extraArgs = [], dataDir, name, localAgent = false, cluster, env = {} } = {}) {
-    super();
+  constructor({ region, accountId, extraArgs = [], dataDir, name, localAgent = false, cluster, env = {}, keepOutput } = {}) {
+    super({ keepOutput });
     this.name = name || `actors-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.region = region || DEFAULT_REGION;
     this.accountId = accountId || DEFAULT_ACCOUNT;
@@ -266,16 +271,16 @@ export class ActorsServer extends ActorsProcess {
 
   /**
    * A raw POST / to the gateway, signed with this server's credentials unless told otherwise.
-   * Options: body (string or object), sign (false for none), credentials, date, region, headers, contentType.
+   * Options: body (string or object), sign (false for none), credentials, date, region, headers, contentType, signal (to abort).
    * Returns { status, headers, text, json }.
    */
-  async rawCall(action, { body = {}, sign = true, credentials = this.credentials, date, region = this.region, headers = {}, contentType = 'application/x-amz-json-1.1' } = {}) {
+  async rawCall(action, { body = {}, sign = true, credentials = this.credentials, date, region = this.region, headers = {}, contentType = 'application/x-amz-json-1.1', signal } = {}) {
     const payload = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
     const url = `${this.endpoint}/`;
     let requestHeaders = { 'content-type': contentType, ...(action ? { 'x-amz-target': `${TARGET_PREFIX}.${action}` } : {}), ...headers };
     if (sign) requestHeaders = signRequest({ url, headers: requestHeaders, body: payload, region, date, ...credentials });
     delete requestHeaders.host; // fetch sets it, and refuses it as a header
-    const res = await fetch(url, { method: 'POST', headers: requestHeaders, body: payload });
+    const res = await fetch(url, { method: 'POST', headers: requestHeaders, body: payload, signal });
     const text = await res.text();
     let json;
     try { json = JSON.parse(text); } catch { json = undefined; }
@@ -287,7 +292,7 @@ export class ActorsServer extends ActorsProcess {
  * One `actors agent` process against a gateway. It has no health endpoint: wait for its instances with
  * waitForConnectedInstances(). Options: endpoint (URL, or several comma-separated), credentials (the gateway's
  * key pair), server (shorthand for both), cluster, dataDir (reuse one; where it remembers its instance),
- * hollow (N simulated hosts), env (extra environment, e.g. ACTORS__AGENT__HOLLOW__MEMORYMIB), name (for logs).
+ * hollow (N simulated hosts), env (extra environment, e.g. ACTORS__AGENT__HOLLOW__MEMORYMIB), name (for logs), keepOutput.
  */
 export async function startAgent(options = {}) {
   const agent = new ActorsAgent(options);
@@ -296,8 +301,8 @@ export async function startAgent(options = {}) {
 }
 
 export class ActorsAgent extends ActorsProcess {
-  constructor({ server, endpoint, credentials, cluster = 'default', dataDir, hollow, env = {}, name } = {}) {
-    super();
+  constructor({ server, endpoint, credentials, cluster = 'default', dataDir, hollow, env = {}, name, keepOutput } = {}) {
+    super({ keepOutput });
     this.endpoint = endpoint ?? server?.endpoint;
     this.credentials = credentials ?? server?.credentials;
     assert.ok(this.endpoint, 'startAgent needs an endpoint (or a server)');

@@ -1,9 +1,10 @@
-// A journal that cannot be read makes the node say so: /healthz answers 503 with the reason, and a node started on
-// a database that is not one exits at once with one line. The data directory is private to the node's user.
+// A journal that cannot be read makes the node say so: /healthz answers 503 with the reason, requests that need the
+// journal fail at once with a ServerException that names it, and a node started on a database that is not one exits at
+// once with one line. The data directory is private to the node's user.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +45,58 @@ describe('journal health', { timeout: 120_000 }, () => {
       assert.ok(lines.some((line) => / info: Akka\S*\[0\] /.test(line)), server.outputTail.slice(0, 2_000));
       for (const line of lines) assert.match(line, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (trce|dbug|info|warn|fail|crit): /);
       assert.match(server.outputTail, /fail: Actors\.Hosting\.Gateway\.JournalProbe\[0\] The journal cannot be read: /);
+    } finally {
+      await server.dispose();
+    }
+  });
+
+  it('answers requests that need a journal damaged under the running node at once, with a ServerException that names the journal', async () => {
+    const server = await startServer({ name: 'journal-garbled' });
+    try {
+      // Enough events that the journal's tables span many pages, most of them in the WAL.
+      for (let batch = 0; batch < 6; batch++) {
+        await Promise.all(Array.from({ length: 20 }, (_, i) => server.rawCall('CreateCluster', { body: { clusterName: `before-${batch}-${i}` } })));
+      }
+      for (const file of ['journal.db', 'journal.db-wal']) {
+        const path = join(server.dataDir, file);
+        const size = statSync(path).size;
+        const fd = openSync(path, 'r+');
+        writeSync(fd, randomBytes(size), 0, size, 0);
+        closeSync(fd);
+      }
+
+      const timed = async (action, body) => {
+        const started = Date.now();
+        const res = await server.rawCall(action, { body, signal: AbortSignal.timeout(60_000) });
+        return { res, ms: Date.now() - started };
+      };
+      const journalFault = (consequence) => new RegExp(
+        `^The journal cannot be read, so ${consequence} \\(.+\\)\\. This is a fault of the server, not of the request\\.$`);
+
+      // Listing reads the whole journal: it cannot succeed, and must say why at once.
+      const list = await timed('ListClusters', {});
+      assert.ok(list.ms < 5_000, `ListClusters answered after ${list.ms} ms`);
+      assert.equal(list.res.status, 500, list.res.text);
+      assert.equal(list.res.json.__type, 'ServerException');
+      assert.match(list.res.json.message, journalFault('the cluster entities cannot be listed'));
+
+      // A new cluster's entity must read the journal to start; where the pages it needs are damaged, it fails at once too.
+      for (let i = 0; i < 5; i++) {
+        const { res, ms } = await timed('CreateCluster', { clusterName: `after-${i}` });
+        assert.ok(ms < 5_000, `CreateCluster answered after ${ms} ms: ${res.status} ${res.text}`);
+        if (res.status !== 200) {
+          assert.equal(res.status, 500, res.text);
+          assert.equal(res.json.__type, 'ServerException');
+          assert.match(res.json.message, journalFault(`cluster\\|after-${i} cannot be loaded`));
+        }
+      }
+
+      const health = await eventually('/healthz answers 503', async () => {
+        const res = await fetch(`${server.endpoint}/healthz`);
+        const text = await res.text();
+        return res.status === 503 ? text : undefined;
+      }, { timeoutMs: 20_000 });
+      assert.match(health, /^unhealthy: the journal/);
     } finally {
       await server.dispose();
     }

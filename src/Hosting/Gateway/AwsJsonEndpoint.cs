@@ -2,6 +2,7 @@ using Actors.Nodes.Protocol;
 using System.Text.Json;
 using Actors.Domain.Common;
 using Actors.Hosting.Gateway.Auth;
+using Actors.Nodes.Entities;
 using Akka.Actor;
 
 namespace Actors.Hosting.Gateway;
@@ -48,6 +49,12 @@ public sealed class AwsJsonEndpoint(
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
             // The client went away; there is nobody to answer.
+        }
+        catch (JournalFailureException broken)
+        {
+            // Already logged where the journal failed; the client hears at once that the fault is ours.
+            log.LogWarning("Request {RequestId} cannot be answered: {Reason}", requestId, broken.Message);
+            await WriteError(http, new EcsError(ErrorCodes.Server, broken.Message, StatusCodes.Status500InternalServerError));
         }
         catch (Exception fault) when (fault is AskTimeoutException or TaskCanceledException)
         {

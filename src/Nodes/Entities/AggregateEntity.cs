@@ -8,6 +8,8 @@ namespace Actors.Nodes.Entities;
 /// <summary>
 /// The thin shell around a pure aggregate: receive a command, Decide, persist the events, Apply them, reply.
 /// Snapshots keep recovery short; events are never deleted because the journal is the audit trail.
+/// A journal that fails is answered for at once: whoever asked while the entity recovered or waited for a write hears
+/// why (the entity then stops, as Akka.Persistence requires), instead of waiting for their ask to time out.
 /// </summary>
 public class AggregateEntity<TAggregate, TState, TCommand, TEvent> : ReceivePersistentActor
     where TAggregate : IAggregate<TState, TCommand, TEvent>
@@ -27,7 +29,11 @@ public class AggregateEntity<TAggregate, TState, TCommand, TEvent> : ReceivePers
 
         Recover<SnapshotOffer>(offer => State = (TState)offer.Snapshot);
         Recover<TEvent>(@event => State = TAggregate.Apply(State, @event));
-        Recover<RecoveryCompleted>(_ => OnRecovered());
+        Recover<RecoveryCompleted>(_ =>
+        {
+            _askedWhileRecovering.Clear();
+            OnRecovered();
+        });
 
         Command<TCommand>(command => Execute(command, Sender));
         Command<GetEntityState>(_ => Sender.Tell(new EntityResponse<TState>(PublicState(State), null)));
@@ -60,7 +66,8 @@ public class AggregateEntity<TAggregate, TState, TCommand, TEvent> : ReceivePers
 
     private readonly List<(TCommand Command, Action<DomainError?> Then)> _queued = [];
     private bool _writing;
-    private Action<Exception>? _whenRejected;
+    private Action<DomainError>? _whenWriteFails;
+    private readonly List<IActorRef> _askedWhileRecovering = [];
 
     private void WriteQueued()
     {
@@ -95,8 +102,7 @@ public class AggregateEntity<TAggregate, TState, TCommand, TEvent> : ReceivePers
             if (failure is null) OnStateChanged();
             if (_queued.Count > 0 && !_writing) WriteQueued();
         }
-        // The journal refused the events (they cannot be stored): the callers hear it instead of waiting for nothing.
-        _whenRejected = cause => Finish(new DomainError(ErrorCodes.Server, $"The change could not be recorded: {cause.Message}"));
+        _whenWriteFails = Finish;
         PersistAllAsync(events, @event =>
         {
             State = TAggregate.Apply(State, @event);
@@ -106,10 +112,45 @@ public class AggregateEntity<TAggregate, TState, TCommand, TEvent> : ReceivePers
         });
     }
 
+    /// <summary>The journal refused the events (they cannot be stored): the callers hear it instead of waiting for nothing.</summary>
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
         base.OnPersistRejected(cause, @event, sequenceNr);
-        _whenRejected?.Invoke(cause);
+        _whenWriteFails?.Invoke(new DomainError(ErrorCodes.Server, $"The change could not be recorded: {cause.Message}"));
+    }
+
+    /// <summary>
+    /// The journal failed to write (the entity stops after this): the callers of the write and of the commands queued behind
+    /// it hear it now. The events may or may not have been stored, so the message says to look before retrying.
+    /// </summary>
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        base.OnPersistFailure(cause, @event, sequenceNr);
+        var failure = new DomainError(ErrorCodes.Server,
+            $"The journal failed while recording the change ({JournalFailure.Describe(cause)}); it may or may not have been stored: describe the resource before retrying.");
+        var queued = _queued.ToList();
+        _queued.Clear();
+        _whenWriteFails?.Invoke(failure);
+        foreach (var (_, then) in queued) then(failure);
+    }
+
+    /// <summary>Notes who asks while the journal is replayed: if the replay fails, they are told so (see <see cref="OnRecoveryFailure"/>).</summary>
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        if (IsRecovering && JournalFailure.IsAsker(Sender)) _askedWhileRecovering.Add(Sender);
+        return base.AroundReceive(receive, message);
+    }
+
+    /// <summary>
+    /// The journal could not be replayed (the entity stops after this, and Akka drops the commands it kept meanwhile): each
+    /// asker hears a <see cref="JournalFailureException"/> now rather than an ask timeout later.
+    /// </summary>
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        base.OnRecoveryFailure(reason, message);
+        var failure = new Status.Failure(JournalFailure.Unreadable($"{PersistenceId} cannot be loaded", reason));
+        foreach (var asker in _askedWhileRecovering.Distinct()) asker.Tell(failure);
+        _askedWhileRecovering.Clear();
     }
 
     /// <summary>What a command's sender hears: by default the entity as <see cref="PublicState"/> shows it, and the refusal.</summary>

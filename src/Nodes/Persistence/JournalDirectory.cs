@@ -1,3 +1,5 @@
+using System.Data.Common;
+using Actors.Nodes.Entities;
 using Actors.Nodes.Sharding;
 using Akka.Actor;
 using Akka.Persistence.Query;
@@ -15,12 +17,20 @@ public sealed class JournalDirectory(ActorSystem system)
     private readonly ICurrentPersistenceIdsQuery _journal =
         PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
 
+    /// <exception cref="JournalFailureException">The journal's database failed the read.</exception>
     public async Task<IReadOnlyList<string>> EntityIds(string kind, CancellationToken cancellationToken = default)
     {
         var ids = new List<string>();
-        await foreach (var persistenceId in _journal.CurrentPersistenceIds().RunAsAsyncEnumerable(system.Materializer())
-                           .WithCancellation(cancellationToken))
-            if (EntityKinds.TryParsePersistenceId(persistenceId, kind, out var entityId)) ids.Add(entityId);
+        try
+        {
+            await foreach (var persistenceId in _journal.CurrentPersistenceIds().RunAsAsyncEnumerable(system.Materializer())
+                               .WithCancellation(cancellationToken))
+                if (EntityKinds.TryParsePersistenceId(persistenceId, kind, out var entityId)) ids.Add(entityId);
+        }
+        catch (Exception failure) when (failure.GetBaseException() is DbException)
+        {
+            throw JournalFailure.Unreadable($"the {kind} entities cannot be listed", failure);
+        }
         ids.Sort(StringComparer.Ordinal);
         return ids;
     }
