@@ -46,6 +46,10 @@ public static class NodeSetup
                 pluginIdentifier: ShardingJournalId,
                 isDefaultPlugin: false);
 
+        // The host runs CoordinatedShutdown when it stops, after the server has drained its requests. Left on, the CLR hook
+        // would start it the moment SIGTERM arrives, tearing shard regions down under requests still being answered.
+        builder.AddHocon("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off", HoconAddMode.Prepend);
+
         if (options.Journal.Provider == JournalProvider.Sqlite)
             // SQLite takes one writer at a time: parallel write batches only wait on each other's locks (Microsoft.Data.Sqlite
             // sleeps between retries), so one writer with larger batches is both faster and steadier.

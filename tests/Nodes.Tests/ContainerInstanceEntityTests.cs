@@ -145,6 +145,40 @@ public class ContainerInstanceEntityTests(ITestOutputHelper output) : NodeTestKi
     }
 
     [Fact]
+    public void A_long_poll_ends_at_once_when_its_gateway_stops_and_the_others_stay_held()
+    {
+        var (entity, _) = Entity();
+        Ask(entity, Register());
+        var known = Sync(entity).DesiredVersion;
+        var (stopping, staying) = (CreateTestProbe(), CreateTestProbe());
+        var stoppingSync = new ReportAgentState(Context(), []);
+        entity.Tell(new AgentSync(stoppingSync, known, TimeSpan.FromSeconds(20)), stopping);
+        entity.Tell(new AgentSync(new ReportAgentState(Context(), []), known, TimeSpan.FromSeconds(20)), staying);
+        stopping.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+
+        entity.Tell(new EndLongPoll(stoppingSync.Context.RequestId));
+        var answer = stopping.ExpectMsg<AgentSyncAnswer>(TimeSpan.FromSeconds(2));
+        Assert.Equal(known, answer.DesiredVersion);
+        Assert.True(answer.Registered);
+        Assert.NotNull(answer.Desired);
+        staying.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+    }
+
+    [Fact]
+    public void An_entity_that_stops_answers_its_long_polls_instead_of_leaving_them_to_time_out()
+    {
+        var (entity, _) = Entity();
+        Ask(entity, Register());
+        var known = Sync(entity).DesiredVersion;
+        var agent = CreateTestProbe();
+        entity.Tell(new AgentSync(new ReportAgentState(Context(), []), known, TimeSpan.FromSeconds(20)), agent);
+        agent.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+
+        Sys.Stop(entity);
+        Assert.Equal(known, agent.ExpectMsg<AgentSyncAnswer>(TimeSpan.FromSeconds(2)).DesiredVersion);
+    }
+
+    [Fact]
     public void Every_change_reaches_the_scheduler_until_it_is_acknowledged()
     {
         var scheduler = CreateTestProbe();

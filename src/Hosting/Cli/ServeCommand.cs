@@ -18,6 +18,9 @@ public static partial class ServeCommand
     [GeneratedRegex("^[0-9]{12}$")]
     private static partial Regex AccountIdFormat();
 
+    /// <summary>How long the server waits for requests under way once the node begins to stop.</summary>
+    public static readonly TimeSpan DrainBound = TimeSpan.FromSeconds(3);
+
     public static async Task<int> Run(string[] args, IReadOnlyDictionary<string, string?> flagSettings)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
@@ -42,6 +45,10 @@ public static partial class ServeCommand
             return 1;
         }
         var account = new AccountScope(options.Region, options.AccountId);
+        // SIGTERM: the agent and the journal probe stop first, the server stops accepting and waits for the requests under way
+        // (they answer at once: long polls end on the signal), then Akka.Hosting's CoordinatedShutdown hands the shards off and
+        // leaves the cluster. A request still running after the drain bound is cut off so the node is gone within seconds.
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = DrainBound);
         builder.WebHost.UseUrls(options.Http);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.Limits.MaxRequestBytes);
         // Like an AWS regional endpoint, the gateway answers requests signed for its own region only.

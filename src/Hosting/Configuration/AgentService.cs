@@ -2,9 +2,12 @@ using Actors.Nodes.Agent;
 
 namespace Actors.Hosting.Configuration;
 
-/// <summary>Runs container agents for the life of the host: the local agent of <c>serve</c>, or those of <c>actors agent</c>.</summary>
+/// <summary>
+/// Runs container agents for the life of the host: the local agent of <c>serve</c>, or those of <c>actors agent</c>. They
+/// stop first on SIGTERM, ending their own long polls, so the gateway of a stopping <c>serve</c> drains without them.
+/// </summary>
 public sealed class AgentService(IReadOnlyList<(AgentOptions Options, Func<string, IContainerRuntime> RuntimeFor)> agents, GatewayClient gateway,
-    ILoggerFactory loggers) : BackgroundService
+    ILoggerFactory loggers) : StopsFirstService
 {
     private readonly IReadOnlyList<ContainerAgent> containerAgents = [.. agents.Select((agent, index) =>
         new ContainerAgent(agent.Options, agent.RuntimeFor, gateway, loggers.CreateLogger($"Actors.Agent.{index}")))];

@@ -24,9 +24,12 @@ public static class ConsoleLogging
 
     public static AkkaConfigurationBuilder LogThroughMicrosoftLogging(this AkkaConfigurationBuilder akka) =>
         akka.ConfigureLoggers(loggers =>
-        {
-            loggers.LogLevel = Akka.Event.LogLevel.InfoLevel;
-            loggers.ClearLoggers();
-            loggers.AddLogger<AkkaToMicrosoftLogger>();
-        });
+            {
+                loggers.LogLevel = Akka.Event.LogLevel.InfoLevel;
+                loggers.ClearLoggers();
+                loggers.AddLogger<AkkaToMicrosoftLogger>();
+            })
+            // Akka's last lines, written once the logger above has stopped, come in its own format: only warnings and errors,
+            // which must not be lost, are worth the odd line.
+            .AddHocon("akka.stdout-loglevel = WARNING", HoconAddMode.Prepend);
 }

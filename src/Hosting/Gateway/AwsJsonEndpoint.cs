@@ -13,7 +13,8 @@ namespace Actors.Hosting.Gateway;
 /// <c>{"__type","message"}</c> with the same name in x-amzn-ErrorType.
 /// </summary>
 public sealed class AwsJsonEndpoint(
-    ActionTable actions, ControlPlaneAccessor controlPlane, SigV4Verifier verifier, TimeProvider clock, ILogger<AwsJsonEndpoint> log)
+    ActionTable actions, ControlPlaneAccessor controlPlane, SigV4Verifier verifier, TimeProvider clock, IHostApplicationLifetime lifetime,
+    ILogger<AwsJsonEndpoint> log)
 {
     public async Task Handle(HttpContext http)
     {
@@ -33,7 +34,8 @@ public sealed class AwsJsonEndpoint(
                     ? "Missing X-Amz-Target header."
                     : $"Unknown operation {target}.");
 
-            var context = new ActionContext(new RequestContext(now, requestId, authentication.AccessKeyId!), controlPlane.Get(), signed.Body, http.RequestAborted);
+            var context = new ActionContext(new RequestContext(now, requestId, authentication.AccessKeyId!), controlPlane.Get(), signed.Body, http.RequestAborted,
+                lifetime.ApplicationStopping);
             var result = await handler(signed.Body, context);
             await Write(http, StatusCodes.Status200OK, result);
         }
@@ -41,14 +43,26 @@ public sealed class AwsJsonEndpoint(
         {
             await WriteError(http, error);
         }
-        catch (BadHttpRequestException tooLarge) when (tooLarge.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            await WriteError(http, new EcsError("RequestEntityTooLargeException", "The request body is larger than the gateway accepts.",
-                StatusCodes.Status413PayloadTooLarge));
-        }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
             // The client went away; there is nobody to answer.
+        }
+        catch (BadHttpRequestException unreadable)
+        {
+            // Most often the client gave up in the middle of its body - an agent cancels its long poll when something changes
+            // on its host, or when it stops - so this is no failure of ours, and nobody may be left to answer.
+            log.LogDebug("Request {RequestId}'s body could not be read: {Reason}", requestId, unreadable.Message);
+            var error = unreadable.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? new EcsError("RequestEntityTooLargeException", "The request body is larger than the gateway accepts.", unreadable.StatusCode)
+                : EcsError.Serialization($"The request body could not be read: {unreadable.Message}");
+            try
+            {
+                await WriteError(http, error);
+            }
+            catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+            {
+                // Gone, as expected.
+            }
         }
         catch (JournalFailureException broken)
         {

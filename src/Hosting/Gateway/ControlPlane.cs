@@ -41,7 +41,10 @@ public sealed class ControlPlane(ActorSystem system, ActorRegistry registry, Acc
 
 /// <summary>One request as a handler sees it.</summary>
 /// <param name="Body">The raw JSON body, for actions whose request is read into more than one shape.</param>
-public sealed record ActionContext(RequestContext Request, ControlPlane Plane, ReadOnlyMemory<byte> Body, CancellationToken Cancellation);
+/// <param name="Cancellation">Cancelled when the client goes away.</param>
+/// <param name="Stopping">Cancelled when the node begins to stop: whatever waits on purpose (a long poll) answers at once.</param>
+public sealed record ActionContext(RequestContext Request, ControlPlane Plane, ReadOnlyMemory<byte> Body, CancellationToken Cancellation,
+    CancellationToken Stopping);
 
 /// <summary>The control plane exists only once the actor system has started; the gateway resolves it on first use.</summary>
 public sealed class ControlPlaneAccessor(IServiceProvider services, AccountScope account, GatewayLimits limits)

@@ -6,8 +6,8 @@ namespace Actors.Hosting.Gateway;
 
 /// <summary>
 /// Ready once this node is an Up member of its Akka cluster (only then can shard regions place entities), its journals
-/// answer reads, and its local agent, when it runs one, has registered (so the agent's cluster exists). Otherwise 503
-/// with the reason.
+/// answer reads, and its local agent, when it runs one, has registered (so the agent's cluster exists); no longer ready
+/// from the moment it begins to stop, so a load balancer sends nothing more. Otherwise 503 with the reason.
 /// </summary>
 public static class Health
 {
@@ -20,6 +20,8 @@ public static class Health
 
     private static string? Problem(IServiceProvider services)
     {
+        if (services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested)
+            return "stopping (answering the requests under way, then leaving the cluster)";
         var system = services.GetService<ActorSystem>();
         var status = system is null ? null : (MemberStatus?)Cluster.Get(system).SelfMember.Status;
         if (status != MemberStatus.Up) return $"starting ({status?.ToString() ?? "actor system not started"})";

@@ -1,3 +1,4 @@
+using Actors.Hosting.Configuration;
 using Actors.Nodes;
 using Akka.Actor;
 using Akka.Persistence;
@@ -10,9 +11,10 @@ namespace Actors.Hosting.Gateway;
 /// keeps the last result for <see cref="Health"/>: a journal that cannot be read makes the node unhealthy at once,
 /// instead of every request waiting for Akka's 30 s timeout and failing with a 500. On SQLite it also reads each
 /// database file through a fresh connection: the plugin's pooled connections can go on answering from their caches
-/// and the WAL for a while after the file itself was damaged, overwritten or removed.
+/// and the WAL for a while after the file itself was damaged, overwritten or removed. It stops first when the node
+/// stops, so it never reads through an actor system that is shutting down.
 /// </summary>
-public sealed class JournalProbe(IServiceProvider services, JournalOptions journalOptions, ILogger<JournalProbe> logger) : BackgroundService
+public sealed class JournalProbe(IServiceProvider services, JournalOptions journalOptions, ILogger<JournalProbe> logger) : StopsFirstService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);

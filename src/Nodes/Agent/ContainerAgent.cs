@@ -28,7 +28,22 @@ public sealed class ContainerAgent(AgentOptions options, Func<string, IContainer
 
     public string? ContainerInstanceArn { get; private set; }
 
+    /// <summary>Registers and syncs until <paramref name="stopping"/> is cancelled, then returns: the sync under way is abandoned.</summary>
     public async Task Run(CancellationToken stopping)
+    {
+        try
+        {
+            await RegisterAndSync(stopping);
+        }
+        catch (Exception abandoned) when (stopping.IsCancellationRequested)
+        {
+            // Cancelling its own long poll (or a call the stopping gateway cut short) is how an agent stops, not a failure:
+            // the runtime keeps its containers and the next agent adopts them.
+            logger.LogDebug("Stopped during a call to the control plane ({Reason})", abandoned.Message);
+        }
+    }
+
+    private async Task RegisterAndSync(CancellationToken stopping)
     {
         ContainerInstanceArn = await Register(stopping);
         _ = WatchRuntime(stopping);
@@ -177,29 +192,30 @@ public sealed class ContainerAgent(AgentOptions options, Func<string, IContainer
 
         foreach (var task in desired.Run)
             if (!present.ContainsKey(task.TaskId) && !actual.Any(t => t.TaskId == task.TaskId && t.FailedToStartReason is not null))
-                InBackground(_starting, task.TaskId, () => _runtime.Start(task, stopping));
+                InBackground(_starting, task.TaskId, () => _runtime.Start(task, stopping), stopping);
 
         foreach (var reported in actual)
         {
             var taskId = reported.TaskId;
             if (running.Contains(taskId) || _starting.ContainsKey(taskId)) continue;
             var anyRunning = reported.Containers.Any(c => c.Status != "STOPPED");
-            if (anyRunning) InBackground(_stopping, taskId, () => _runtime.Stop(taskId, null, stopping));
+            if (anyRunning) InBackground(_stopping, taskId, () => _runtime.Stop(taskId, null, stopping), stopping);
             // Neither to run nor to stop: the control plane has recorded the task STOPPED (or never knew it), so its
             // containers - or the memory of its failed start - can go.
-            else if (!toStop.Contains(taskId)) InBackground(_stopping, taskId, () => _runtime.Remove(taskId, stopping));
+            else if (!toStop.Contains(taskId)) InBackground(_stopping, taskId, () => _runtime.Remove(taskId, stopping), stopping);
         }
         return Task.CompletedTask;
     }
 
     /// <summary>Runs one start/stop/remove per task at a time, and wakes the loop when it ends so the result is reported.</summary>
-    private void InBackground(ConcurrentDictionary<string, Task> inFlight, string taskId, Func<Task> work)
+    private void InBackground(ConcurrentDictionary<string, Task> inFlight, string taskId, Func<Task> work, CancellationToken stopping)
     {
         if (inFlight.ContainsKey(taskId)) return;
         inFlight[taskId] = Task.Run(async () =>
         {
             try { await work(); }
-            catch (Exception failure) { logger.LogWarning(failure, "Runtime work on task {TaskId} failed", taskId); }
+            catch (Exception failure) when (!stopping.IsCancellationRequested) { logger.LogWarning(failure, "Runtime work on task {TaskId} failed", taskId); }
+            catch (Exception) { /* cut short because the agent stops; the next agent finds the task as the runtime left it */ }
             finally
             {
                 inFlight.TryRemove(taskId, out _);

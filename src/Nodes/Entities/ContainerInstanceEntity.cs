@@ -23,6 +23,12 @@ public sealed record AgentSync(ReportAgentState Report, long KnownVersion, TimeS
 /// </summary>
 public sealed record AgentReportPart(string RequestId, int Index, ImmutableList<ReportedTask> Tasks);
 
+/// <summary>
+/// Ends the long poll of the sync with this request id now, with the desired state as it is: the gateway that holds it is
+/// stopping, and the agent's next sync must go to a gateway that stays.
+/// </summary>
+public sealed record EndLongPoll(string RequestId);
+
 /// <param name="Registered">False: the instance is not (or no longer) registered and the agent must register anew.</param>
 public sealed record AgentSyncAnswer(bool Registered, DomainError? Error, long DesiredVersion, ContainerInstanceDesiredState? Desired);
 
@@ -52,7 +58,7 @@ public sealed class ContainerInstanceEntity
     private const int MaxTasksPerChange = 100;
     private readonly AgentLeaseOptions _lease;
     private readonly Func<IActorRef> _schedulers;
-    private readonly List<(IActorRef ReplyTo, long KnownVersion, DateTimeOffset Deadline, IReadOnlySet<string> RunningOnAgent)> _waiting = [];
+    private readonly List<LongPoll> _waiting = [];
     /// <summary>Tasks changed since the scheduler last acknowledged, with the instance version of their latest change.</summary>
     private readonly Dictionary<string, long> _unacknowledged = new(StringComparer.Ordinal);
     private long _acknowledgedVersion = -1;
@@ -74,6 +80,11 @@ public sealed class ContainerInstanceEntity
             if (part.Index != _reportParts.Parts) return;
             _reportParts.Tasks.AddRange(part.Tasks);
             _reportParts.Parts++;
+        });
+        Command<EndLongPoll>(end =>
+        {
+            AnswerWaiters(waiter => waiter.RequestId == end.RequestId);
+            UpdateIdlePassivation();
         });
         Command<CheckLease>(_ => Tick());
         Command<InstanceChangesAcknowledged>(Acknowledged);
@@ -152,7 +163,7 @@ public sealed class ContainerInstanceEntity
         {
             if (error is null && State.IsRegistered && State.DesiredVersion == sync.KnownVersion && sync.MaxWait > TimeSpan.Zero)
             {
-                _waiting.Add((replyTo, sync.KnownVersion, Clock.GetUtcNow() + sync.MaxWait, runningOnAgent));
+                _waiting.Add(new LongPoll(replyTo, sync.Report.Context.RequestId, sync.KnownVersion, Clock.GetUtcNow() + sync.MaxWait, runningOnAgent));
                 UpdateIdlePassivation();
                 return;
             }
@@ -191,14 +202,22 @@ public sealed class ContainerInstanceEntity
     private static RequestContext Internal(DateTimeOffset now, string actor) => new(now, $"{actor}-{Guid.NewGuid():N}", $"actors:{actor}");
 
     /// <summary>Answers the long polls whose version is stale or whose wait is over.</summary>
-    private void AnswerWaiters(DateTimeOffset now)
-    {
+    private void AnswerWaiters(DateTimeOffset now) =>
+        AnswerWaiters(waiter => waiter.KnownVersion != State.DesiredVersion || now >= waiter.Deadline || !State.IsRegistered);
+
+    private void AnswerWaiters(Predicate<LongPoll> due) =>
         _waiting.RemoveAll(waiter =>
         {
-            if (waiter.KnownVersion == State.DesiredVersion && now < waiter.Deadline && State.IsRegistered) return false;
+            if (!due(waiter)) return false;
             waiter.ReplyTo.Tell(SyncAnswer(waiter.RunningOnAgent));
             return true;
         });
+
+    /// <summary>An entity that stops (its shard handed off as its node leaves) answers its long polls instead of leaving them to time out.</summary>
+    protected override void PostStop()
+    {
+        AnswerWaiters(_ => true);
+        base.PostStop();
     }
 
     private bool IsBehind => State.Status is not null && (_unacknowledged.Count > 0 || _acknowledgedVersion < State.Version);
@@ -242,6 +261,9 @@ public sealed class ContainerInstanceEntity
     /// </summary>
     private void UpdateIdlePassivation() =>
         Context.SetReceiveTimeout(State.AgentConnected || _waiting.Count > 0 || IsBehind ? null : _lease.IdlePassivation);
+
+    /// <summary>A sync held until the desired state moves past <paramref name="KnownVersion"/> or <paramref name="Deadline"/>.</summary>
+    private sealed record LongPoll(IActorRef ReplyTo, string RequestId, long KnownVersion, DateTimeOffset Deadline, IReadOnlySet<string> RunningOnAgent);
 
     // The lease timer must not keep an idle, disconnected instance from passivating.
     private sealed record CheckLease : INotInfluenceReceiveTimeout, INoSerializationVerificationNeeded

@@ -97,6 +97,7 @@ public static class Manifests
         (typeof(AgentSync), "agent-sync.v1"),
         (typeof(AgentReportPart), "agent-report-part.v1"),
         (typeof(AgentSyncAnswer), "agent-sync-answer.v1"),
+        (typeof(EndLongPoll), "end-long-poll.v1"),
         (typeof(ContainerInstanceState), "container-instance-state.v1"),
         (typeof(EntityResponse<ContainerInstanceState>), "container-instance-response.v1"),
 

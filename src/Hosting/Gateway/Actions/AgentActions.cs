@@ -26,15 +26,22 @@ public static class AgentActions
         if (tasks.Select(t => t.TaskId).Distinct().Count() != tasks.Count)
             throw EcsError.InvalidParameter("A task is reported more than once.");
 
-        var wait = TimeSpan.FromSeconds(Math.Clamp(request.WaitSeconds ?? 0, 0, AgentProtocol.MaxWaitSeconds));
+        // A stopping gateway holds no poll: the agent hears the desired state now, and its next sync goes to a gateway that stays.
+        var wait = context.Stopping.IsCancellationRequested
+            ? TimeSpan.Zero
+            : TimeSpan.FromSeconds(Math.Clamp(request.WaitSeconds ?? 0, 0, AgentProtocol.MaxWaitSeconds));
         // A large report goes in parts, each far below a remote frame; the entity puts them together.
         var parts = MessageBudget.Parts(tasks).ToList();
+        var instances = context.Plane.ContainerInstances;
         for (var index = 0; index < parts.Count - 1; index++)
-            context.Plane.ContainerInstances.Tell(entityId, new AgentReportPart(context.Request.RequestId, index, [.. parts[index]]));
+            instances.Tell(entityId, new AgentReportPart(context.Request.RequestId, index, [.. parts[index]]));
         var last = parts.Count == 0 ? [] : parts[^1];
-        var answer = await context.Plane.ContainerInstances.Ask<AgentSyncAnswer>(entityId,
+        var answering = instances.Ask<AgentSyncAnswer>(entityId,
             new AgentSync(new ReportAgentState(context.Request, [.. last]), request.KnownDesiredVersion, wait, Math.Max(parts.Count - 1, 0)),
             context.Cancellation);
+        // Registered after the sync was sent, so the entity always hears the end after the poll it ends.
+        await using var endOnStop = context.Stopping.Register(() => instances.Tell(entityId, new EndLongPoll(context.Request.RequestId)));
+        var answer = await answering;
         if (!answer.Registered)
             throw new EcsError(AgentProtocol.NotRegisteredError, $"Container instance {arn} is not registered.");
         if (answer.Error is { } error) throw EcsError.From(error);
