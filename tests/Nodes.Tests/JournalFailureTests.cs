@@ -22,8 +22,9 @@ public class JournalFailureTests(ITestOutputHelper output) : NodeTestKit(output,
     private IActorRef Entity(string persistenceId) => Sys.ActorOf(Props.Create(() => new EntityOnFailingJournal(persistenceId, "web")));
 
     [Fact]
-    public async Task Whoever_asks_an_entity_whose_journal_cannot_be_read_hears_why_at_once()
+    public async Task Whoever_asks_an_entity_whose_journal_cannot_be_read_hears_why_at_once_and_so_does_the_node()
     {
+        Sys.EventStream.Subscribe(TestActor, typeof(JournalFailed));
         var entity = Entity("unreadable|web");
         var started = DateTimeOffset.UtcNow;
         var asks = new[]
@@ -38,11 +39,13 @@ public class JournalFailureTests(ITestOutputHelper output) : NodeTestKit(output,
                          "This is a fault of the server, not of the request.", failure.Message);
         }
         Assert.True(DateTimeOffset.UtcNow - started < TimeSpan.FromSeconds(5), "answered only when the asks timed out");
+        Assert.Equal("a read of the journal failed (SQLite Error 11: 'database disk image is malformed'.)", ExpectMsg<JournalFailed>().Problem);
     }
 
     [Fact]
     public async Task A_write_the_journal_fails_is_answered_as_a_server_fault_and_so_are_the_commands_queued_behind_it()
     {
+        Sys.EventStream.Subscribe(TestActor, typeof(JournalFailed));
         var entity = Entity("unwritable|web");
         var started = DateTimeOffset.UtcNow;
         var create = entity.Ask<EntityResponse<ClusterState>>(new CreateCluster(Context(1), [], [], null, null, []), AskTimeout);
@@ -54,6 +57,7 @@ public class JournalFailureTests(ITestOutputHelper output) : NodeTestKit(output,
                          "describe the resource before retrying.", answer.Error!.Message);
         }
         Assert.True(DateTimeOffset.UtcNow - started < TimeSpan.FromSeconds(5), "answered only when the asks timed out");
+        Assert.Equal("a write to the journal failed (SQLite Error 10: 'disk I/O error'.)", ExpectMsg<JournalFailed>().Problem);
     }
 
     [Fact]

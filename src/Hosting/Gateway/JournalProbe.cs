@@ -1,5 +1,6 @@
 using Actors.Hosting.Configuration;
 using Actors.Nodes;
+using Actors.Nodes.Entities;
 using Akka.Actor;
 using Akka.Persistence;
 using Microsoft.Data.Sqlite;
@@ -11,27 +12,47 @@ namespace Actors.Hosting.Gateway;
 /// keeps the last result for <see cref="Health"/>: a journal that cannot be read makes the node unhealthy at once,
 /// instead of every request waiting for Akka's 30 s timeout and failing with a 500. On SQLite it also reads each
 /// database file through a fresh connection: the plugin's pooled connections can go on answering from their caches
-/// and the WAL for a while after the file itself was damaged, overwritten or removed. It stops first when the node
+/// and the WAL for a while after the file itself was damaged, overwritten or removed - which is also why a failure met
+/// where the journal is used (<see cref="JournalFailed"/>: an entity's recovery or write, a listing) makes the journal
+/// unhealthy for <see cref="ReportedFailureMemory"/>, whatever the periodic read says. It stops first when the node
 /// stops, so it never reads through an actor system that is shutting down.
 /// </summary>
-public sealed class JournalProbe(IServiceProvider services, JournalOptions journalOptions, ILogger<JournalProbe> logger) : StopsFirstService
+public sealed class JournalProbe(IServiceProvider services, JournalOptions journalOptions, TimeProvider clock, ILogger<JournalProbe> logger)
+    : StopsFirstService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
     private const string ProbePersistenceId = "actors-journal-probe";
     private static readonly (string Name, string? PluginId)[] Journals = [("journal", null), ("sharding journal", "akka.persistence.journal.sharding")];
 
-    private volatile JournalStatus? last;
+    public static readonly TimeSpan ReportedFailureMemory = TimeSpan.FromSeconds(30);
 
-    /// <summary>The last probe's outcome; null before the first one finished.</summary>
-    public JournalStatus? Last => last;
+    private volatile JournalStatus? last;
+    private volatile ReportedFailure? reported;
+
+    /// <summary>The last probe's outcome, or the failure reported since if it is recent; null before the first probe finished.</summary>
+    public JournalStatus? Last
+    {
+        get
+        {
+            if (last is not { Healthy: true } probed || reported is not { } failure) return last;
+            var ago = clock.GetUtcNow() - failure.At;
+            return ago < ReportedFailureMemory ? JournalStatus.Failed($"{failure.Problem} {ago.TotalSeconds:0} s ago") : probed;
+        }
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Interval);
+        var listening = false;
         do
         {
             if (services.GetService<ActorSystem>() is not { } system) continue;
+            if (!listening)
+            {
+                system.EventStream.Subscribe(system.ActorOf(Props.Create(() => new FailureListener(this)), "journal-failure-listener"), typeof(JournalFailed));
+                listening = true;
+            }
             var status = await Probe(system, stoppingToken);
             if (status.Healthy && journalOptions.Provider == JournalProvider.Sqlite)
                 status = ReadSqliteFiles([("journal", journalOptions.ConnectionString), ("sharding journal", journalOptions.ShardingConnectionString)]);
@@ -88,6 +109,15 @@ public sealed class JournalProbe(IServiceProvider services, JournalOptions journ
             }
         }
         return JournalStatus.Ok;
+    }
+
+    private void Remember(JournalFailed failure) => reported = new ReportedFailure(failure.Problem, clock.GetUtcNow());
+
+    private sealed record ReportedFailure(string Problem, DateTimeOffset At);
+
+    private sealed class FailureListener : ReceiveActor
+    {
+        public FailureListener(JournalProbe probe) => Receive<JournalFailed>(probe.Remember);
     }
 
     private static string OneLine(string message) => string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries));

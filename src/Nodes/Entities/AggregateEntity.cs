@@ -126,6 +126,7 @@ public class AggregateEntity<TAggregate, TState, TCommand, TEvent> : ReceivePers
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
         base.OnPersistFailure(cause, @event, sequenceNr);
+        JournalFailure.Report(Context.System, $"a write to the journal failed ({JournalFailure.Describe(cause)})");
         var failure = new DomainError(ErrorCodes.Server,
             $"The journal failed while recording the change ({JournalFailure.Describe(cause)}); it may or may not have been stored: describe the resource before retrying.");
         var queued = _queued.ToList();
@@ -148,7 +149,7 @@ public class AggregateEntity<TAggregate, TState, TCommand, TEvent> : ReceivePers
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
         base.OnRecoveryFailure(reason, message);
-        var failure = new Status.Failure(JournalFailure.Unreadable($"{PersistenceId} cannot be loaded", reason));
+        var failure = new Status.Failure(JournalFailure.Unreadable(Context.System, $"{PersistenceId} cannot be loaded", reason));
         foreach (var asker in _askedWhileRecovering.Distinct()) asker.Tell(failure);
         _askedWhileRecovering.Clear();
     }

@@ -17,11 +17,24 @@ public sealed class JournalFailureException : Exception
 #pragma warning restore SYSLIB0051
 }
 
+/// <summary>
+/// Published on the node's event stream whenever a read or write of the journal fails where it is used (an entity's
+/// recovery or write, a listing): the node's health then reports the journal, even while a periodic read still succeeds
+/// through cached pages.
+/// </summary>
+public sealed record JournalFailed(string Problem) : INoSerializationVerificationNeeded;
+
 internal static class JournalFailure
 {
+    /// <summary>Reports a failed read and returns what the asker hears.</summary>
     /// <param name="consequence">What cannot be done, e.g. "cluster|web cannot be loaded".</param>
-    public static JournalFailureException Unreadable(string consequence, Exception cause) =>
-        new($"The journal cannot be read, so {consequence} ({Describe(cause)}). This is a fault of the server, not of the request.");
+    public static JournalFailureException Unreadable(ActorSystem system, string consequence, Exception cause)
+    {
+        Report(system, $"a read of the journal failed ({Describe(cause)})");
+        return new($"The journal cannot be read, so {consequence} ({Describe(cause)}). This is a fault of the server, not of the request.");
+    }
+
+    public static void Report(ActorSystem system, string problem) => system.EventStream.Publish(new JournalFailed(problem));
 
     /// <summary>The innermost cause in one line: database errors carry the reason there (e.g. "database disk image is malformed").</summary>
     public static string Describe(Exception cause) =>

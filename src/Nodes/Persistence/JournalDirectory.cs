@@ -29,7 +29,7 @@ public sealed class JournalDirectory(ActorSystem system)
         }
         catch (Exception failure) when (failure.GetBaseException() is DbException)
         {
-            throw JournalFailure.Unreadable($"the {kind} entities cannot be listed", failure);
+            throw JournalFailure.Unreadable(system, $"the {kind} entities cannot be listed", failure);
         }
         ids.Sort(StringComparer.Ordinal);
         return ids;
