@@ -132,7 +132,9 @@ public sealed record ServiceState
 
     public bool Exists => Status is not null;
     public bool IsActive => Status == ServiceStatus.ACTIVE;
-    public string EntityId => $"{ClusterName}/{Name}";
+    public string EntityId => EntityIdOf(ClusterName, Name);
+
+    public static string EntityIdOf(string clusterName, string serviceName) => $"{clusterName}/{serviceName}";
 
     public Deployment? Primary => Deployments.LastOrDefault(d => d.Status == DeploymentStatus.PRIMARY);
 

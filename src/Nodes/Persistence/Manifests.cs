@@ -4,6 +4,7 @@ using Actors.Domain.ContainerInstances;
 using Actors.Domain.TaskDefinitions;
 using Actors.Nodes.Entities;
 using Actors.Nodes.Scheduling;
+using Actors.Nodes.Services;
 
 namespace Actors.Nodes.Persistence;
 
@@ -123,6 +124,18 @@ public static class Manifests
         (typeof(DescribeInstanceTasks), "describe-instance-tasks.v1"),
         (typeof(TasksDescribed), "tasks-described.v1"),
         (typeof(TaskAnswer), "task-answer.v1"),
+
+        // What services ask of their cluster and what the gateway asks of services
+        (typeof(CreateServiceInCluster), "create-service-in-cluster.v1"),
+        (typeof(DescribeService), "describe-service.v1"),
+        (typeof(ServiceAnswer), "service-answer.v1"),
+        (typeof(ListDeployments), "list-deployments.v1"),
+        (typeof(DescribeDeployments), "describe-deployments.v1"),
+        (typeof(DeploymentPage), "deployment-page.v1"),
+        (typeof(ListClusterServices), "list-cluster-services.v1"),
+        (typeof(ObserveService), "observe-service.v1"),
+        (typeof(ServiceObservationPage), "service-observation-page.v1"),
+        (typeof(ServiceTasksChanged), "service-tasks-changed.v1"),
     ];
 
     private static readonly FrozenDictionary<Type, string> ByType = Table.ToFrozenDictionary(e => e.Type, e => e.Manifest);
