@@ -18,6 +18,11 @@ public sealed partial class ContainerInstance
             ? Decision<IContainerInstanceEvent>.Accept(new AgentDisconnected(
                 disconnected.Context.Because($"no heartbeat from the agent since {disconnected.LastSeenAt:O}"), disconnected.LastSeenAt))
             : Decision<IContainerInstanceEvent>.Unchanged,
+        MarkInstanceLost lost => state.AgentConnected
+            ? Decision<IContainerInstanceEvent>.Unchanged
+            : Decision<IContainerInstanceEvent>.Accept([.. StopAllTasks(state, lost.Context,
+                $"Container instance {state.InstanceId} was lost: its agent has been disconnected since {lost.LastSeenAt:O}",
+                "its container instance was lost")]),
         ForgetStoppedTasks forget => DecideForget(state, forget),
         _ => DomainError.InvalidParameter($"{command.GetType().Name} is not a task command."),
     };
@@ -86,15 +91,18 @@ public sealed partial class ContainerInstance
 
     public const string DeregisteredWithForceReason = "The container instance was deregistered with force";
 
-    private static IEnumerable<IContainerInstanceEvent> StopTasksOfDeregisteredInstance(ContainerInstanceState state, RequestContext context)
+    private static IEnumerable<IContainerInstanceEvent> StopTasksOfDeregisteredInstance(ContainerInstanceState state, RequestContext context) =>
+        StopAllTasks(state, context, DeregisteredWithForceReason, "its container instance was deregistered with force");
+
+    /// <summary>Every active task stops at once, its containers presumed gone, with <paramref name="reason"/> as its stoppedReason.</summary>
+    private static IEnumerable<IContainerInstanceEvent> StopAllTasks(ContainerInstanceState state, RequestContext context, string reason, string why)
     {
         var remaining = state.RemainingResources;
         foreach (var task in state.Tasks.Values.Where(TaskLifecycle.IsActive).OrderBy(t => t.TaskId, StringComparer.Ordinal))
         {
-            var stopped = TaskLifecycle.Abandon(task, DeregisteredWithForceReason, context.At);
+            var stopped = TaskLifecycle.Abandon(task, reason, context.At);
             remaining = AfterChange(state.RegisteredResources, remaining, task, stopped);
-            yield return new TaskStateChanged(context.Because($"task {task.TaskId} stopped: its container instance was deregistered with force"),
-                TaskProgress.Of(stopped), remaining);
+            yield return new TaskStateChanged(context.Because($"task {task.TaskId} stopped: {why}"), TaskProgress.Of(stopped), remaining);
         }
     }
 

@@ -18,6 +18,12 @@ public sealed record ReportAgentState(RequestContext Context, ImmutableList<Repo
 /// <summary>The agent's lease ran out (the entity's timer says so; the domain records the transition).</summary>
 public sealed record MarkAgentDisconnected(RequestContext Context, DateTimeOffset LastSeenAt) : ITaskCommand;
 
+/// <summary>
+/// The agent has stayed disconnected past the lost-instance timeout: its tasks are presumed gone, so they are recorded
+/// STOPPED (and services replace them elsewhere). An agent that comes back stops their containers.
+/// </summary>
+public sealed record MarkInstanceLost(RequestContext Context, DateTimeOffset LastSeenAt) : ITaskCommand;
+
 /// <summary>Drops tasks that stopped before <paramref name="StoppedBefore"/> from the live state (the journal keeps them).</summary>
 public sealed record ForgetStoppedTasks(RequestContext Context, DateTimeOffset StoppedBefore) : ITaskCommand;
 

@@ -35,6 +35,11 @@ public sealed record AgentLeaseOptions
     public TimeSpan IdlePassivation { get; init; } = TimeSpan.FromMinutes(2);
     /// <summary>ECS keeps a stopped task describable for about an hour; then it leaves the live state (the journal keeps it).</summary>
     public TimeSpan StoppedTaskRetention { get; init; } = TimeSpan.FromHours(1);
+    /// <summary>
+    /// How long an agent may stay disconnected before its instance is lost: its tasks are then recorded STOPPED, and
+    /// services replace them. ECS leaves them RUNNING until the instance goes; users ask for better (containers-roadmap #2040).
+    /// </summary>
+    public TimeSpan LostInstanceTimeout { get; init; } = TimeSpan.FromMinutes(5);
 }
 
 /// <summary>
@@ -178,6 +183,8 @@ public sealed class ContainerInstanceEntity
         AnswerWaiters(now);
         if (State.AgentConnected && now - _lastSeen > _lease.Timeout)
             Execute(new MarkAgentDisconnected(Internal(now, "agent-lease"), _lastSeen), replyTo: null);
+        else if (!State.AgentConnected && HasActiveTasks && State.LastHeartbeatAt is { } lastSeen && now - lastSeen > _lease.LostInstanceTimeout)
+            Execute(new MarkInstanceLost(Internal(now, "lost-instance"), lastSeen), replyTo: null);
         if (now - _lastRetentionCheck >= RetentionCheckInterval)
         {
             _lastRetentionCheck = now;
@@ -240,8 +247,11 @@ public sealed class ContainerInstanceEntity
     /// A connected instance stays awake to time its lease (and remember-entities restarts it after a crash), and so does
     /// one whose changes the scheduler has not acknowledged; any other sleeps when idle.
     /// </summary>
+    // A disconnected instance with tasks stays awake to time its loss.
     private void UpdateIdlePassivation() =>
-        Context.SetReceiveTimeout(State.AgentConnected || _waiting.Count > 0 || IsBehind ? null : _lease.IdlePassivation);
+        Context.SetReceiveTimeout(State.AgentConnected || _waiting.Count > 0 || IsBehind || HasActiveTasks ? null : _lease.IdlePassivation);
+
+    private bool HasActiveTasks => State.Tasks.Values.Any(TaskLifecycle.IsActive);
 
     // The lease timer must not keep an idle, disconnected instance from passivating.
     private sealed record CheckLease : INotInfluenceReceiveTimeout, INoSerializationVerificationNeeded
