@@ -30,7 +30,7 @@ public static class AgentActions
         // A large report goes in parts, each far below a remote frame; the entity puts them together.
         var parts = MessageBudget.Parts(tasks).ToList();
         for (var index = 0; index < parts.Count - 1; index++)
-            context.Plane.ContainerInstances.Tell(entityId, new AgentReportPart(context.Request.RequestId, index, [.. parts[index]]));
+            context.Plane.ContainerInstances.Tell(entityId, new AgentReportPart(context.Request.RequestId, context.Request.Principal, index, [.. parts[index]]));
         var last = parts.Count == 0 ? [] : parts[^1];
         var answer = await context.Plane.ContainerInstances.Ask<AgentSyncAnswer>(entityId,
             new AgentSync(new ReportAgentState(context.Request, [.. last]), request.KnownDesiredVersion, wait, Math.Max(parts.Count - 1, 0)),
