@@ -33,7 +33,10 @@ public static class AgentCommand
             await Console.Error.WriteLineAsync(
                 $"actors agent signs its calls with an agent key: set {CredentialStore.AgentAccessKeyIdVariable} and " +
                 $"{CredentialStore.AgentSecretAccessKeyVariable} to a pair the gateway knows as an agent key (the same variables in the " +
-                "gateway's environment, or an Actors:Credentials entry with \"Role\": \"agent\").");
+                "gateway's environment, or an Actors:Credentials entry with \"Role\": \"agent\")." +
+                (Environment.GetEnvironmentVariable(CredentialStore.AccessKeyIdVariable) is { Length: > 0 }
+                    ? $" {CredentialStore.AccessKeyIdVariable} names a user key, which agents no longer use."
+                    : ""));
             return 2;
         }
 
