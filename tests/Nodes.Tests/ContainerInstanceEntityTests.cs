@@ -17,7 +17,9 @@ public class ContainerInstanceEntityTests(ITestOutputHelper output) : NodeTestKi
     private const string InstanceId = "0123456789abcdef0123456789abcdef";
     private static readonly AgentLeaseOptions ShortLease = new() { Timeout = TimeSpan.FromSeconds(30), CheckInterval = TimeSpan.FromMilliseconds(50) };
 
-    private RequestContext Context() => new(Clock.GetUtcNow(), Guid.NewGuid().ToString(), "AKIATEST");
+    private const string OtherAgent = "AKIAOTHERAGENT";
+
+    private RequestContext Context(string principal = "AKIATEST") => new(Clock.GetUtcNow(), Guid.NewGuid().ToString(), principal);
 
     /// <summary>The entity on its own, with a probe standing in for its cluster's scheduler.</summary>
     private (IActorRef Entity, TestProbe Scheduler) Entity(AgentLeaseOptions? lease = null, string persistenceSuffix = "")
@@ -200,5 +202,46 @@ public class ContainerInstanceEntityTests(ITestOutputHelper output) : NodeTestKi
             entity.Tell(new DescribeInstanceTasks([task.TaskId]), TestActor);
             Assert.Empty(ExpectMsg<TasksDescribed>().Tasks);
         }, TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void Another_key_s_sync_is_refused_hears_no_desired_state_and_keeps_no_lease_alive()
+    {
+        var (entity, _) = Entity();
+        Ask(entity, Register());
+        Sync(entity);
+        var task = NewTask();
+        entity.Tell(new PlaceTask(Context(), task, PlacementRecord.ChosenByCaller(InstanceId)), TestActor);
+        ExpectMsg<TaskAnswer>();
+
+        for (var i = 0; i < 4; i++)
+        {
+            entity.Tell(new AgentSync(new ReportAgentState(Context(OtherAgent), []), -1, TimeSpan.Zero), TestActor);
+            var refused = ExpectMsg<AgentSyncAnswer>();
+            Assert.Equal(ErrorCodes.AccessDenied, refused.Error?.Code);
+            Assert.Null(refused.Desired);
+            Clock.Advance(ShortLease.Timeout / 2);
+        }
+
+        // Its empty reports stopped nothing, and only the agent's own syncs count as heartbeats.
+        AwaitAssert(() => Assert.False(Ask(entity, GetEntityState.Instance).AgentConnected), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(50));
+        entity.Tell(new DescribeInstanceTasks([task.TaskId]), TestActor);
+        Assert.Equal(TaskLifecycleStatus.PROVISIONING, Assert.Single(ExpectMsg<TasksDescribed>().Tasks).Progress.LastStatus);
+        Assert.Equal(task.TaskId, Assert.Single(Sync(entity).Desired!.Run).TaskId);
+    }
+
+    [Fact]
+    public void Report_parts_from_another_key_cannot_spoil_the_agent_s_report()
+    {
+        var (entity, _) = Entity();
+        Ask(entity, Register());
+        var own = Context();
+        entity.Tell(new AgentReportPart(own.RequestId, own.Principal, 0, [new ReportedTask { TaskId = "a", Containers = [] }]));
+        entity.Tell(new AgentReportPart(Guid.NewGuid().ToString(), OtherAgent, 0, []));
+        entity.Tell(new AgentSync(new ReportAgentState(own, []), -1, TimeSpan.Zero, PrecedingParts: 1), TestActor);
+
+        var answer = ExpectMsg<AgentSyncAnswer>();
+        Assert.Null(answer.Error);
+        Assert.NotNull(answer.Desired);
     }
 }

@@ -104,7 +104,7 @@ public class MessageSizeTests(ITestOutputHelper output) : NodeTestKit(output)
             ("agent sync answer (steady)", ContainerInstanceEntity.SyncAnswer(instance, tasks.Select(t => t.TaskId).ToHashSet())),
             ("agent sync (last part of the report)", new AgentSync(new ReportAgentState(Context, [.. MessageBudget.Parts(reports).Last()]), 77,
                 TimeSpan.FromSeconds(20), 4)),
-            .. MessageBudget.Parts(reports).Select((part, i) => ($"agent report part {i}", (object)new AgentReportPart(Context.RequestId, i, [.. part]))),
+            .. MessageBudget.Parts(reports).Select((part, i) => ($"agent report part {i}", (object)new AgentReportPart(Context.RequestId, Context.Principal, i, [.. part]))),
             ("place task", new PlaceTask(Context, tasks[0], PlacementRecord.ChosenByCaller(Id(1)))),
             ("task answer", new TaskAnswer(descriptions[0], null)),
             ("tasks described", new TasksDescribed([.. MessageBudget.Take(descriptions).Taken])),

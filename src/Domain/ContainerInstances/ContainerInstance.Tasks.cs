@@ -54,6 +54,7 @@ public sealed partial class ContainerInstance
     private static Decision<IContainerInstanceEvent> DecideReport(ContainerInstanceState state, ReportAgentState command)
     {
         if (!state.IsRegistered) return DomainError.Client($"Container instance {state.InstanceId} is not registered.");
+        if (RefuseOtherAgent(state, command.Context) is { } notItsAgent) return notItsAgent;
         var events = new List<IContainerInstanceEvent>();
         if (!state.AgentConnected) events.Add(new AgentConnected(command.Context.Because("the agent synced")));
         var reports = new Dictionary<string, ReportedTask>(StringComparer.Ordinal);

@@ -55,6 +55,7 @@ public sealed partial class ContainerInstance : IAggregate<ContainerInstanceStat
                 Tags = e.Tags,
                 PlatformDevices = e.PlatformDevices,
                 RegisteredAt = e.Metadata.At,
+                RegisteredBy = e.Metadata.Principal,
             },
             ContainerInstanceReregistered e => state with
             {
@@ -90,6 +91,7 @@ public sealed partial class ContainerInstance : IAggregate<ContainerInstanceStat
         if (state.Status is ContainerInstanceStatus.INACTIVE)
             return DomainError.Client(
                 $"The container instance {state.InstanceId} was deregistered; deregistration is final. Register the host again as a new container instance.");
+        if (state.IsRegistered && RefuseOtherAgent(state, command.Context) is { } notItsAgent) return notItsAgent;
         // The gateway deserializes absent lists as null.
         command = command with { TotalResources = command.TotalResources ?? [], Attributes = command.Attributes ?? [], Tags = command.Tags ?? [] };
         if ((ValidateResources(command.TotalResources) ?? Attributes.Validate(command.Attributes) ?? Tags.Validate(command.Tags)
@@ -241,6 +243,21 @@ public sealed partial class ContainerInstance : IAggregate<ContainerInstanceStat
         }
         return null;
     }
+
+    /// <summary>
+    /// True when <paramref name="principal"/> is the agent of the instance: the key that registered it. An agent key
+    /// registers any number of instances (hollow agents, a host registered anew) and answers for each of them; no key
+    /// answers for an instance another key registered.
+    /// </summary>
+    public static bool IsAgentOf(ContainerInstanceState state, string principal) =>
+        state.RegisteredBy is { } agent && string.Equals(agent, principal, StringComparison.Ordinal);
+
+    /// <summary>Refuses a registration or a sync from anyone but the instance's own agent.</summary>
+    private static DomainError? RefuseOtherAgent(ContainerInstanceState state, RequestContext context) =>
+        IsAgentOf(state, context.Principal)
+            ? null
+            : DomainError.AccessDenied(
+                $"Access key {context.Principal} is not the agent of container instance {state.InstanceId}: only the key that registered an instance may register it again or sync it.");
 
     // ECS answers differently per API for an instance it does not know (or no longer knows):
     // the instance APIs with InvalidParameterException, PutAttributes/DeleteAttributes with TargetNotFoundException,

@@ -27,6 +27,7 @@ public sealed class ActorsOptions
         public string Cluster { get; set; } = "default";
         /// <summary>Gateways for <c>actors agent</c>, comma-separated; the local agent of <c>serve</c> uses its own gateway.</summary>
         public string? Endpoints { get; set; }
+        /// <summary>The agent key <c>actors agent</c> signs with (else ACTORS_AGENT_ACCESS_KEY_ID / ..._SECRET_ACCESS_KEY); serve's local agent generates its own.</summary>
         public string? AccessKeyId { get; set; }
         public string? SecretAccessKey { get; set; }
         public string InstanceType { get; set; } = "actors.host";

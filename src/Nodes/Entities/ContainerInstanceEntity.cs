@@ -21,7 +21,8 @@ public sealed record AgentSync(ReportAgentState Report, long KnownVersion, TimeS
 /// Part of a large agent report, sent ahead of its <see cref="AgentSync"/> so that no message grows with the number
 /// of tasks on a host (a report of 500 tasks would not fit one remote frame).
 /// </summary>
-public sealed record AgentReportPart(string RequestId, int Index, ImmutableList<ReportedTask> Tasks);
+/// <param name="Principal">Who sent it: parts from anyone but the instance's agent are dropped, so they cannot spoil its report.</param>
+public sealed record AgentReportPart(string RequestId, string Principal, int Index, ImmutableList<ReportedTask> Tasks);
 
 /// <param name="Registered">False: the instance is not (or no longer) registered and the agent must register anew.</param>
 public sealed record AgentSyncAnswer(bool Registered, DomainError? Error, long DesiredVersion, ContainerInstanceDesiredState? Desired);
@@ -75,6 +76,7 @@ public sealed class ContainerInstanceEntity
         Command<AgentSync>(Sync);
         Command<AgentReportPart>(part =>
         {
+            if (!ContainerInstance.IsAgentOf(State, part.Principal)) return;
             if (part.RequestId != _reportParts.RequestId || part.Index != _reportParts.Parts) _reportParts = (part.RequestId, [], 0);
             if (part.Index != _reportParts.Parts) return;
             _reportParts.Tasks.AddRange(part.Tasks);
@@ -136,8 +138,9 @@ public sealed class ContainerInstanceEntity
 
     private void Sync(AgentSync sync)
     {
-        // Every sync is a heartbeat, whether or not it changes anything.
-        _lastSeen = Clock.GetUtcNow();
+        // Every sync of the instance's own agent is a heartbeat, whether or not it changes anything; the domain refuses
+        // anyone else's, which must not keep a dead host connected either.
+        if (ContainerInstance.IsAgentOf(State, sync.Report.Context.Principal)) _lastSeen = Clock.GetUtcNow();
         var replyTo = Sender;
         if (sync.PrecedingParts > 0)
         {
@@ -168,10 +171,13 @@ public sealed class ContainerInstanceEntity
     private AgentSyncAnswer SyncAnswer(IReadOnlySet<string> runningOnAgent, DomainError? error = null) =>
         SyncAnswer(State, runningOnAgent, error);
 
-    /// <summary>What an agent hears; definitions with long overrides are large, so the rest follow in the next answer, asked for at once.</summary>
+    /// <summary>
+    /// What an agent hears; definitions with long overrides are large, so the rest follow in the next answer, asked for
+    /// at once. A refused sync hears no desired state: it holds the tasks' environment values.
+    /// </summary>
     public static AgentSyncAnswer SyncAnswer(ContainerInstanceState state, IReadOnlySet<string> runningOnAgent, DomainError? error = null)
     {
-        if (!state.IsRegistered) return new AgentSyncAnswer(false, error, state.DesiredVersion, null);
+        if (!state.IsRegistered || error is not null) return new AgentSyncAnswer(state.IsRegistered, error, state.DesiredVersion, null);
         var desired = ContainerInstanceDesiredState.Of(state, runningOnAgent);
         var (run, more) = MessageBudget.Take(desired.Run);
         return new AgentSyncAnswer(true, error, state.DesiredVersion, desired with { Run = run, More = desired.More || more });
