@@ -77,6 +77,40 @@ public class ContainerInstanceEntityTests(ITestOutputHelper output) : NodeTestKi
     }
 
     [Fact]
+    public void An_instance_whose_agent_stays_disconnected_past_the_lost_timeout_stops_its_tasks_and_its_agent_hears_so_when_back()
+    {
+        var lease = ShortLease with { LostInstanceTimeout = TimeSpan.FromMinutes(5) };
+        var (entity, _) = Entity(lease);
+        Ask(entity, Register());
+        Sync(entity);
+        var task = NewTask();
+        entity.Tell(new PlaceTask(Context(), task, PlacementRecord.ChosenByCaller(InstanceId)), TestActor);
+        ExpectMsg<TaskAnswer>();
+        Sync(entity, running: task.TaskId);
+
+        Clock.Advance(lease.Timeout + TimeSpan.FromSeconds(1));
+        AwaitAssert(() => Assert.False(Ask(entity, GetEntityState.Instance).AgentConnected), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(50));
+        Clock.Advance(TimeSpan.FromMinutes(4));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        entity.Tell(new DescribeInstanceTasks([task.TaskId]), TestActor);
+        Assert.NotEqual(TaskLifecycleStatus.STOPPED, Assert.Single(ExpectMsg<TasksDescribed>().Tasks).Progress.LastStatus);
+
+        Clock.Advance(TimeSpan.FromMinutes(2));
+        AwaitAssert(() =>
+        {
+            entity.Tell(new DescribeInstanceTasks([task.TaskId]), TestActor);
+            var progress = Assert.Single(ExpectMsg<TasksDescribed>().Tasks).Progress;
+            Assert.Equal(TaskLifecycleStatus.STOPPED, progress.LastStatus);
+            Assert.Contains("was lost", progress.StoppedReason);
+        }, TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100));
+
+        // The agent comes back still running the container: the task is not its to run any more.
+        var answer = Sync(entity, running: task.TaskId);
+        Assert.DoesNotContain(task.TaskId, answer.Desired!.Keep);
+        Assert.DoesNotContain(answer.Desired.Run, t => t.TaskId == task.TaskId);
+    }
+
+    [Fact]
     public void Syncs_within_the_lease_keep_the_agent_connected()
     {
         var (entity, _) = Entity();

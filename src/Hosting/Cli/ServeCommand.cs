@@ -66,6 +66,7 @@ public static partial class ServeCommand
             {
                 Timeout = TimeSpan.FromSeconds(Math.Max(options.AgentLeaseSeconds, 2 * options.Agent.SyncWaitSeconds)),
                 StoppedTaskRetention = options.StoppedTaskRetention,
+                LostInstanceTimeout = options.LostInstanceTimeout,
             },
             Scheduler = new SchedulerOptions
             {

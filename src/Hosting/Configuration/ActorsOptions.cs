@@ -20,6 +20,8 @@ public sealed class ActorsOptions
     public int AgentLeaseSeconds { get; set; } = 30;
     /// <summary>How long a STOPPED task stays describable (and its RunTask clientToken remembered); ECS keeps them about an hour.</summary>
     public TimeSpan StoppedTaskRetention { get; set; } = TimeSpan.FromHours(1);
+    /// <summary>How long an agent may stay disconnected before its instance is lost: its tasks stop and services replace them.</summary>
+    public TimeSpan LostInstanceTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     public sealed class AgentSettings
     {
