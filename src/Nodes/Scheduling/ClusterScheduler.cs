@@ -75,10 +75,12 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
         Command<StopClusterTask>(stop => WhenViewReady(stop, () => HandToInstance(stop.TaskId,
             new Domain.ContainerInstances.StopTask(stop.Context, stop.TaskId, stop.StopCode, stop.Reason),
             new TaskAnswer(null, DomainError.InvalidParameter(ContainerInstance.TaskNotFoundMessage)), Sender)));
-        Command<TagClusterTask>(tag => WhenViewReady(tag, () => HandToInstance(tag.Command.TaskId, tag.Command, TaskTagsNotFound(tag.Command.TaskId), Sender)));
+        Command<TagClusterTask>(tag => WhenViewReady(tag, () =>
+            HandToInstance(tag.Command.TaskId, tag.Command, TaskTagsNotFound(tag.Command.TaskId), Sender)));
         Command<UntagClusterTask>(untag => WhenViewReady(untag, () =>
             HandToInstance(untag.Command.TaskId, untag.Command, TaskTagsNotFound(untag.Command.TaskId), Sender)));
-        Command<GetClusterTaskTags>(get => WhenViewReady(get, () => HandToInstance(get.TaskId, new GetTaskTags(get.TaskId), TaskTagsNotFound(get.TaskId), Sender)));
+        Command<GetClusterTaskTags>(get => WhenViewReady(get, () =>
+            HandToInstance(get.TaskId, new GetTaskTags(get.TaskId), TaskTagsNotFound(get.TaskId), Sender)));
         Command<LocateTasks>(locate => WhenViewReady(locate, () => Sender.Tell(new TaskLocations(locate.TaskIds
             .Select(id => (Id: id, Instance: _view.Locate(id))).Where(l => l.Instance is not null)
             .ToImmutableDictionary(l => l.Id, l => l.Instance!, StringComparer.Ordinal)))));
