@@ -144,6 +144,35 @@ public class ContainerInstanceEntityTests(ITestOutputHelper output) : NodeTestKi
     }
 
     [Fact]
+    public void A_tasks_tags_are_answered_lean_and_survive_a_restart()
+    {
+        var (entity, _) = Entity();
+        Ask(entity, Register());
+        Sync(entity);
+        var task = NewTask() with { Tags = [new Tag("origin", "run")] };
+        entity.Tell(new PlaceTask(Context(), task, PlacementRecord.ChosenByCaller(InstanceId)), TestActor);
+        ExpectMsg<TaskAnswer>();
+
+        entity.Tell(new TagTask(Context(), task.TaskId, [new Tag("env", "prod")]), TestActor);
+        var tagged = ExpectMsg<TaskTags>();
+        Assert.Null(tagged.Error);
+        Assert.Equal([new Tag("origin", "run"), new Tag("env", "prod")], tagged.Tags);
+        entity.Tell(new UntagTask(Context(), task.TaskId, ["origin"]), TestActor);
+        Assert.Equal([new Tag("env", "prod")], ExpectMsg<TaskTags>().Tags);
+        entity.Tell(new TagTask(Context(), task.TaskId, []), TestActor);
+        Assert.Equal(ErrorCodes.InvalidParameter, ExpectMsg<TaskTags>().Error?.Code);
+        entity.Tell(new GetTaskTags("ffffffffffffffffffffffffffffffff"), TestActor);
+        Assert.Equal(ErrorCodes.ResourceNotFound, ExpectMsg<TaskTags>().Error?.Code);
+
+        Watch(entity);
+        Sys.Stop(entity);
+        ExpectTerminated(entity);
+        var (revived, _) = Entity();
+        revived.Tell(new GetTaskTags(task.TaskId), TestActor);
+        Assert.Equal([new Tag("env", "prod")], ExpectMsg<TaskTags>().Tags);
+    }
+
+    [Fact]
     public void A_long_poll_is_answered_when_the_desired_state_changes_with_only_the_new_task_definition()
     {
         var (entity, _) = Entity();

@@ -13,6 +13,8 @@ public sealed partial class ContainerInstance
     {
         PlaceTask place => DecidePlace(state, place),
         StopTask stop => DecideStop(state, stop),
+        TagTask tag => DecideTagTask(state, tag),
+        UntagTask untag => DecideUntagTask(state, untag),
         ReportAgentState report => DecideReport(state, report),
         MarkAgentDisconnected disconnected => state.AgentConnected
             ? Decision<IContainerInstanceEvent>.Accept(new AgentDisconnected(
@@ -50,6 +52,30 @@ public sealed partial class ContainerInstance
             command.Context.Because($"stop of task {task.TaskId} requested ({command.StopCode}): {command.Reason}"), command.TaskId, command.StopCode,
             command.Reason));
     }
+
+    private static Decision<IContainerInstanceEvent> DecideTagTask(ContainerInstanceState state, TagTask command)
+    {
+        if (!state.Tasks.TryGetValue(command.TaskId, out var task)) return TaskResourceNotFound(state.ClusterName, command.TaskId);
+        if (Tags.ValidateTagging(task.Tags, command.Tags) is { } invalid) return invalid;
+        var changed = Tags.Changed(task.Tags, command.Tags);
+        if (changed.IsEmpty) return Decision<IContainerInstanceEvent>.Unchanged;
+        return Decision<IContainerInstanceEvent>.Accept(new TaskTagged(
+            command.Context.Because($"tagged task {task.TaskId} with {string.Join(", ", changed.Select(t => t.Key))}"), task.TaskId, changed));
+    }
+
+    private static Decision<IContainerInstanceEvent> DecideUntagTask(ContainerInstanceState state, UntagTask command)
+    {
+        if (!state.Tasks.TryGetValue(command.TaskId, out var task)) return TaskResourceNotFound(state.ClusterName, command.TaskId);
+        if (Tags.ValidateUntagging(command.TagKeys) is { } invalid) return invalid;
+        var present = Tags.Present(task.Tags, command.TagKeys);
+        if (present.IsEmpty) return Decision<IContainerInstanceEvent>.Unchanged;
+        return Decision<IContainerInstanceEvent>.Accept(new TaskUntagged(
+            command.Context.Because($"removed tags {string.Join(", ", present)} from task {task.TaskId}"), task.TaskId, present));
+    }
+
+    /// <summary>TagResource, UntagResource and ListTagsForResource of a task this cluster does not hold (or no longer: it was forgotten).</summary>
+    public static DomainError TaskResourceNotFound(string cluster, string taskId) =>
+        new(ErrorCodes.ResourceNotFound, $"The specified resource was not found: task {taskId} in cluster {cluster}.");
 
     private static Decision<IContainerInstanceEvent> DecideReport(ContainerInstanceState state, ReportAgentState command)
     {
@@ -126,6 +152,8 @@ public sealed partial class ContainerInstance
                 Version = state.Tasks[stop.TaskId].Version + 1,
             })),
         TaskStateChanged changed => ApplyTaskChange(state, state.Tasks[changed.Progress.TaskId], changed),
+        TaskTagged tagged => WithTaskTags(state, tagged.TaskId, tags => Tags.Merge(tags, tagged.Tags)),
+        TaskUntagged untagged => WithTaskTags(state, untagged.TaskId, tags => Tags.Remove(tags, untagged.TagKeys)),
         TasksForgotten forgotten => WithTasks(state, state.Tasks.RemoveRange(forgotten.TaskIds)),
         AgentConnected connected => state with { AgentConnected = true, LastHeartbeatAt = connected.Metadata.At },
         AgentDisconnected disconnected => state with { AgentConnected = false, LastHeartbeatAt = disconnected.LastSeenAt },
@@ -144,6 +172,10 @@ public sealed partial class ContainerInstance
             DesiredVersion = desiredChanged ? state.DesiredVersion + 1 : state.DesiredVersion,
         }, state.Tasks.SetItem(after.TaskId, after));
     }
+
+    /// <summary>Tags are no part of a task's lifecycle: neither its version nor what the agent should run changes.</summary>
+    private static ContainerInstanceState WithTaskTags(ContainerInstanceState state, string taskId, Func<ImmutableList<Tag>, ImmutableList<Tag>> change) =>
+        state with { Tasks = state.Tasks.SetItem(taskId, state.Tasks[taskId] with { Tags = change(state.Tasks[taskId].Tags) }) };
 
     private static ContainerInstanceState WithTasks(ContainerInstanceState state, ImmutableDictionary<string, TaskState> tasks) => state with
     {

@@ -186,9 +186,8 @@ public sealed partial class ContainerInstance : IAggregate<ContainerInstanceStat
     private static Decision<IContainerInstanceEvent> DecideTag(ContainerInstanceState state, TagContainerInstance command)
     {
         if (!state.IsRegistered) return ResourceNotFound(state);
-        if (command.Tags.Count == 0) return DomainError.InvalidParameter("Tags must contain at least one tag.");
-        if (Tags.ValidateMerge(state.Tags, command.Tags) is { } invalid) return invalid;
-        var changed = command.Tags.Where(t => !state.Tags.Contains(t)).ToImmutableList();
+        if (Tags.ValidateTagging(state.Tags, command.Tags) is { } invalid) return invalid;
+        var changed = Tags.Changed(state.Tags, command.Tags);
         if (changed.IsEmpty) return Decision<IContainerInstanceEvent>.Unchanged;
         return Decision<IContainerInstanceEvent>.Accept(new ContainerInstanceTagged(
             command.Context.Because($"Tagged {string.Join(", ", changed.Select(t => t.Key))}."), changed));
@@ -197,10 +196,8 @@ public sealed partial class ContainerInstance : IAggregate<ContainerInstanceStat
     private static Decision<IContainerInstanceEvent> DecideUntag(ContainerInstanceState state, UntagContainerInstance command)
     {
         if (!state.IsRegistered) return ResourceNotFound(state);
-        if (command.TagKeys.Count == 0) return DomainError.InvalidParameter("TagKeys must contain at least one key.");
-        if (command.TagKeys.Any(k => string.IsNullOrEmpty(k) || k.Length > Tags.MaxKeyLength))
-            return DomainError.InvalidParameter($"Tag keys must be between 1 and {Tags.MaxKeyLength} characters.");
-        var present = command.TagKeys.Distinct().Where(k => state.Tags.Exists(t => t.Key == k)).ToImmutableList();
+        if (Tags.ValidateUntagging(command.TagKeys) is { } invalid) return invalid;
+        var present = Tags.Present(state.Tags, command.TagKeys);
         if (present.IsEmpty) return Decision<IContainerInstanceEvent>.Unchanged;
         return Decision<IContainerInstanceEvent>.Accept(new ContainerInstanceUntagged(
             command.Context.Because($"Untagged {string.Join(", ", present)}."), present));

@@ -95,6 +95,7 @@ public sealed class ContainerInstanceEntity
                 query.TaskIds.Select(id => State.Tasks.GetValueOrDefault(id)).OfType<TaskState>().Select(t => TaskDescription.Of(t, State)));
             Sender.Tell(new TasksDescribed([.. described]));
         });
+        Command<GetTaskTags>(query => Sender.Tell(TagsOf(query.TaskId, null)));
         Command<ReceiveTimeout>(_ => Context.Parent.Tell(new Passivate(PoisonPill.Instance)));
     }
 
@@ -106,8 +107,14 @@ public sealed class ContainerInstanceEntity
     {
         PlaceTask place => new TaskAnswer(error is null ? Described(place.Task.TaskId) : null, error),
         StopTask stop => new TaskAnswer(error is null ? Described(stop.TaskId) : null, error),
+        TagTask tag => TagsOf(tag.TaskId, error),
+        UntagTask untag => TagsOf(untag.TaskId, error),
         _ => base.Reply(command, error),
     };
+
+    private TaskTags TagsOf(string taskId, DomainError? error) => error is null && State.Tasks.GetValueOrDefault(taskId) is { } task
+        ? new TaskTags(task.Tags, null)
+        : new TaskTags([], error ?? ContainerInstance.TaskResourceNotFound(State.ClusterName, taskId));
 
     private TaskDescription? Described(string taskId) =>
         State.Tasks.GetValueOrDefault(taskId) is { } task ? TaskDescription.Of(task, State) : null;
