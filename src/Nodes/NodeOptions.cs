@@ -25,6 +25,7 @@ public sealed record NodeOptions
     public required JournalOptions Journal { get; init; }
     public Entities.AgentLeaseOptions AgentLease { get; init; } = new();
     public Scheduling.SchedulerOptions Scheduler { get; init; } = new();
+    public Services.ServiceOptions Services { get; init; } = new();
     /// <summary>Where entities read the time; tests pass a fake one.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 }

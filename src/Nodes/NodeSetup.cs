@@ -4,6 +4,7 @@ using Actors.Domain.TaskDefinitions;
 using Actors.Nodes.Entities;
 using Actors.Nodes.Persistence;
 using Actors.Nodes.Scheduling;
+using Actors.Nodes.Services;
 using Actors.Nodes.Sharding;
 using Akka.Actor;
 using Akka.Cluster.Hosting;
@@ -22,6 +23,8 @@ public sealed class ClusterRegion;
 public sealed class TaskDefinitionFamilyRegion;
 
 public sealed class ContainerInstanceRegion;
+
+public sealed class ServiceRegion;
 
 public static class NodeSetup
 {
@@ -67,7 +70,7 @@ public static class NodeSetup
                 EntityKinds.Cluster,
                 (_, registry) => entityId => Props.Create(() => new ClusterScheduler(
                     EntityKinds.PersistenceId(EntityKinds.Cluster, entityId), entityId, snapshotEvery, options.Scheduler, options.Clock,
-                    () => registry.Get<ContainerInstanceRegion>())),
+                    () => registry.Get<ContainerInstanceRegion>(), () => registry.Get<ServiceRegion>())),
                 new EntityMessageExtractor(),
                 ShardOptions())
             .WithShardRegion<TaskDefinitionFamilyRegion>(
@@ -83,6 +86,14 @@ public static class NodeSetup
                     () => registry.Get<ClusterRegion>())),
                 new EntityMessageExtractor(),
                 // Instances with a connected agent must wake by themselves after a restart to time their leases.
+                ShardOptions(rememberEntities: true))
+            .WithShardRegion<ServiceRegion>(
+                EntityKinds.Service,
+                (_, registry) => entityId => Props.Create(() => new ServiceEntity(
+                    EntityKinds.PersistenceId(EntityKinds.Service, entityId), entityId, snapshotEvery, options.Services, options.Clock,
+                    () => registry.Get<ClusterRegion>(), () => registry.Get<TaskDefinitionFamilyRegion>())),
+                new EntityMessageExtractor(),
+                // A service reconciles by itself: after a restart it must wake and carry on without being asked.
                 ShardOptions(rememberEntities: true));
 
         if (options.SeedNodes.Count == 0)

@@ -6,10 +6,9 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { CreateClusterCommand, RegisterContainerInstanceCommand } from '@aws-sdk/client-ecs';
-import { dockerSkipReason, sleep, startAgent, startServer, waitForConnectedInstances } from './harness.mjs';
+import { AGENT_SYNC_TARGET, dockerSkipReason, sleep, startAgent, startServer, waitForConnectedInstances } from './harness.mjs';
 import { instanceRegistration } from './fixtures.mjs';
 
-const AGENT_SYNC = 'ActorsAgentV20261124.Sync';
 const EXIT_WITHIN_MS = 5_000;
 // Every request must be over (answered, refused or closed) this soon after it was sent: far below any 30 s timeout.
 const ANSWER_WITHIN_MS = 5_000;
@@ -54,11 +53,9 @@ describe('graceful shutdown', { timeout: 180_000 }, () => {
       // The test stands in for a second agent, whose long poll is held when SIGTERM arrives.
       await ecs.send(new CreateClusterCommand({ clusterName: 'shutdown-poll' }));
       const registered = await ecs.send(new RegisterContainerInstanceCommand(instanceRegistration('shutdown-poll')));
-      const sync = (knownDesiredVersion, waitSeconds, signal) => server.rawCall(null, {
-        headers: { 'x-amz-target': AGENT_SYNC },
-        body: { cluster: 'shutdown-poll', containerInstanceArn: registered.containerInstance.containerInstanceArn, knownDesiredVersion, tasks: [], waitSeconds },
-        signal,
-      });
+      const sync = (knownDesiredVersion, waitSeconds, signal) => server.agentSync(
+        { cluster: 'shutdown-poll', containerInstanceArn: registered.containerInstance.containerInstanceArn, knownDesiredVersion, tasks: [], waitSeconds },
+        { signal });
       const first = await sync(-1, 0);
       assert.equal(first.status, 200, first.text);
       const known = first.json.desiredVersion;
@@ -140,7 +137,7 @@ describe('graceful shutdown', { timeout: 180_000 }, () => {
       const socket = connect(server.port, '127.0.0.1');
       await once(socket, 'connect');
       socket.write(`POST / HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nContent-Type: application/x-amz-json-1.1\r\n` +
-        `X-Amz-Target: ${AGENT_SYNC}\r\nContent-Length: 4096\r\n\r\n{"cluster":"shutdown-hollow",`);
+        `X-Amz-Target: ${AGENT_SYNC_TARGET}\r\nContent-Length: 4096\r\n\r\n{"cluster":"shutdown-hollow",`);
       await sleep(200);
       socket.destroy();
 

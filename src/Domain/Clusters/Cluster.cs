@@ -36,6 +36,11 @@ public sealed partial class Cluster : IAggregate<ClusterState, IClusterCommand, 
             ? Decision<IClusterEvent>.Accept(new ContainerInstanceReleased(
                 release.Context.Because($"container instance {release.ContainerInstanceId} left cluster {state.Name}"), release.ContainerInstanceId))
             : Decision<IClusterEvent>.Unchanged,
+        AdmitService admit => DecideAdmitService(state, admit),
+        ReleaseService release => state.Services.ContainsKey(release.ServiceName)
+            ? Decision<IClusterEvent>.Accept(new ServiceReleased(
+                release.Context.Because($"service {release.ServiceName} left cluster {state.Name}"), release.ServiceName))
+            : Decision<IClusterEvent>.Unchanged,
         PlanLaunch plan => DecidePlan(state, plan),
         ReplanLaunchTask replan => DecideReplan(state, replan),
         CompleteLaunch complete => DecideComplete(state, complete),
@@ -62,6 +67,8 @@ public sealed partial class Cluster : IAggregate<ClusterState, IClusterCommand, 
         ClusterUntagged untagged => state with { Tags = Tags.Remove(state.Tags, untagged.TagKeys) },
         ContainerInstanceAdmitted admitted => state with { ContainerInstanceIds = state.ContainerInstanceIds.Add(admitted.ContainerInstanceId) },
         ContainerInstanceReleased released => state with { ContainerInstanceIds = state.ContainerInstanceIds.Remove(released.ContainerInstanceId) },
+        ServiceAdmitted admitted => state with { Services = state.Services.SetItem(admitted.ServiceName, admitted.SchedulingStrategy) },
+        ServiceReleased released => state with { Services = state.Services.Remove(released.ServiceName) },
         // Written by builds that kept task locations in the cluster; locations now come from the instances themselves.
         TaskLocationsRecorded => state,
         LaunchPlanned or LaunchTaskReplanned or LaunchCompleted or ClientTokensForgotten => ApplyLaunch(state, @event),
@@ -128,6 +135,16 @@ public sealed partial class Cluster : IAggregate<ClusterState, IClusterCommand, 
                 $"Cluster {state.Name} already has {state.ContainerInstanceIds.Count} container instances, the most a cluster may have.");
         return Decision<IClusterEvent>.Accept(new ContainerInstanceAdmitted(
             admit.Context.Because($"container instance {admit.ContainerInstanceId} joined cluster {state.Name}"), admit.ContainerInstanceId));
+    }
+
+    private static Decision<IClusterEvent> DecideAdmitService(ClusterState state, AdmitService admit)
+    {
+        if (WhenActive(state) is { } notActive) return notActive;
+        if (state.Services.ContainsKey(admit.ServiceName)) return Decision<IClusterEvent>.Unchanged;
+        if (state.Services.Count >= admit.MaxServices)
+            return new DomainError(ErrorCodes.LimitExceeded, $"Cluster {state.Name} already has {state.Services.Count} services, the most a cluster may have.");
+        return Decision<IClusterEvent>.Accept(new ServiceAdmitted(
+            admit.Context.Because($"service {admit.ServiceName} joined cluster {state.Name}"), admit.ServiceName, admit.SchedulingStrategy));
     }
 
     private static DomainError? WhenActive(ClusterState state) => state.IsActive ? null : DomainError.ClusterNotFound();

@@ -29,6 +29,12 @@ public sealed record UntagCluster(RequestContext Context, IReadOnlyList<string> 
 /// <summary>Admits a container instance into the cluster before the instance entity records its registration.</summary>
 public sealed record AdmitContainerInstance(RequestContext Context, string ContainerInstanceId, int MaxInstances) : IClusterCommand;
 
+/// <summary>CreateService: the cluster takes the service in (at most <paramref name="MaxServices"/>), then the service records itself.</summary>
+public sealed record AdmitService(RequestContext Context, string ServiceName, Services.SchedulingStrategy SchedulingStrategy, int MaxServices) : IClusterCommand;
+
+/// <summary>A service became INACTIVE (or its creation was refused): it no longer counts in the cluster.</summary>
+public sealed record ReleaseService(RequestContext Context, string ServiceName) : IClusterCommand;
+
 /// <summary>Removes a deregistered container instance from the cluster's membership.</summary>
 public sealed record ReleaseContainerInstance(RequestContext Context, string ContainerInstanceId) : IClusterCommand;
 

@@ -28,5 +28,9 @@ public sealed record ContainerInstanceAdmitted(EventMetadata Metadata, string Co
 
 public sealed record ContainerInstanceReleased(EventMetadata Metadata, string ContainerInstanceId) : IClusterEvent;
 
+public sealed record ServiceAdmitted(EventMetadata Metadata, string ServiceName, Services.SchedulingStrategy SchedulingStrategy) : IClusterEvent;
+
+public sealed record ServiceReleased(EventMetadata Metadata, string ServiceName) : IClusterEvent;
+
 public sealed record TaskLocationsRecorded(EventMetadata Metadata, IReadOnlyList<TaskLocation> Locations, string? ClientToken = null,
     string? RequestFingerprint = null) : IClusterEvent;

@@ -59,7 +59,14 @@ public sealed record ClusterState
     public ImmutableDictionary<string, PendingLaunch> Launches { get; init; } = ImmutableDictionary<string, PendingLaunch>.Empty;
     /// <summary>RunTask's clientTokens: the launch that first used each one and, once done, what it answered.</summary>
     public ImmutableDictionary<string, ClientTokenUse> ClientTokens { get; init; } = ImmutableDictionary<string, ClientTokenUse>.Empty;
-    public int ActiveServicesCount { get; init; }
+    /// <summary>The services of the cluster that are not INACTIVE, by name, with their scheduling strategy (ListServices filters on it).</summary>
+    public ImmutableSortedDictionary<string, Services.SchedulingStrategy> Services { get; init; } =
+        ImmutableSortedDictionary.Create<string, Services.SchedulingStrategy>(StringComparer.Ordinal);
+    /// <summary>Set only where the service names were left out of a reply (see <see cref="Public"/>).</summary>
+    public int? ServiceCount { get; init; }
+
+    /// <summary>ECS's activeServicesCount: services ACTIVE or still DRAINING.</summary>
+    public int ActiveServicesCount => ServiceCount ?? Services.Count;
     /// <summary>Set only where the member ids were left out of a reply (see <see cref="Public"/>).</summary>
     public int? MemberCount { get; init; }
 
@@ -77,6 +84,8 @@ public sealed record ClusterState
     {
         MemberCount = RegisteredContainerInstancesCount(),
         ContainerInstanceIds = [],
+        ServiceCount = ActiveServicesCount,
+        Services = ImmutableSortedDictionary.Create<string, Services.SchedulingStrategy>(StringComparer.Ordinal),
         Launches = ImmutableDictionary<string, PendingLaunch>.Empty,
         ClientTokens = ImmutableDictionary<string, ClientTokenUse>.Empty,
     };

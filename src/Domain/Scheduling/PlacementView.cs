@@ -29,6 +29,8 @@ public sealed class PlacementView
     // Kept in instance id order: the placer then needs no sort of its own on every launch.
     private readonly SortedDictionary<string, Entry> _instances = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _taskLocations = new(StringComparer.Ordinal);
+    /// <summary>Task ids by group, so that a service finds its tasks without a pass over the cluster.</summary>
+    private readonly Dictionary<string, SortedSet<string>> _tasksByGroup = new(StringComparer.Ordinal);
 
     private sealed class Entry(ContainerInstanceState instance)
     {
@@ -56,6 +58,7 @@ public sealed class PlacementView
         {
             if (entry.Tasks.TryGetValue(task.TaskId, out var known) && known.InstanceVersion > task.InstanceVersion) continue;
             entry.Tasks[task.TaskId] = task;
+            Group(task.Group).Add(task.TaskId);
             entry.InFlight.Remove(task.TaskId);
             _taskLocations[task.TaskId] = id;
         }
@@ -69,6 +72,7 @@ public sealed class PlacementView
         if (!_instances.Remove(instanceId, out var entry)) return;
         foreach (var taskId in entry.Tasks.Keys.Concat(entry.InFlight.Keys))
             if (_taskLocations.GetValueOrDefault(taskId) == instanceId) _taskLocations.Remove(taskId);
+        foreach (var task in entry.Tasks.Values) Ungroup(task);
     }
 
     /// <summary>The scheduler placed a task: its capacity is taken here until the instance confirms or refuses it.</summary>
@@ -147,9 +151,33 @@ public sealed class PlacementView
             Forget(entry, id, task.TaskId);
     }
 
+    /// <summary>The tasks of <paramref name="group"/> with ids after <paramref name="afterTaskId"/>, in id order, with their instance.</summary>
+    public IEnumerable<(TaskSummary Task, string InstanceId)> TasksOfGroup(string group, string? afterTaskId = null)
+    {
+        if (!_tasksByGroup.TryGetValue(group, out var ids) || ids.Count == 0) yield break;
+        if (afterTaskId is not null && string.CompareOrdinal(afterTaskId, ids.Max) >= 0) yield break;
+        var view = afterTaskId is null ? ids : ids.GetViewBetween(afterTaskId, ids.Max!);
+        foreach (var id in view)
+        {
+            if (id == afterTaskId || _taskLocations.GetValueOrDefault(id) is not { } instanceId) continue;
+            if (_instances.GetValueOrDefault(instanceId)?.Tasks.GetValueOrDefault(id) is { } task) yield return (task, instanceId);
+        }
+    }
+
+    private SortedSet<string> Group(string group) =>
+        _tasksByGroup.TryGetValue(group, out var ids) ? ids : _tasksByGroup[group] = new SortedSet<string>(StringComparer.Ordinal);
+
+    private void Ungroup(TaskSummary task)
+    {
+        if (!_tasksByGroup.TryGetValue(task.Group, out var ids)) return;
+        ids.Remove(task.TaskId);
+        if (ids.Count == 0) _tasksByGroup.Remove(task.Group);
+    }
+
     private void Forget(Entry entry, string instanceId, string taskId)
     {
-        if (!entry.Tasks.Remove(taskId)) return;
+        if (!entry.Tasks.Remove(taskId, out var forgotten)) return;
+        Ungroup(forgotten);
         entry.Candidate = null;
         if (_taskLocations.GetValueOrDefault(taskId) == instanceId) _taskLocations.Remove(taskId);
     }

@@ -9,6 +9,7 @@ namespace Actors.Domain.Tasks;
 /// group for spread and distinctInstance, and forget it after retention. Small on purpose: thousands cross nodes.
 /// </summary>
 /// <param name="InstanceVersion">The version of the instance whose change last touched this task (orders updates).</param>
+/// <param name="HealthStatus">With <paramref name="StartedAt"/> and <paramref name="StopCode"/>: what a service needs to tell healthy tasks and failed starts.</param>
 public sealed record TaskSummary(
     string TaskId,
     string Group,
@@ -17,11 +18,14 @@ public sealed record TaskSummary(
     TaskLifecycleStatus LastStatus,
     TaskLifecycleStatus DesiredStatus,
     DateTimeOffset? StoppedAt,
-    long InstanceVersion)
+    long InstanceVersion,
+    string HealthStatus = "UNKNOWN",
+    DateTimeOffset? StartedAt = null,
+    TaskStopCode? StopCode = null)
 {
     public static TaskSummary Of(TaskState task, long instanceVersion) => new(
         task.TaskId, task.Group ?? Placement.PlacementRequest.DefaultGroup(task.TaskDefinition.Family), task.TaskDefinition.Family, task.StartedBy,
-        task.LastStatus, task.DesiredStatus, task.StoppedAt, instanceVersion);
+        task.LastStatus, task.DesiredStatus, task.StoppedAt, instanceVersion, task.HealthStatus, task.StartedAt, task.StopCode);
 
     /// <summary>Holds resources and counts for its group until it has stopped.</summary>
     public bool IsActive => LastStatus != TaskLifecycleStatus.STOPPED;

@@ -4,6 +4,7 @@ using Actors.Domain.ContainerInstances;
 using Actors.Domain.TaskDefinitions;
 using Actors.Nodes.Entities;
 using Actors.Nodes.Scheduling;
+using Actors.Nodes.Services;
 
 namespace Actors.Nodes.Persistence;
 
@@ -81,6 +82,8 @@ public static class Manifests
         (typeof(AgentConnected), "agent-connected.v1"),
         (typeof(AgentDisconnected), "agent-disconnected.v1"),
         (typeof(TasksForgotten), "tasks-forgotten.v1"),
+        (typeof(TaskTagged), "task-tagged.v1"),
+        (typeof(TaskUntagged), "task-untagged.v1"),
         // Container instance commands, state and replies
         (typeof(RegisterContainerInstance), "register-container-instance.v1"),
         (typeof(DeregisterContainerInstance), "deregister-container-instance.v1"),
@@ -91,6 +94,8 @@ public static class Manifests
         (typeof(UntagContainerInstance), "untag-container-instance.v1"),
         (typeof(PlaceTask), "place-task.v1"),
         (typeof(StopTask), "stop-task.v1"),
+        (typeof(TagTask), "tag-task.v1"),
+        (typeof(UntagTask), "untag-task.v1"),
         (typeof(ReportAgentState), "report-agent-state.v1"),
         (typeof(MarkAgentDisconnected), "mark-agent-disconnected.v1"),
         (typeof(ForgetStoppedTasks), "forget-stopped-tasks.v1"),
@@ -107,6 +112,9 @@ public static class Manifests
         (typeof(LaunchTasks), "launch-tasks.v1"),
         (typeof(LaunchResult), "launch-result.v1"),
         (typeof(StopClusterTask), "stop-cluster-task.v1"),
+        (typeof(TagClusterTask), "tag-cluster-task.v1"),
+        (typeof(UntagClusterTask), "untag-cluster-task.v1"),
+        (typeof(GetClusterTaskTags), "get-cluster-task-tags.v1"),
         (typeof(LocateTasks), "locate-tasks.v1"),
         (typeof(TaskLocations), "task-locations.v1"),
         (typeof(ListClusterTasks), "list-cluster-tasks.v1"),
@@ -124,6 +132,20 @@ public static class Manifests
         (typeof(DescribeInstanceTasks), "describe-instance-tasks.v1"),
         (typeof(TasksDescribed), "tasks-described.v1"),
         (typeof(TaskAnswer), "task-answer.v1"),
+        (typeof(GetTaskTags), "get-task-tags.v1"),
+        (typeof(TaskTags), "task-tags.v1"),
+
+        // What services ask of their cluster and what the gateway asks of services
+        (typeof(CreateServiceInCluster), "create-service-in-cluster.v1"),
+        (typeof(DescribeService), "describe-service.v1"),
+        (typeof(ServiceAnswer), "service-answer.v1"),
+        (typeof(ListDeployments), "list-deployments.v1"),
+        (typeof(DescribeDeployments), "describe-deployments.v1"),
+        (typeof(DeploymentPage), "deployment-page.v1"),
+        (typeof(ListClusterServices), "list-cluster-services.v1"),
+        (typeof(ObserveService), "observe-service.v1"),
+        (typeof(ServiceObservationPage), "service-observation-page.v1"),
+        (typeof(ServiceTasksChanged), "service-tasks-changed.v1"),
     ];
 
     private static readonly FrozenDictionary<Type, string> ByType = Table.ToFrozenDictionary(e => e.Type, e => e.Manifest);

@@ -5,7 +5,10 @@ using Actors.Domain.ContainerInstances;
 using Actors.Domain.Placement;
 using Actors.Domain.Scheduling;
 using Actors.Domain.Tasks;
+using Actors.Domain.Services;
+using Actors.Domain.TaskDefinitions;
 using Actors.Nodes.Entities;
+using Actors.Nodes.Services;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
@@ -28,6 +31,8 @@ public sealed record SchedulerOptions
     /// hears nothing registers again as a new instance.
     /// </summary>
     public TimeSpan RegistrationAskTimeout { get; init; } = TimeSpan.FromSeconds(25);
+    /// <summary>Tasks (and instances) per page of a service's observation: far below a remote frame.</summary>
+    public int ObservationPageSize { get; init; } = 200;
 }
 
 /// <summary>
@@ -49,6 +54,7 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly SchedulerOptions _options;
     private readonly Func<IActorRef> _instances;
+    private readonly Func<IActorRef> _services;
     private readonly PlacementView _view = new();
     private readonly HashSet<string> _awaitingFirstReport = new(StringComparer.Ordinal);
     private readonly List<(object Message, IActorRef Sender)> _deferred = [];
@@ -63,16 +69,25 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
     private readonly HashSet<string> _completing = new(StringComparer.Ordinal);
 
     public ClusterScheduler(string persistenceId, string entityId, int snapshotEvery, SchedulerOptions options, TimeProvider clock,
-        Func<IActorRef> instances)
+        Func<IActorRef> instances, Func<IActorRef> services)
         : base(persistenceId, entityId, snapshotEvery, clock)
     {
         _options = options;
         _instances = instances;
+        _services = services;
         Command<InstanceChanged>(OnInstanceChanged);
         Command<ViewRebuildTimedOut>(_ => MarkViewReady());
         Command<LaunchTasks>(launch => WhenViewReady(launch, () => Launch(launch, Sender)));
         Command<PlacementAnswered>(OnPlacementAnswered);
-        Command<StopClusterTask>(stop => WhenViewReady(stop, () => Stop(stop, Sender)));
+        Command<StopClusterTask>(stop => WhenViewReady(stop, () => HandToInstance(stop.TaskId,
+            new Domain.ContainerInstances.StopTask(stop.Context, stop.TaskId, stop.StopCode, stop.Reason),
+            new TaskAnswer(null, DomainError.InvalidParameter(ContainerInstance.TaskNotFoundMessage)), Sender)));
+        Command<TagClusterTask>(tag => WhenViewReady(tag, () =>
+            HandToInstance(tag.Command.TaskId, tag.Command, TaskTagsNotFound(tag.Command.TaskId), Sender)));
+        Command<UntagClusterTask>(untag => WhenViewReady(untag, () =>
+            HandToInstance(untag.Command.TaskId, untag.Command, TaskTagsNotFound(untag.Command.TaskId), Sender)));
+        Command<GetClusterTaskTags>(get => WhenViewReady(get, () =>
+            HandToInstance(get.TaskId, new GetTaskTags(get.TaskId), TaskTagsNotFound(get.TaskId), Sender)));
         Command<LocateTasks>(locate => WhenViewReady(locate, () => Sender.Tell(new TaskLocations(locate.TaskIds
             .Select(id => (Id: id, Instance: _view.Locate(id))).Where(l => l.Instance is not null)
             .ToImmutableDictionary(l => l.Id, l => l.Instance!, StringComparer.Ordinal)))));
@@ -90,6 +105,11 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
         Command<DeregistrationAnswered>(OnDeregistrationAnswered);
         Command<OutcomeDescribed>(described => described.ReplyTo.Tell(new LaunchResult(described.Tasks, described.Failures, null)));
         Command<Housekeeping>(_ => Housekeep());
+        Command<CreateServiceInCluster>(create => CreateService(create, Sender));
+        Command<ServiceCreationAnswered>(OnServiceCreationAnswered);
+        Command<ListClusterServices>(list => Sender.Tell(Page(
+            State.Services.Where(s => list.SchedulingStrategy is null || s.Value == list.SchedulingStrategy).Select(s => s.Key), list.AfterName, list.Limit)));
+        Command<ObserveService>(observe => WhenViewReady(observe, () => Sender.Tell(Observe(observe))));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -146,9 +166,31 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
             Execute(new ReleaseContainerInstance(Internal("membership"), instanceId), _ => { });
             _view.Remove(instanceId);
         }
-        else if (member || _registering.Contains(instanceId)) _view.Apply(changes);
+        else if (member || _registering.Contains(instanceId))
+        {
+            var before = _view.Instance(instanceId);
+            _view.Apply(changes);
+            TellServices(before, changes);
+        }
         if (_awaitingFirstReport.Remove(instanceId) && _awaitingFirstReport.Count == 0) MarkViewReady();
     }
+
+    /// <summary>
+    /// Services hear that something of theirs moved: their tasks changed, or an instance changed how it may hold tasks
+    /// (status, agent), which every service may care about (DAEMON services most of all). They look for themselves.
+    /// </summary>
+    private void TellServices(ContainerInstanceState? before, InstanceChanges changes)
+    {
+        if (State.Services.IsEmpty) return;
+        var instance = changes.Instance;
+        var names = before is null || before.Status != instance.Status || before.AgentConnected != instance.AgentConnected
+            ? State.Services.Keys
+            : changes.Tasks.Select(t => t.Group).Where(g => g.StartsWith(ServiceGroupPrefix, StringComparison.Ordinal))
+                .Select(g => g[ServiceGroupPrefix.Length..]).Distinct().Where(State.Services.ContainsKey);
+        foreach (var name in names) _services().Tell(new ShardingEnvelope(ServiceState.EntityIdOf(State.Name, name), ServiceTasksChanged.Instance));
+    }
+
+    private const string ServiceGroupPrefix = "service:";
 
     // ------------------------------------------------------------------ launches
 
@@ -328,17 +370,17 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
 
     // ------------------------------------------------------------------ tasks
 
-    private void Stop(StopClusterTask stop, IActorRef replyTo)
+    /// <summary>
+    /// Hands a message about one task to the instance holding it, which answers the caller itself: nothing comes back
+    /// through here. A task the view does not know is answered at once with <paramref name="whenUnknown"/>.
+    /// </summary>
+    private void HandToInstance(string taskId, object message, object whenUnknown, IActorRef replyTo)
     {
-        if (_view.Locate(stop.TaskId) is not { } instanceId)
-        {
-            replyTo.Tell(new TaskAnswer(null, DomainError.InvalidParameter(ContainerInstance.TaskNotFoundMessage)));
-            return;
-        }
-        // The instance answers the caller itself: nothing comes back through here.
-        _instances().Tell(new ShardingEnvelope(InstanceEntityId(instanceId),
-            new Domain.ContainerInstances.StopTask(stop.Context, stop.TaskId, stop.StopCode, stop.Reason)), replyTo);
+        if (_view.Locate(taskId) is { } instanceId) _instances().Tell(new ShardingEnvelope(InstanceEntityId(instanceId), message), replyTo);
+        else replyTo.Tell(whenUnknown);
     }
+
+    private TaskTags TaskTagsNotFound(string taskId) => new([], ContainerInstance.TaskResourceNotFound(State.Name, taskId));
 
     private IdPage ListTasks(ListClusterTasks list)
     {
@@ -461,6 +503,106 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
         });
     }
 
+    // ------------------------------------------------------------------ services
+
+    private void CreateService(CreateServiceInCluster create, IActorRef replyTo)
+    {
+        var command = create.Command;
+        Execute(new AdmitService(command.Context, create.ServiceName, command.SchedulingStrategy, create.MaxServices), error =>
+        {
+            if (error is not null)
+            {
+                replyTo.Tell(new ServiceAnswer(null, error));
+                return;
+            }
+            _services().Ask<ServiceAnswer>(new ShardingEnvelope(ServiceState.EntityIdOf(State.Name, create.ServiceName), command),
+                    _options.RegistrationAskTimeout)
+                .PipeTo(Self, success: answer => new ServiceCreationAnswered(replyTo, create.ServiceName, answer),
+                    failure: _ => new ServiceCreationAnswered(replyTo, create.ServiceName, null));
+        });
+    }
+
+    private void OnServiceCreationAnswered(ServiceCreationAnswered answered)
+    {
+        if (answered.Answer is not { } answer)
+        {
+            // Unknown whether the service recorded itself: it stays a member; an INACTIVE service releases itself.
+            answered.ReplyTo.Tell(new Status.Failure(new TimeoutException($"Service {answered.ServiceName} did not answer in time.")));
+            return;
+        }
+        if (answer.Error is not null && answer.Service?.Service.Status is null or ServiceStatus.INACTIVE)
+        {
+            // A refused creation leaves no service behind in the cluster.
+            Execute(new ReleaseService(Internal("services"), answered.ServiceName), _ => answered.ReplyTo.Tell(answer));
+            return;
+        }
+        answered.ReplyTo.Tell(answer);
+    }
+
+    /// <summary>One page of what runs of a service: its tasks in id order with their instances, then (DAEMON) every instance.</summary>
+    private ServiceObservationPage Observe(ObserveService observe)
+    {
+        var limit = _options.ObservationPageSize;
+        var tasks = ImmutableList.CreateBuilder<ObservedTask>();
+        var instances = new Dictionary<string, ObservedInstance>(StringComparer.Ordinal);
+        string? nextTaskId = null;
+        if (observe.AfterInstanceId is null)
+        {
+            foreach (var (task, instanceId) in _view.TasksOfGroup(ServiceGroupPrefix + observe.ServiceName, observe.AfterTaskId))
+            {
+                if (tasks.Count == limit)
+                {
+                    nextTaskId = tasks[^1].TaskId;
+                    break;
+                }
+                tasks.Add(new ObservedTask(task.TaskId, task.StartedBy, instanceId, task.LastStatus, task.DesiredStatus, task.HealthStatus,
+                    task.StartedAt, task.StopCode));
+                if (!instances.ContainsKey(instanceId) && _view.Instance(instanceId) is { } instance)
+                    instances[instanceId] = Observed(instance, observe.Daemon);
+            }
+        }
+        string? nextInstanceId = null;
+        if (observe.Daemon is { } daemon && nextTaskId is null)
+        {
+            var count = 0;
+            string? last = null;
+            // The view keeps instances in id order, so a page ends at the last id it holds.
+            foreach (var instance in _view.Instances)
+            {
+                if (!instance.IsRegistered || (observe.AfterInstanceId is { } after && string.CompareOrdinal(instance.InstanceId, after) <= 0)) continue;
+                if (count++ == limit)
+                {
+                    nextInstanceId = last;
+                    break;
+                }
+                instances[instance.InstanceId] = Observed(instance, daemon);
+                last = instance.InstanceId;
+            }
+        }
+        return new ServiceObservationPage(tasks.ToImmutable(), [.. instances.Values], nextTaskId, nextInstanceId, null);
+    }
+
+    private static ObservedInstance Observed(ContainerInstanceState instance, DaemonEligibility? daemon) => new(
+        instance.InstanceId,
+        instance.Status == ContainerInstanceStatus.ACTIVE && instance.AgentConnected && (daemon is null || Meets(instance, daemon)),
+        instance.Status == ContainerInstanceStatus.DRAINING,
+        instance.AttributeValue(PlacementStrategy.AvailabilityZoneAttribute));
+
+    private static bool Meets(ContainerInstanceState instance, DaemonEligibility daemon)
+    {
+        foreach (var required in daemon.RequiredAttributes)
+        {
+            var value = instance.Attributes.Find(a => a.Name == required.Name);
+            if (value is null || (required.Value is not null && value.Value != required.Value)) return false;
+        }
+        foreach (var constraint in daemon.Constraints.Where(c => c.Type == PlacementConstraint.MemberOf))
+        {
+            if (!ClusterQuery.TryParse(constraint.Expression, out var query, out _)) return false;
+            if (!query.Matches(new ContainerInstanceQuerySubject(instance, []))) return false;
+        }
+        return true;
+    }
+
     // ------------------------------------------------------------------ housekeeping
 
     private void Housekeep()
@@ -475,6 +617,8 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
     private sealed record RegistrationAnswered(IActorRef ReplyTo, string InstanceId, EntityResponse<ContainerInstanceState>? Response) : INoSerializationVerificationNeeded;
 
     private sealed record DeregistrationAnswered(IActorRef ReplyTo, DeregisterInstance Request, EntityResponse<ContainerInstanceState>? Response) : INoSerializationVerificationNeeded;
+
+    private sealed record ServiceCreationAnswered(IActorRef ReplyTo, string ServiceName, ServiceAnswer? Answer) : INoSerializationVerificationNeeded;
 
     private sealed record OutcomeDescribed(IActorRef ReplyTo, ImmutableList<TaskDescription> Tasks, ImmutableList<LaunchFailure> Failures)
         : INoSerializationVerificationNeeded;

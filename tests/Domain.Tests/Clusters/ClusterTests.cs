@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Actors.Domain.Clusters;
 using Actors.Domain.Common;
 
@@ -115,7 +116,7 @@ public class ClusterTests
     {
         var withInstance = After("web", Create(), new AdmitContainerInstance(Given.Context(), "i1", 10));
         Assert.Equal(ErrorCodes.ClusterContainsContainerInstances, Refusal(withInstance, new DeleteCluster(Given.Context()))?.Code);
-        Assert.Equal(ErrorCodes.ClusterContainsServices, Refusal(After("web", Create()) with { ActiveServicesCount = 1 }, new DeleteCluster(Given.Context()))?.Code);
+        Assert.Equal(ErrorCodes.ClusterContainsServices, Refusal(After("web", Create()) with { Services = ImmutableSortedDictionary.Create<string, Actors.Domain.Services.SchedulingStrategy>().Add("web", Actors.Domain.Services.SchedulingStrategy.REPLICA) }, new DeleteCluster(Given.Context()))?.Code);
 
         var released = After("web", Create(), new AdmitContainerInstance(Given.Context(), "i1", 10), new ReleaseContainerInstance(Given.Context(), "i1"),
             new DeleteCluster(Given.Context()));

@@ -1,4 +1,5 @@
 using Actors.Domain.ContainerInstances;
+using Actors.Hosting.Gateway.Auth;
 using Actors.Nodes.Agent;
 using Actors.Nodes.Entities;
 using Actors.Nodes.Persistence;
@@ -12,7 +13,8 @@ namespace Actors.Hosting.Gateway.Actions;
 /// </summary>
 public static class AgentActions
 {
-    public static void Register(ActionTable table) => table.AddTarget<AgentSyncRequest>(AgentProtocol.SyncTarget, Sync);
+    /// <summary>Agent keys only; the instance itself refuses a sync from any key but the one that registered it.</summary>
+    public static void Register(ActionTable table) => table.AddTarget<AgentSyncRequest>(AgentProtocol.SyncTarget, Sync, KeyRole.Agent);
 
     private static async Task<object> Sync(AgentSyncRequest request, ActionContext context)
     {
@@ -34,7 +36,7 @@ public static class AgentActions
         var parts = MessageBudget.Parts(tasks).ToList();
         var instances = context.Plane.ContainerInstances;
         for (var index = 0; index < parts.Count - 1; index++)
-            instances.Tell(entityId, new AgentReportPart(context.Request.RequestId, index, [.. parts[index]]));
+            instances.Tell(entityId, new AgentReportPart(context.Request.RequestId, context.Request.Principal, index, [.. parts[index]]));
         var last = parts.Count == 0 ? [] : parts[^1];
         var answering = instances.Ask<AgentSyncAnswer>(entityId,
             new AgentSync(new ReportAgentState(context.Request, [.. last]), request.KnownDesiredVersion, wait, Math.Max(parts.Count - 1, 0)),

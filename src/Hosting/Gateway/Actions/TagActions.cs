@@ -3,8 +3,8 @@ using Actors.Domain.Clusters;
 using Actors.Domain.Common;
 using Actors.Domain.ContainerInstances;
 using Actors.Domain.TaskDefinitions;
-
 using Actors.Nodes.Entities;
+using Actors.Nodes.Scheduling;
 
 namespace Actors.Hosting.Gateway.Actions;
 
@@ -31,7 +31,8 @@ public static class TagActions
         await Send(request.ResourceArn, context,
             onCluster: () => new TagCluster(context.Request, list),
             onTaskDefinition: revision => new TagTaskDefinition(context.Request, revision, list),
-            onContainerInstance: () => new TagContainerInstance(context.Request, list));
+            onContainerInstance: () => new TagContainerInstance(context.Request, list),
+            onTask: taskId => new TagClusterTask(new TagTask(context.Request, taskId, list)));
         return new { };
     }
 
@@ -42,7 +43,8 @@ public static class TagActions
         await Send(request.ResourceArn, context,
             onCluster: () => new UntagCluster(context.Request, list),
             onTaskDefinition: revision => new UntagTaskDefinition(context.Request, revision, list),
-            onContainerInstance: () => new UntagContainerInstance(context.Request, list));
+            onContainerInstance: () => new UntagContainerInstance(context.Request, list),
+            onTask: taskId => new UntagClusterTask(new UntagTask(context.Request, taskId, list)));
         return new { };
     }
 
@@ -59,13 +61,14 @@ public static class TagActions
             ContainerInstanceResource instance => await plane.ContainerInstances.GetState(instance.EntityId, context.Cancellation) is { IsRegistered: true } state
                 ? state.Tags
                 : throw NotFound(request.ResourceArn),
+            TaskResource task => Accepted(await AskTask(task, new GetClusterTaskTags(task.TaskId), context)),
             _ => throw NotFound(request.ResourceArn),
         };
         return new { tags };
     }
 
     private static async Task Send(string? resourceArn, ActionContext context, Func<IClusterCommand> onCluster,
-        Func<int, ITaskDefinitionFamilyCommand> onTaskDefinition, Func<IContainerInstanceCommand> onContainerInstance)
+        Func<int, ITaskDefinitionFamilyCommand> onTaskDefinition, Func<IContainerInstanceCommand> onContainerInstance, Func<string, object> onTask)
     {
         var plane = context.Plane;
         var error = Resource(resourceArn) switch
@@ -75,15 +78,26 @@ public static class TagActions
                 (await plane.TaskDefinitionFamilies.Ask<RevisionAnswer>(taskDefinition.Family, onTaskDefinition(taskDefinition.Revision),
                     context.Cancellation)).Error,
             ContainerInstanceResource instance => (await plane.ContainerInstances.Send(instance.EntityId, onContainerInstance(), context.Cancellation)).Error,
+            TaskResource task => (await AskTask(task, onTask(task.TaskId), context)).Error,
             _ => throw NotFound(resourceArn),
         };
         if (error is not null) throw EcsError.From(error);
     }
 
+    /// <summary>A task's tags go through its cluster's scheduler to the instance that holds the task, as StopTask does.</summary>
+    private static async Task<TaskTags> AskTask(TaskResource task, object message, ActionContext context)
+    {
+        var cluster = await ContainerInstanceActions.ExistingCluster(task.Cluster, context);
+        return await context.Plane.Clusters.Ask<TaskTags>(cluster, message, context.Cancellation);
+    }
+
+    private static ImmutableList<Tag> Accepted(TaskTags answer) => answer.Error is { } error ? throw EcsError.From(error) : answer.Tags;
+
     private abstract record TaggedResource;
     private sealed record ClusterResource(string Name) : TaggedResource;
     private sealed record TaskDefinitionResource(string Family, int Revision) : TaggedResource;
     private sealed record ContainerInstanceResource(string EntityId) : TaggedResource;
+    private sealed record TaskResource(string Cluster, string TaskId) : TaggedResource;
     private sealed record UnknownResource : TaggedResource;
 
     /// <summary>The resource an ARN names; tags are only taken by ARN, as in ECS.</summary>
@@ -98,10 +112,13 @@ public static class TagActions
             case "task-definition":
                 var (family, revision) = TaskDefinitionActions.Parse(resourceArn, revisionRequired: true);
                 return new TaskDefinitionResource(family, revision!.Value);
-            case "container-instance":
+            case "container-instance" or "task":
+                // Both name their cluster: <type>/<cluster>/<id> (ECS tags a task by this long form only).
                 var slash = arn.ResourcePath.LastIndexOf('/');
                 var cluster = slash > 0 ? arn.ResourcePath[..slash] : "";
-                return Cluster.IsValidName(cluster) && ContainerInstanceActions.TryInstanceId(resourceArn, cluster, out var instanceId)
+                if (!Cluster.IsValidName(cluster)) return new UnknownResource();
+                if (arn.ResourceType == "task") return new TaskResource(cluster, arn.ResourcePath[(slash + 1)..]);
+                return ContainerInstanceActions.TryInstanceId(resourceArn, cluster, out var instanceId)
                     ? new ContainerInstanceResource(ContainerInstanceState.EntityIdOf(cluster, instanceId))
                     : new UnknownResource();
             default:

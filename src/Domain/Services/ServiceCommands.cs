@@ -1,0 +1,91 @@
+using System.Collections.Immutable;
+using Actors.Domain.Common;
+using Actors.Domain.Tasks;
+
+namespace Actors.Domain.Services;
+
+public interface IServiceCommand : IDomainCommand;
+
+/// <summary>
+/// CreateService, its task definition already resolved to a revision by whoever translated the request. Values the
+/// caller left out are null and get ECS's defaults here.
+/// </summary>
+public sealed record CreateService(
+    RequestContext Context,
+    SchedulingStrategy SchedulingStrategy,
+    int? DesiredCount,
+    ServiceRevision Revision,
+    DeploymentSettingsRequest? Deployment,
+    int? HealthCheckGracePeriodSeconds,
+    ImmutableList<Tag> Tags,
+    bool EnableEcsManagedTags,
+    string? PropagateTags,
+    bool EnableExecuteCommand,
+    string? AvailabilityZoneRebalancing,
+    string? ClientToken,
+    string? RequestFingerprint) : IServiceCommand;
+
+/// <summary>deploymentConfiguration as sent: what is left out keeps its current (or default) value.</summary>
+public sealed record DeploymentSettingsRequest(int? MinimumHealthyPercent, int? MaximumPercent, bool? CircuitBreakerEnabled, bool? Rollback);
+
+/// <summary>
+/// UpdateService. <paramref name="Revision"/> is the revision the service would run with the request applied (a new
+/// task definition or placement); a deployment starts when it differs from the primary's, or with forceNewDeployment.
+/// </summary>
+public sealed record UpdateService(
+    RequestContext Context,
+    int? DesiredCount,
+    ServiceRevision? Revision,
+    bool ForceNewDeployment,
+    DeploymentSettingsRequest? Deployment,
+    int? HealthCheckGracePeriodSeconds,
+    bool? EnableEcsManagedTags,
+    string? PropagateTags,
+    bool? EnableExecuteCommand,
+    string? AvailabilityZoneRebalancing) : IServiceCommand;
+
+/// <summary>DeleteService: refused while tasks are wanted unless forced; the service then drains to INACTIVE.</summary>
+public sealed record DeleteService(RequestContext Context, bool Force) : IServiceCommand;
+
+public sealed record TagService(RequestContext Context, ImmutableList<Tag> Tags) : IServiceCommand;
+
+public sealed record UntagService(RequestContext Context, ImmutableList<string> TagKeys) : IServiceCommand;
+
+/// <summary>StopServiceDeployment with stopType ROLLBACK: the in-progress deployment gives way to the last completed one.</summary>
+public sealed record RollBackServiceDeployment(RequestContext Context, string DeploymentId) : IServiceCommand;
+
+/// <summary>
+/// Compare what the service wants with what its cluster runs and decide what to do: the level-triggered heart of the
+/// service scheduler, run on every change heard and on a timer. <c>Context.At</c> is now.
+/// </summary>
+public sealed record ReconcileService(RequestContext Context, ServiceObservation Observation) : IServiceCommand;
+
+/// <summary>The cluster's scheduler answered a launch: the tasks it placed and the reasons others were not.</summary>
+public sealed record RecordServiceLaunch(
+    RequestContext Context, string Token, ImmutableList<string> TaskIds, ImmutableList<string> Failures) : IServiceCommand;
+
+/// <summary>One task of the service as the cluster's scheduler last saw it.</summary>
+/// <param name="DeploymentId">Its startedBy: the deployment that launched it.</param>
+public sealed record ObservedTask(
+    string TaskId,
+    string? DeploymentId,
+    string InstanceId,
+    TaskLifecycleStatus LastStatus,
+    TaskLifecycleStatus DesiredStatus,
+    string HealthStatus,
+    DateTimeOffset? StartedAt,
+    TaskStopCode? StopCode)
+{
+    public bool IsLive => LastStatus != TaskLifecycleStatus.STOPPED;
+}
+
+/// <summary>An instance that holds a task of the service or, for DAEMON, could.</summary>
+/// <param name="Eligible">ACTIVE, its agent connected and not lost, and meeting the primary deployment's constraints.</param>
+/// <param name="Leaving">DRAINING, or lost: its tasks are to be replaced elsewhere.</param>
+public sealed record ObservedInstance(string InstanceId, bool Eligible, bool Leaving, string? AvailabilityZone);
+
+/// <summary>What the cluster runs of one service (its group's tasks, STOPPED ones within retention) and its instances.</summary>
+public sealed record ServiceObservation(ImmutableList<ObservedTask> Tasks, ImmutableList<ObservedInstance> Instances)
+{
+    public static ServiceObservation Empty { get; } = new([], []);
+}

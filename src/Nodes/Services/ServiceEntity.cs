@@ -1,0 +1,309 @@
+using System.Collections.Immutable;
+using Actors.Domain.Clusters;
+using Actors.Domain.Common;
+using Actors.Domain.Placement;
+using Actors.Domain.Services;
+using Actors.Domain.TaskDefinitions;
+using Actors.Domain.Tasks;
+using Actors.Nodes.Entities;
+using Actors.Nodes.Scheduling;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+
+namespace Actors.Nodes.Services;
+
+public sealed record ServiceOptions
+{
+    /// <summary>How often a service that is not steady (rolling out, launching, stopping, short of tasks) reconciles.</summary>
+    public TimeSpan BusyReconcileInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>How often a steady service looks anyway: changes it hears make it look sooner; this catches any it missed.</summary>
+    public TimeSpan SteadyReconcileInterval { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>A burst of changes heard makes one reconcile, this long after the first.</summary>
+    public TimeSpan ChangeDebounce { get; init; } = TimeSpan.FromMilliseconds(100);
+    public TimeSpan AskTimeout { get; init; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>
+/// One service: the service aggregate's shell and its scheduler's hands. Level-triggered: on every change it hears
+/// from its cluster's scheduler, and on a timer, it observes what its cluster runs of it, lets the pure
+/// <see cref="ServiceScheduler"/> decide, records the decision, then carries it out - launches through the cluster's
+/// launch path with a clientToken per launch (so asking again after a crash gets the first answer), stops through the
+/// cluster to the instances. Whatever is lost on the way, the next reconcile sees and mends.
+/// </summary>
+public sealed class ServiceEntity : AggregateEntity<Service, ServiceState, IServiceCommand, IServiceEvent>, IWithTimers
+{
+    private const string ReconcileTimer = "reconcile";
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly ServiceOptions _options;
+    private readonly Func<IActorRef> _clusters;
+    private readonly Func<IActorRef> _families;
+    // Read and filled by the asks that run outside the actor.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Family, int Revision), TaskDefinitionRevision> _revisions = new();
+    private readonly HashSet<string> _launching = new(StringComparer.Ordinal);
+    private ServiceObservation? _lastObservation;
+    private bool _observing;
+    private bool _observeAgain;
+    private DateTimeOffset? _reconcileDue;
+
+    public ServiceEntity(string persistenceId, string entityId, int snapshotEvery, ServiceOptions options, TimeProvider clock,
+        Func<IActorRef> clusters, Func<IActorRef> families)
+        : base(persistenceId, entityId, snapshotEvery, clock)
+    {
+        _options = options;
+        _clusters = clusters;
+        _families = families;
+        Command<DescribeService>(_ => Sender.Tell(new ServiceAnswer(State.Exists ? View() : null, null)));
+        Command<ListDeployments>(list => Sender.Tell(ListDeployments(list)));
+        Command<DescribeDeployments>(describe => Sender.Tell(new DeploymentPage(
+            [.. describe.DeploymentIds.Select(State.Deployment).OfType<Deployment>().Select(d => d with { CountedFailures = [] })], false, null)));
+        Command<ServiceTasksChanged>(_ => ReconcileIn(_options.ChangeDebounce));
+        Command<ReconcileNow>(_ => Observe());
+        Command<ObservationCollected>(OnObserved);
+        Command<LaunchAnswered>(OnLaunchAnswered);
+        // Answers to what this service told its cluster (stops, release): nothing to do with them.
+        Command<TaskAnswer>(_ => { });
+        Command<EntityResponse<ClusterState>>(_ => { });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private IActorRef Cluster => _clusters();
+
+    protected override ServiceState PublicState(ServiceState state) => state.Public();
+
+    protected override object Reply(IServiceCommand command, DomainError? error) => new ServiceAnswer(State.Exists ? View() : null, error);
+
+    protected override void OnRecovered()
+    {
+        if (State.Status == ServiceStatus.INACTIVE) Release();
+        else if (State.Exists) ReconcileIn(TimeSpan.Zero);
+    }
+
+    protected override void OnPersisted(IServiceEvent @event)
+    {
+        switch (@event)
+        {
+            case ServiceTasksLaunchRequested launch:
+                Launch(State.Launches.Find(l => l.Token == launch.Token)!);
+                break;
+            case ServiceTasksStopRequested stop:
+                foreach (var task in stop.Tasks)
+                    Cluster.Tell(new ShardingEnvelope(State.ClusterName,
+                        new StopClusterTask(Internal("stop"), task.TaskId, TaskStopCode.ServiceSchedulerInitiated, task.Reason)));
+                break;
+            case ServiceInactivated:
+                Release();
+                break;
+            case ServiceCreated or ServiceUpdated or ServiceDeleted or ServiceDeploymentStarted:
+                ReconcileIn(TimeSpan.Zero);
+                break;
+        }
+    }
+
+    private RequestContext Internal(string what) => new(Clock.GetUtcNow(), $"{what}-{Guid.NewGuid():N}", "actors:service-scheduler");
+
+    private void Release() => Cluster.Tell(new ShardingEnvelope(State.ClusterName, new ReleaseService(Internal("release"), State.Name)));
+
+    // ------------------------------------------------------------------ the reconcile loop
+
+    /// <summary>Reconciles after <paramref name="delay"/>, unless one is already due sooner.</summary>
+    private void ReconcileIn(TimeSpan delay)
+    {
+        var due = Clock.GetUtcNow() + delay;
+        if (_reconcileDue is { } planned && planned <= due && Timers.IsTimerActive(ReconcileTimer)) return;
+        _reconcileDue = due;
+        Timers.StartSingleTimer(ReconcileTimer, ReconcileNow.Instance, delay);
+    }
+
+    private void Observe()
+    {
+        _reconcileDue = null;
+        if (!State.Exists || State.Status == ServiceStatus.INACTIVE) return;
+        if (_observing)
+        {
+            _observeAgain = true;
+            return;
+        }
+        _observing = true;
+        // Launches nobody is waiting for (asked before a crash, or their answer was lost) are asked again, same token.
+        foreach (var launch in State.Launches.Where(l => l.TaskIds is null && !_launching.Contains(l.Token))) Launch(launch);
+
+        var cluster = Cluster;
+        var clusterName = State.ClusterName;
+        var serviceName = State.Name;
+        var daemon = State.SchedulingStrategy == SchedulingStrategy.DAEMON ? State.Primary?.Revision : null;
+        Collect(cluster, clusterName, serviceName, daemon).PipeTo(Self,
+            success: observation => new ObservationCollected(observation, null),
+            failure: cause => new ObservationCollected(null, cause));
+    }
+
+    /// <summary>Every page of what the cluster runs of this service. Runs outside the actor: it reads nothing of its state.</summary>
+    private async Task<ServiceObservation> Collect(IActorRef cluster, string clusterName, string serviceName, ServiceRevision? daemon)
+    {
+        DaemonEligibility? eligibility = null;
+        if (daemon is not null)
+        {
+            var revision = await Revision(daemon.Family, daemon.Revision);
+            eligibility = new DaemonEligibility(PlacementRules.Combine(revision.Spec.PlacementConstraints, daemon.Constraints),
+                [.. revision.RequiresAttributes]);
+        }
+        var tasks = ImmutableList.CreateBuilder<ObservedTask>();
+        var instances = new Dictionary<string, ObservedInstance>(StringComparer.Ordinal);
+        string? afterTask = null, afterInstance = null;
+        while (true)
+        {
+            var page = await cluster.Ask<ServiceObservationPage>(
+                new ShardingEnvelope(clusterName, new ObserveService(serviceName, eligibility, afterTask, afterInstance)), _options.AskTimeout);
+            if (page.Error is { } error) throw new InvalidOperationException(error.Message);
+            tasks.AddRange(page.Tasks);
+            foreach (var instance in page.Instances) instances[instance.InstanceId] = instance;
+            if (page.NextTaskId is null && page.NextInstanceId is null) break;
+            (afterTask, afterInstance) = (page.NextTaskId, page.NextInstanceId);
+        }
+        return new ServiceObservation(tasks.ToImmutable(), [.. instances.Values]);
+    }
+
+    private void OnObserved(ObservationCollected collected)
+    {
+        _observing = false;
+        if (collected.Observation is not { } observation)
+        {
+            _log.Warning("Service {0}: could not observe its cluster ({1}); trying again", State.EntityId, collected.Failure?.Message);
+            ReconcileIn(_options.BusyReconcileInterval);
+            return;
+        }
+        _lastObservation = observation;
+        Execute(new ReconcileService(Internal("reconcile"), observation), error =>
+        {
+            if (error is not null) _log.Warning("Service {0}: reconcile refused: {1}", State.EntityId, error.Message);
+            if (_observeAgain)
+            {
+                _observeAgain = false;
+                ReconcileIn(_options.ChangeDebounce);
+            }
+            else ReconcileIn(NextLook());
+        });
+    }
+
+    /// <summary>Soon while there is work in flight; at the throttle's or the placement retry's time; rarely when steady.</summary>
+    private TimeSpan NextLook()
+    {
+        var now = Clock.GetUtcNow();
+        var busy = State.Primary?.RolloutState == RolloutState.IN_PROGRESS || !State.Launches.IsEmpty || !State.Stopping.IsEmpty
+                   || State.Status == ServiceStatus.DRAINING || (_lastObservation is { } seen && Counts(seen).Running != DesiredCount(seen));
+        var next = busy ? _options.BusyReconcileInterval : _options.SteadyReconcileInterval;
+        foreach (var waitUntil in new[] { State.NextLaunchNotBefore, State.PlacementFailedAt + ServiceScheduler.PlacementRetryDelay })
+            if (waitUntil is { } at && at > now) next = TimeSpan.FromTicks(Math.Min(Math.Max(next.Ticks, (at - now).Ticks), _options.SteadyReconcileInterval.Ticks));
+        return next;
+    }
+
+    private int DesiredCount(ServiceObservation observation) => !State.IsActive ? 0
+        : State.SchedulingStrategy == SchedulingStrategy.DAEMON ? observation.Instances.Count(i => i.Eligible)
+        : State.DesiredCount;
+
+    // ------------------------------------------------------------------ launches
+
+    private void Launch(ServiceLaunch launch)
+    {
+        if (!_launching.Add(launch.Token)) return;
+        var deployment = State.Deployment(launch.DeploymentId)!;
+        var request = new LaunchInputs(State.ClusterName, State.Name, deployment.Id, deployment.Revision, State.Tags,
+            State.PropagateTags == "SERVICE", launch);
+        Ask(request).PipeTo(Self,
+            success: result => new LaunchAnswered(launch.Token, result),
+            failure: _ => new LaunchAnswered(launch.Token, null));
+    }
+
+    private async Task<LaunchResult> Ask(LaunchInputs inputs)
+    {
+        var revision = await Revision(inputs.Revision.Family, inputs.Revision.Revision);
+        var strategies = inputs.Revision.Strategies.IsEmpty && inputs.Launch.Targets.IsEmpty
+            ? [.. PlacementStrategy.ServiceDefault, PlacementStrategy.SpreadOn(PlacementStrategy.InstanceIdField)]
+            : inputs.Revision.Strategies;
+        var spec = new LaunchSpec(revision, null, $"service:{inputs.ServiceName}", inputs.DeploymentId,
+            inputs.PropagateServiceTags ? inputs.Tags : [], TaskResources.Demand(revision.Spec, null), inputs.Revision.Constraints, strategies,
+            NamedInstances: !inputs.Launch.Targets.IsEmpty);
+        var token = $"service:{inputs.ServiceName}:{inputs.Launch.Token}";
+        var launch = new LaunchTasks(new RequestContext(inputs.Launch.RequestedAt, token, "actors:service-scheduler"), spec, inputs.Launch.Count,
+            inputs.Launch.Targets.IsEmpty ? null : inputs.Launch.Targets, token, inputs.Launch.Token, []);
+        return await _clusters().Ask<LaunchResult>(new ShardingEnvelope(inputs.ClusterName, launch), _options.AskTimeout);
+    }
+
+    private void OnLaunchAnswered(LaunchAnswered answered)
+    {
+        _launching.Remove(answered.Token);
+        if (answered.Result is not { } result)
+        {
+            // No answer in time: the next reconcile asks again with the same token.
+            ReconcileIn(_options.BusyReconcileInterval);
+            return;
+        }
+        var failures = result.Error is { } error
+            ? ImmutableList.Create($"{PlacementFailureSentence.Opening} {error.Message}")
+            : result.Failures.IsEmpty ? [] : ImmutableList.Create(PlacementFailureSentence.Of(result.Failures));
+        Execute(new RecordServiceLaunch(Internal("launch"), answered.Token, [.. result.Tasks.Select(t => t.TaskId)], failures), _ => { });
+    }
+
+    /// <summary>A task definition revision, fetched once: revisions never change what they run.</summary>
+    private async Task<TaskDefinitionRevision> Revision(string family, int number)
+    {
+        if (_revisions.TryGetValue((family, number), out var known)) return known;
+        var answer = await _families().Ask<RevisionAnswer>(new ShardingEnvelope(family, new GetRevision(number)), _options.AskTimeout);
+        return _revisions[(family, number)] = answer.Revision
+            ?? throw new InvalidOperationException(answer.Error?.Message ?? $"Task definition {family}:{number} not found.");
+    }
+
+    // ------------------------------------------------------------------ queries
+
+    private ServiceView View()
+    {
+        var observation = _lastObservation ?? ServiceObservation.Empty;
+        var byDeployment = State.CurrentDeployments.ToImmutableDictionary(d => d.Id, d => CountsOf(observation, d.Id));
+        var (running, pending) = Counts(observation);
+        return new ServiceView(State.Public(), running, pending, byDeployment);
+    }
+
+    private (int Running, int Pending) Counts(ServiceObservation observation)
+    {
+        var all = State.CurrentDeployments.Select(d => CountsOf(observation, d.Id)).ToList();
+        return (all.Sum(c => c.Running), all.Sum(c => c.Pending));
+    }
+
+    private DeploymentCounts CountsOf(ServiceObservation observation, string deploymentId)
+    {
+        var live = observation.Tasks.Where(t => t.DeploymentId == deploymentId && t.IsLive && t.DesiredStatus == TaskLifecycleStatus.RUNNING).ToList();
+        var running = live.Count(t => t.LastStatus == TaskLifecycleStatus.RUNNING);
+        var launching = State.Launches.Where(l => l.DeploymentId == deploymentId).Sum(l => l.TaskIds is null
+            ? l.Count
+            : l.TaskIds.Count(id => !observation.Tasks.Exists(t => t.TaskId == id)));
+        return new DeploymentCounts(running, live.Count - running + launching);
+    }
+
+    private DeploymentPage ListDeployments(ListDeployments list)
+    {
+        if (!State.Exists) return new DeploymentPage([], false, Service.ServiceNotFound());
+        var matching = State.Deployments.Reverse()
+            .Where(d => d.RollbackOf is null)
+            .Where(d => list.CreatedAfter is null || d.CreatedAt >= list.CreatedAfter)
+            .Where(d => list.CreatedBefore is null || d.CreatedAt <= list.CreatedBefore)
+            .Where(d => list.Statuses.IsEmpty || list.Statuses.Contains(d.Lifecycle))
+            .SkipWhile(d => list.AfterDeploymentId is not null && d.Id != list.AfterDeploymentId)
+            .Skip(list.AfterDeploymentId is null ? 0 : 1)
+            .Take(list.Limit + 1).ToList();
+        return new DeploymentPage([.. matching.Take(list.Limit).Select(d => d with { CountedFailures = [] })], matching.Count > list.Limit, null);
+    }
+
+    private sealed record LaunchInputs(
+        string ClusterName, string ServiceName, string DeploymentId, ServiceRevision Revision, ImmutableList<Tag> Tags, bool PropagateServiceTags,
+        ServiceLaunch Launch);
+
+    private sealed record ReconcileNow : INoSerializationVerificationNeeded
+    {
+        public static ReconcileNow Instance { get; } = new();
+    }
+
+    private sealed record ObservationCollected(ServiceObservation? Observation, Exception? Failure) : INoSerializationVerificationNeeded;
+
+    private sealed record LaunchAnswered(string Token, LaunchResult? Result) : INoSerializationVerificationNeeded;
+}

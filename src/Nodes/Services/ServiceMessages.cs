@@ -1,0 +1,70 @@
+using System.Collections.Immutable;
+using Actors.Domain.Common;
+using Actors.Domain.Placement;
+using Actors.Domain.Services;
+using Actors.Domain.TaskDefinitions;
+
+namespace Actors.Nodes.Services;
+
+// What the gateway asks of services (through their cluster to create one), what services ask of their cluster's
+// scheduler, and the answers. Lean like the scheduler's: a service answers its configuration, current deployments and
+// counts, never its history or bookkeeping.
+
+/// <summary>CreateService through its cluster: the cluster takes the service in, then the service records itself.</summary>
+public sealed record CreateServiceInCluster(string ServiceName, CreateService Command, int MaxServices);
+
+/// <summary>DescribeServices of one service.</summary>
+public sealed record DescribeService
+{
+    public static DescribeService Instance { get; } = new();
+}
+
+/// <summary>
+/// A service as DescribeServices shows it: configuration, current deployments (without failure ids), the newest events,
+/// and the task counts of the cluster's last observation.
+/// </summary>
+public sealed record ServiceView(
+    ServiceState Service,
+    int RunningCount,
+    int PendingCount,
+    ImmutableDictionary<string, DeploymentCounts> Deployments);
+
+/// <summary>A deployment's tasks as last observed: RUNNING, and PENDING (launching included).</summary>
+public sealed record DeploymentCounts(int Running, int Pending);
+
+/// <summary>What every service command and query answers: the service as now (null when it never existed), or why not.</summary>
+public sealed record ServiceAnswer(ServiceView? Service, DomainError? Error);
+
+/// <summary>ListServiceDeployments: the service's deployments (newest first) created within the window, one page.</summary>
+public sealed record ListDeployments(DateTimeOffset? CreatedAfter, DateTimeOffset? CreatedBefore, ImmutableList<ServiceDeploymentStatus> Statuses,
+    string? AfterDeploymentId, int Limit);
+
+/// <summary>DescribeServiceDeployments / DescribeServiceRevisions: the named deployments (a revision is its deployment's).</summary>
+public sealed record DescribeDeployments(ImmutableList<string> DeploymentIds);
+
+public sealed record DeploymentPage(ImmutableList<Deployment> Deployments, bool More, DomainError? Error);
+
+/// <summary>ListServices: one page of the cluster's service names.</summary>
+public sealed record ListClusterServices(SchedulingStrategy? SchedulingStrategy, string? AfterName, int Limit);
+
+/// <summary>
+/// A service asks its cluster's scheduler what runs of it: its group's tasks and their instances (and, for DAEMON,
+/// every registered instance with whether it may hold the daemon's task), one page at a time.
+/// </summary>
+public sealed record ObserveService(string ServiceName, DaemonEligibility? Daemon, string? AfterTaskId, string? AfterInstanceId);
+
+/// <summary>What makes an instance eligible for a DAEMON service's task, besides being ACTIVE with its agent connected.</summary>
+public sealed record DaemonEligibility(ImmutableList<PlacementConstraint> Constraints, ImmutableList<RequiredAttribute> RequiredAttributes);
+
+public sealed record ServiceObservationPage(
+    ImmutableList<ObservedTask> Tasks,
+    ImmutableList<ObservedInstance> Instances,
+    string? NextTaskId,
+    string? NextInstanceId,
+    DomainError? Error);
+
+/// <summary>The cluster's scheduler tells a service that something of it changed: reconcile soon.</summary>
+public sealed record ServiceTasksChanged
+{
+    public static ServiceTasksChanged Instance { get; } = new();
+}

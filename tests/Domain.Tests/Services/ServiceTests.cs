@@ -1,0 +1,174 @@
+using System.Collections.Immutable;
+using Actors.Domain.Common;
+using Actors.Domain.Placement;
+using Actors.Domain.Services;
+using Actors.Domain.Tasks;
+
+namespace Actors.Domain.Tests.Services;
+
+public class ServiceTests
+{
+    private static readonly ServiceRevision Web1 = new("web", 1, false, [], []);
+    private static readonly ServiceRevision Web2 = new("web", 2, false, [], []);
+
+    private static RequestContext At(int second) =>
+        new(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero).AddSeconds(second), $"req-{second}", "AKIATEST");
+
+    private static CreateService Create(int? desired = 3, SchedulingStrategy strategy = SchedulingStrategy.REPLICA, ServiceRevision? revision = null,
+        DeploymentSettingsRequest? deployment = null, string? token = null, string? fingerprint = null) =>
+        new(At(0), strategy, desired, revision ?? Web1, deployment, null, [], false, null, false, null, token, fingerprint);
+
+    private static UpdateService Update(int second, int? desired = null, ServiceRevision? revision = null, bool force = false) =>
+        new(At(second), desired, revision, force, null, null, null, null, null, null);
+
+    private static ServiceState Run(params IServiceCommand[] commands) =>
+        Given.After<Service, ServiceState, IServiceCommand, IServiceEvent>("prod/web", commands);
+
+    private static ObservedTask Running(string id, string deploymentId, string instance) =>
+        new(id, deploymentId, instance, TaskLifecycleStatus.RUNNING, TaskLifecycleStatus.RUNNING, "UNKNOWN", At(0).At, null);
+
+    [Fact]
+    public void A_created_service_is_active_with_one_primary_deployment_in_progress()
+    {
+        var state = Run(Create());
+        Assert.Equal(ServiceStatus.ACTIVE, state.Status);
+        Assert.Equal(3, state.DesiredCount);
+        Assert.Equal(DeploymentSettings.ReplicaDefault, state.Settings);
+        var deployment = Assert.Single(state.Deployments);
+        Assert.Equal(DeploymentStatus.PRIMARY, deployment.Status);
+        Assert.Equal(RolloutState.IN_PROGRESS, deployment.RolloutState);
+        Assert.Matches("^ecs-svc/[0-9]{19}$", deployment.Id);
+        Assert.Equal("AKIATEST", state.CreatedBy);
+    }
+
+    [Theory]
+    [InlineData("bad name", null, "Service name")]
+    [InlineData("web", null, "desiredCount is required")]
+    public void Create_refuses_bad_names_and_a_replica_service_without_desired_count(string name, int? desired, string message)
+    {
+        var decision = Service.Decide(Service.Empty($"prod/{name}"), Create(desired));
+        Assert.Equal(ErrorCodes.InvalidParameter, decision.Error?.Code);
+        Assert.Contains(message, decision.Error!.Message);
+    }
+
+    [Fact]
+    public void Daemon_services_refuse_placement_strategies_and_a_maximum_other_than_100()
+    {
+        var spread = Web1 with { Strategies = [new PlacementStrategy("spread", "instanceId")] };
+        Assert.Contains("Placement strategies are not supported with DAEMON",
+            Service.Decide(Service.Empty("prod/d"), Create(null, SchedulingStrategy.DAEMON, spread)).Error!.Message);
+        Assert.Contains("must be 100",
+            Service.Decide(Service.Empty("prod/d"), Create(null, SchedulingStrategy.DAEMON, deployment: new(null, 200, null, null))).Error!.Message);
+        var daemon = Run(Create(null, SchedulingStrategy.DAEMON));
+        Assert.Equal(DeploymentSettings.DaemonDefault, daemon.Settings);
+    }
+
+    [Fact]
+    public void Create_with_the_same_client_token_and_request_answers_the_service_and_anything_else_is_not_idempotent()
+    {
+        var state = Run(Create(token: "t1", fingerprint: "f1"));
+        Assert.Empty(Service.Decide(state, Create(token: "t1", fingerprint: "f1")).Events);
+        Assert.Equal("Creation of service was not idempotent.", Service.Decide(state, Create(token: "t1", fingerprint: "f2")).Error!.Message);
+        Assert.Equal("Creation of service was not idempotent.", Service.Decide(state, Create()).Error!.Message);
+    }
+
+    [Fact]
+    public void Changing_only_the_desired_count_starts_no_deployment_while_a_new_revision_or_force_does()
+    {
+        var scaled = Run(Create(), Update(1, desired: 5));
+        Assert.Single(scaled.Deployments);
+        Assert.Equal(5, scaled.DesiredCount);
+
+        var rolled = Run(Create(), Update(1, revision: Web2));
+        Assert.Equal(2, rolled.Deployments.Count);
+        Assert.Equal(DeploymentStatus.ACTIVE, rolled.Deployments[0].Status);
+        Assert.Equal(ServiceDeploymentStatus.STOPPED, rolled.Deployments[0].Lifecycle);
+        Assert.Equal(2, rolled.Primary!.Revision.Revision);
+        Assert.Equal([rolled.Deployments[0].Id], rolled.Primary.SourceDeploymentIds);
+
+        var forced = Run(Create(), Update(1, force: true));
+        Assert.Equal(2, forced.Deployments.Count);
+        Assert.NotEqual(forced.Deployments[0].Id, forced.Deployments[1].Id);
+    }
+
+    [Fact]
+    public void Delete_refuses_a_scaled_service_without_force_and_a_deleted_service_drains_to_inactive()
+    {
+        var state = Run(Create());
+        Assert.Equal("The service cannot be stopped while it is scaled above 0.", Service.Decide(state, new DeleteService(At(1), false)).Error!.Message);
+        var deploymentId = state.Primary!.Id;
+        state = Run(Create(), new DeleteService(At(1), true));
+        Assert.Equal(ServiceStatus.DRAINING, state.Status);
+        Assert.Equal(ErrorCodes.ServiceNotActive, Service.Decide(state, Update(2, desired: 1)).Error!.Code);
+        Assert.Contains("still Draining", Service.Decide(state, Create()).Error!.Message);
+
+        var observation = new ServiceObservation([Running("t1", deploymentId, "i1")], [new ObservedInstance("i1", true, false, "a")]);
+        var decision = Service.Decide(state, new ReconcileService(At(2), observation));
+        Assert.Equal(["t1"], decision.Events.OfType<ServiceTasksStopRequested>().Single().Tasks.Select(t => t.TaskId));
+        state = decision.Events.Aggregate(state, Service.Apply);
+
+        var gone = observation with { Tasks = [Running("t1", deploymentId, "i1") with { LastStatus = TaskLifecycleStatus.STOPPED, DesiredStatus = TaskLifecycleStatus.STOPPED }] };
+        state = Service.Decide(state, new ReconcileService(At(3), gone)).Events.Aggregate(state, Service.Apply);
+        Assert.Equal(ServiceStatus.INACTIVE, state.Status);
+    }
+
+    [Fact]
+    public void The_same_message_is_not_repeated_within_six_hours()
+    {
+        var state = Run(Create(desired: 0));
+        var empty = ServiceObservation.Empty;
+        state = Service.Decide(state, new ReconcileService(At(1), empty)).Events.Aggregate(state, Service.Apply);
+        Assert.Contains(state.Messages, m => m.Message == "(service web) has reached a steady state.");
+        Assert.Contains(state.Messages, m => m.Message.EndsWith("deployment completed."));
+        Assert.DoesNotContain(Service.Decide(state, new ReconcileService(At(3600), empty)).Events, e => e is ServiceMessagesRecorded);
+        var later = Service.Decide(state, new ReconcileService(At(6 * 3600 + 1), empty)).Events.OfType<ServiceMessagesRecorded>().Single();
+        Assert.Equal("(service web) has reached a steady state.", later.Messages.Single().Message);
+    }
+
+    [Theory]
+    [InlineData(1, 3)]
+    [InlineData(6, 3)]
+    [InlineData(7, 4)]
+    [InlineData(20, 10)]
+    [InlineData(1000, 200)]
+    public void The_breaker_threshold_is_half_the_desired_count_between_3_and_200(int desired, int threshold) =>
+        Assert.Equal(threshold, DeploymentSettings.BreakerThreshold(desired));
+
+    [Fact]
+    public void The_restart_throttle_grows_after_three_start_failures_up_to_27_minutes()
+    {
+        Assert.Equal(TimeSpan.Zero, ServiceScheduler.ThrottleDelay(2));
+        Assert.Equal(TimeSpan.FromSeconds(15), ServiceScheduler.ThrottleDelay(3));
+        Assert.Equal(TimeSpan.FromSeconds(30), ServiceScheduler.ThrottleDelay(4));
+        Assert.Equal(TimeSpan.FromMinutes(27), ServiceScheduler.ThrottleDelay(40));
+    }
+
+    [Fact]
+    public void Stop_service_deployment_rolls_back_to_the_last_completed_deployment_without_a_breaker()
+    {
+        var state = Run(Create(desired: 0));
+        state = Service.Decide(state, new ReconcileService(At(1), ServiceObservation.Empty)).Events.Aggregate(state, Service.Apply);
+        Assert.Equal(RolloutState.COMPLETED, state.Primary!.RolloutState);
+        state = Service.Decide(state, Update(2, revision: Web2)).Events.Aggregate(state, Service.Apply);
+        var failing = state.Primary!;
+
+        var rollBack = Service.Decide(state, new RollBackServiceDeployment(At(3), failing.Id));
+        Assert.True(rollBack.IsAccepted, rollBack.Error?.Message);
+        state = rollBack.Events.Aggregate(state, Service.Apply);
+        Assert.Equal(failing.Id, state.Primary!.RollbackOf);
+        Assert.Equal(1, state.Primary.Revision.Revision);
+        Assert.Equal(ServiceDeploymentStatus.ROLLBACK_IN_PROGRESS, state.Deployment(failing.Id)!.Lifecycle);
+    }
+
+    [Fact]
+    public void Scale_in_stops_tasks_from_the_fullest_zone_first()
+    {
+        var state = Run(Create(desired: 4), Update(1, desired: 3));
+        var id = state.Primary!.Id;
+        var observation = new ServiceObservation(
+            [Running("t1", id, "i1"), Running("t2", id, "i2"), Running("t3", id, "i3"), Running("t4", id, "i4")],
+            [new("i1", true, false, "a"), new("i2", true, false, "a"), new("i3", true, false, "b"), new("i4", true, false, "c")]);
+        var stops = Service.Decide(state, new ReconcileService(At(2), observation)).Events.OfType<ServiceTasksStopRequested>().Single();
+        Assert.Contains(Assert.Single(stops.Tasks).TaskId, new[] { "t1", "t2" });
+    }
+}
