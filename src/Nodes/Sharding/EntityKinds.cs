@@ -1,6 +1,7 @@
 using Actors.Domain.Clusters;
 using Actors.Domain.Common;
 using Actors.Domain.ContainerInstances;
+using Actors.Domain.Services;
 using Actors.Domain.TaskDefinitions;
 
 namespace Actors.Nodes.Sharding;
@@ -11,6 +12,7 @@ public static class EntityKinds
     public const string Cluster = "cluster";
     public const string TaskDefinitionFamily = "task-definition-family";
     public const string ContainerInstance = "container-instance";
+    public const string Service = "service";
 
     /// <summary>Persistence ids read as "kind|entity-id" so the journal can be listed by kind.</summary>
     public static string PersistenceId(string kind, string entityId) => $"{kind}|{entityId}";
@@ -27,6 +29,7 @@ public static class EntityKinds
         IClusterEvent => Cluster,
         ITaskDefinitionFamilyEvent => TaskDefinitionFamily,
         IContainerInstanceEvent => ContainerInstance,
+        IServiceEvent => Service,
         _ => throw new ArgumentOutOfRangeException(nameof(domainEvent), domainEvent.GetType().Name, "Event of no known entity kind"),
     };
 }
