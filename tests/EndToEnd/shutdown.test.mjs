@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { connect } from 'node:net';
-import { CreateClusterCommand, RegisterContainerInstanceCommand } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand } from '@aws-sdk/client-ecs';
 import { AGENT_SYNC_TARGET, dockerSkipReason, sleep, startAgent, startServer, waitForConnectedInstances } from './harness.mjs';
 import { instanceRegistration } from './fixtures.mjs';
 
@@ -52,10 +52,12 @@ describe('graceful shutdown', { timeout: 180_000 }, () => {
       const ecs = server.client();
       // The test stands in for a second agent, whose long poll is held when SIGTERM arrives.
       await ecs.send(new CreateClusterCommand({ clusterName: 'shutdown-poll' }));
-      const registered = await ecs.send(new RegisterContainerInstanceCommand(instanceRegistration('shutdown-poll')));
+      const registered = await server.rawCall('RegisterContainerInstance',
+        { body: instanceRegistration('shutdown-poll'), credentials: server.agentCredentials });
+      assert.equal(registered.status, 200, registered.text);
+      const containerInstanceArn = registered.json.containerInstance.containerInstanceArn;
       const sync = (knownDesiredVersion, waitSeconds, signal) => server.agentSync(
-        { cluster: 'shutdown-poll', containerInstanceArn: registered.containerInstance.containerInstanceArn, knownDesiredVersion, tasks: [], waitSeconds },
-        { signal });
+        { cluster: 'shutdown-poll', containerInstanceArn, knownDesiredVersion, tasks: [], waitSeconds }, { signal });
       const first = await sync(-1, 0);
       assert.equal(first.status, 200, first.text);
       const known = first.json.desiredVersion;

@@ -22,10 +22,9 @@ public sealed class JournalProbe(IServiceProvider services, JournalOptions journ
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan ReportedFailureMemory = TimeSpan.FromSeconds(30);
     private const string ProbePersistenceId = "actors-journal-probe";
     private static readonly (string Name, string? PluginId)[] Journals = [("journal", null), ("sharding journal", "akka.persistence.journal.sharding")];
-
-    public static readonly TimeSpan ReportedFailureMemory = TimeSpan.FromSeconds(30);
 
     private volatile JournalStatus? last;
     private volatile ReportedFailure? reported;
