@@ -56,7 +56,8 @@ public sealed class ServiceEntity : AggregateEntity<Service, ServiceState, IServ
         Command<DescribeService>(_ => Sender.Tell(new ServiceAnswer(State.Exists ? View() : null, null)));
         Command<ListDeployments>(list => Sender.Tell(ListDeployments(list)));
         Command<DescribeDeployments>(describe => Sender.Tell(new DeploymentPage(
-            [.. describe.DeploymentIds.Select(State.Deployment).OfType<Deployment>().Select(d => d with { CountedFailures = [] })], false, null)));
+            [.. State.Deployments.Where(d => describe.DeploymentIds.Contains(d.Id) || d.RollbackOf is { } of && describe.DeploymentIds.Contains(of))
+                .Select(d => d with { CountedFailures = [] })], false, null)));
         Command<ServiceTasksChanged>(_ => ReconcileIn(_options.ChangeDebounce));
         Command<ReconcileNow>(_ => Observe());
         Command<ObservationCollected>(OnObserved);
@@ -261,7 +262,9 @@ public sealed class ServiceEntity : AggregateEntity<Service, ServiceState, IServ
         var observation = _lastObservation ?? ServiceObservation.Empty;
         var byDeployment = State.CurrentDeployments.ToImmutableDictionary(d => d.Id, d => CountsOf(observation, d.Id));
         var (running, pending) = Counts(observation);
-        return new ServiceView(State.Public(), running, pending, byDeployment);
+        var current = State.Public();
+        return new ServiceView(current with { Deployments = [.. current.Deployments.Where(d => d.Status != DeploymentStatus.INACTIVE)] },
+            DesiredCount(observation), running, pending, byDeployment);
     }
 
     private (int Running, int Pending) Counts(ServiceObservation observation)

@@ -161,6 +161,16 @@ public class ServiceTests
     }
 
     [Fact]
+    public void Stop_service_deployment_of_an_unknown_deployment_is_service_deployment_not_found()
+    {
+        var state = Run(Create(desired: 0));
+
+        var refused = Service.Decide(state, new RollBackServiceDeployment(At(1), "ecs-svc/0000000000000000000"));
+
+        Assert.Equal(ErrorCodes.ServiceDeploymentNotFound, refused.Error?.Code);
+    }
+
+    [Fact]
     public void Scale_in_stops_tasks_from_the_fullest_zone_first()
     {
         var state = Run(Create(desired: 4), Update(1, desired: 3));

@@ -2,9 +2,11 @@ using System.Collections.Immutable;
 using Actors.Domain.Clusters;
 using Actors.Domain.Common;
 using Actors.Domain.ContainerInstances;
+using Actors.Domain.Services;
 using Actors.Domain.TaskDefinitions;
 
 using Actors.Nodes.Entities;
+using Actors.Nodes.Services;
 
 namespace Actors.Hosting.Gateway.Actions;
 
@@ -31,7 +33,8 @@ public static class TagActions
         await Send(request.ResourceArn, context,
             onCluster: () => new TagCluster(context.Request, list),
             onTaskDefinition: revision => new TagTaskDefinition(context.Request, revision, list),
-            onContainerInstance: () => new TagContainerInstance(context.Request, list));
+            onContainerInstance: () => new TagContainerInstance(context.Request, list),
+            onService: () => new TagService(context.Request, list));
         return new { };
     }
 
@@ -42,7 +45,8 @@ public static class TagActions
         await Send(request.ResourceArn, context,
             onCluster: () => new UntagCluster(context.Request, list),
             onTaskDefinition: revision => new UntagTaskDefinition(context.Request, revision, list),
-            onContainerInstance: () => new UntagContainerInstance(context.Request, list));
+            onContainerInstance: () => new UntagContainerInstance(context.Request, list),
+            onService: () => new UntagService(context.Request, list));
         return new { };
     }
 
@@ -59,13 +63,15 @@ public static class TagActions
             ContainerInstanceResource instance => await plane.ContainerInstances.GetState(instance.EntityId, context.Cancellation) is { IsRegistered: true } state
                 ? state.Tags
                 : throw NotFound(request.ResourceArn),
+            ServiceResource service => (await plane.Services.Ask<ServiceAnswer>(service.EntityId, DescribeService.Instance, context.Cancellation)).Service
+                ?.Service.Tags ?? throw EcsError.From(Service.ServiceNotFound()),
             _ => throw NotFound(request.ResourceArn),
         };
         return new { tags };
     }
 
     private static async Task Send(string? resourceArn, ActionContext context, Func<IClusterCommand> onCluster,
-        Func<int, ITaskDefinitionFamilyCommand> onTaskDefinition, Func<IContainerInstanceCommand> onContainerInstance)
+        Func<int, ITaskDefinitionFamilyCommand> onTaskDefinition, Func<IContainerInstanceCommand> onContainerInstance, Func<IServiceCommand> onService)
     {
         var plane = context.Plane;
         var error = Resource(resourceArn) switch
@@ -75,6 +81,7 @@ public static class TagActions
                 (await plane.TaskDefinitionFamilies.Ask<RevisionAnswer>(taskDefinition.Family, onTaskDefinition(taskDefinition.Revision),
                     context.Cancellation)).Error,
             ContainerInstanceResource instance => (await plane.ContainerInstances.Send(instance.EntityId, onContainerInstance(), context.Cancellation)).Error,
+            ServiceResource service => (await plane.Services.Ask<ServiceAnswer>(service.EntityId, onService(), context.Cancellation)).Error,
             _ => throw NotFound(resourceArn),
         };
         if (error is not null) throw EcsError.From(error);
@@ -84,6 +91,7 @@ public static class TagActions
     private sealed record ClusterResource(string Name) : TaggedResource;
     private sealed record TaskDefinitionResource(string Family, int Revision) : TaggedResource;
     private sealed record ContainerInstanceResource(string EntityId) : TaggedResource;
+    private sealed record ServiceResource(string EntityId) : TaggedResource;
     private sealed record UnknownResource : TaggedResource;
 
     /// <summary>The resource an ARN names; tags are only taken by ARN, as in ECS.</summary>
@@ -104,6 +112,9 @@ public static class TagActions
                 return Cluster.IsValidName(cluster) && ContainerInstanceActions.TryInstanceId(resourceArn, cluster, out var instanceId)
                     ? new ContainerInstanceResource(ContainerInstanceState.EntityIdOf(cluster, instanceId))
                     : new UnknownResource();
+            case "service" when arn.ResourcePath.Split('/') is [var serviceCluster, var service]
+                                && Cluster.IsValidName(serviceCluster) && Service.IsValidName(service):
+                return new ServiceResource(ServiceState.EntityIdOf(serviceCluster, service));
             default:
                 return new UnknownResource();
         }
