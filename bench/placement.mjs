@@ -2,7 +2,8 @@
 // tasks "start" after ~200 ms), then 10,000 tasks by RunTask (count 10 per call, 16 concurrent callers, spread on
 // instanceId so that every call reaches ten instances).
 // Prints tasks placed per second, p50/p99 RunTask latency, and seconds until all placed tasks are RUNNING.
-// Not a test. Uses tests/EndToEnd's node_modules (run `npm ci` there first).
+// The agent signs with the server's agent key (the harness passes it as ACTORS_AGENT_* to both): every hollow instance
+// answers to that one key. Not a test. Uses tests/EndToEnd's node_modules (run `npm ci` there first).
 //
 //   node bench/placement.mjs [--instances 1000] [--tasks 10000] [--callers 16]
 import { parseArgs } from 'node:util';

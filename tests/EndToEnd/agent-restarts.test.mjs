@@ -8,14 +8,23 @@ import {
 } from '@aws-sdk/client-ecs';
 import {
   serverFor, startAgent, dockerSkipReason, assertTestImage, waitForConnectedInstances, waitTasksRunning,
-  describeTasks, taskSummary, docker, containersOfTask, removeContainersOfTasks, eventually, TEST_IMAGE,
+  describeTasks, taskSummary, docker, containersOfTask, removeContainersOfTasks, eventually, generateCredentials, TEST_IMAGE,
 } from './harness.mjs';
 
 const CLUSTER = 'e2e-restarts';
 const skip = await dockerSkipReason();
+// A second agent key the server learns from configuration, for the agent given a new key.
+const newAgentKey = generateCredentials();
 
 describe('agent and control plane restarts', { skip, timeout: 600_000 }, () => {
-  const ctx = serverFor({ before, after }, { name: 'restarts-serve' });
+  const ctx = serverFor({ before, after }, {
+    name: 'restarts-serve',
+    env: {
+      ACTORS__CREDENTIALS__0__ACCESSKEYID: newAgentKey.accessKeyId,
+      ACTORS__CREDENTIALS__0__SECRETACCESSKEY: newAgentKey.secretAccessKey,
+      ACTORS__CREDENTIALS__0__ROLE: 'agent',
+    },
+  });
   let ecs;
   let agent;
   let instanceArn;
@@ -137,6 +146,29 @@ describe('agent and control plane restarts', { skip, timeout: 600_000 }, () => {
     for (const arn of running) {
       await eventually(`the container of ${arn} is gone`, async () => (await containersOfTask(arn)).length === 0, { timeoutMs: 30_000 });
     }
+    instanceArn = renewed.containerInstanceArn;
+  });
+
+  it('registers the host as a new instance when the agent restarts with another key, since the old one answers only its own', async () => {
+    const { taskArn } = await runSleeper();
+    assert.equal((await describeTasks(ecs, CLUSTER, [taskArn]))[0].containerInstanceArn, instanceArn);
+
+    agent.credentials = newAgentKey;
+    await agent.restart();
+    const renewed = await eventually('the host is a new, connected instance', async () => {
+      const arns = (await ecs.send(new ListContainerInstancesCommand({ cluster: CLUSTER, status: 'ACTIVE' }))).containerInstanceArns;
+      const described = (await ecs.send(new DescribeContainerInstancesCommand({ cluster: CLUSTER, containerInstances: arns }))).containerInstances;
+      return described.find((c) => c.containerInstanceArn !== instanceArn && c.agentConnected);
+    }, { timeoutMs: 90_000, intervalMs: 500 });
+    assert.ok(agent.running, agent.outputTail);
+    assert.match(agent.outputTail, /Re-registering .* was refused \(AccessDeniedException/);
+
+    // Nothing will ever run the old instance's containers again: the agent removed them. The old instance, still
+    // registered to the old key, is the user's to deregister.
+    await eventually(`the container of ${taskArn} is gone`, async () => (await containersOfTask(taskArn)).length === 0, { timeoutMs: 30_000 });
+    await ecs.send(new DeregisterContainerInstanceCommand({ cluster: CLUSTER, containerInstance: instanceArn, force: true }));
+    instanceArn = renewed.containerInstanceArn;
+    assert.ok((await runSleeper()).runtimeId, 'the new instance runs tasks');
   });
 });
 

@@ -4,14 +4,13 @@
 // faults), and the server must still answer afterwards. The seed is fixed, so a failure reproduces.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serverFor } from './harness.mjs';
+import { serverFor, AGENT_SYNC_TARGET as AGENT_SYNC } from './harness.mjs';
 import { instanceRegistration } from './fixtures.mjs';
 
 // Fixed, so a failure reproduces; ACTORS_FUZZ_SEED explores other sequences.
 const SEED = Number(process.env.ACTORS_FUZZ_SEED ?? 20261130);
 const REQUESTS = 5_500;
 const CONCURRENCY = 8;
-const AGENT_SYNC = 'ActorsAgentV20261124.Sync';
 const CLUSTER = 'fuzz';
 const TASK_ID = '0123456789abcdef0123456789abcdef';
 // Longer than the agents' longest poll (20 s): no answer by then is a fault of its own.
@@ -244,14 +243,13 @@ describe('fuzzed requests', { timeout: 170_000 }, () => {
       assert.equal(registered.status, 200, registered.text);
     }
     assert.equal((await call('DeregisterTaskDefinition', { taskDefinition: 'fuzz-inactive:1' })).status, 200);
-    const instance = await call('RegisterContainerInstance', instanceRegistration(CLUSTER));
+    // Registered with the agent key, so the sync seed reaches the instance instead of stopping at the role check.
+    const instance = await ctx.server.rawCall('RegisterContainerInstance', { body: instanceRegistration(CLUSTER), credentials: ctx.server.agentCredentials });
     assert.equal(instance.status, 200, instance.text);
     bodies = seeds(instance.json.containerInstance.containerInstanceArn);
   });
 
-  const send = (action, body) => action === AGENT_SYNC
-    ? ctx.server.rawCall(null, { body, headers: { 'x-amz-target': AGENT_SYNC } })
-    : ctx.server.rawCall(action, { body });
+  const send = (action, body) => action === AGENT_SYNC ? ctx.server.agentSync(body) : ctx.server.rawCall(action, { body });
 
   it('every seed names an action the gateway answers, and none of them fails on the server', async () => {
     for (const [action, body] of Object.entries(bodies)) {

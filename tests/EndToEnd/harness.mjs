@@ -22,6 +22,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '..', '..');
 
 export const TARGET_PREFIX = 'AmazonEC2ContainerServiceV20141113';
+/** The agents' own action: agent keys only, and only for the instances the key registered. */
+export const AGENT_SYNC_TARGET = 'ActorsAgentV20261124.Sync';
 export const DEFAULT_REGION = 'us-east-1';
 export const DEFAULT_ACCOUNT = '000000000000';
 
@@ -71,9 +73,14 @@ export function generateCredentials() {
   return { accessKeyId: `AKIA${id}`, secretAccessKey: randomBytes(30).toString('base64') };
 }
 
-/** The key pair every actors process (serve, agent) reads from its environment. */
+/** A user key pair as `actors serve` reads it from its environment. */
 function credentialEnv(credentials) {
   return { ACTORS_ACCESS_KEY_ID: credentials.accessKeyId, ACTORS_SECRET_ACCESS_KEY: credentials.secretAccessKey };
+}
+
+/** An agent key pair as `actors agent` reads it from its environment, and as `actors serve` learns it. */
+function agentCredentialEnv(credentials) {
+  return { ACTORS_AGENT_ACCESS_KEY_ID: credentials.accessKeyId, ACTORS_AGENT_SECRET_ACCESS_KEY: credentials.secretAccessKey };
 }
 
 /**
@@ -182,7 +189,8 @@ export class ActorsServer extends ActorsProcess {
     ];
     this.ownsDataDir = !dataDir;
     this.dataDir = dataDir || mkdtempSync(join(tmpdir(), 'actors-e2e-'));
-    this.credentials = generateCredentials();
+    this.credentials = generateCredentials(); // a user key: ECS's API
+    this.agentCredentials = generateCredentials(); // an agent key, for the `actors agent` processes started against it
     this.port = null;
   }
 
@@ -210,7 +218,7 @@ export class ActorsServer extends ActorsProcess {
 
   async #spawnAndWait() {
     const args = ['serve', ...(this.localAgent ? [] : ['--no-agent']), '--data-dir', this.dataDir, '--http', this.endpoint, ...this.flags];
-    this.spawnActors(args, { ...credentialEnv(this.credentials), ...this.extraEnv });
+    this.spawnActors(args, { ...credentialEnv(this.credentials), ...agentCredentialEnv(this.agentCredentials), ...this.extraEnv });
 
     const deadline = Date.now() + HEALTH_TIMEOUT_MS;
     let exited = null;
@@ -281,12 +289,17 @@ export class ActorsServer extends ActorsProcess {
     try { json = JSON.parse(text); } catch { json = undefined; }
     return { status: res.status, headers: res.headers, text, json };
   }
+
+  /** A raw agent sync (ActorsAgentV20261124.Sync), signed with this server's agent key unless told otherwise; as rawCall. */
+  agentSync(body, { credentials = this.agentCredentials, ...options } = {}) {
+    return this.rawCall(null, { ...options, body, credentials, headers: { 'x-amz-target': AGENT_SYNC_TARGET, ...options.headers } });
+  }
 }
 
 /**
  * One `actors agent` process against a gateway. It has no health endpoint: wait for its instances with
- * waitForConnectedInstances(). Options: endpoint (URL, or several comma-separated), credentials (the gateway's
- * key pair), server (shorthand for both), cluster, dataDir (reuse one; where it remembers its instance),
+ * waitForConnectedInstances(). Options: endpoint (URL, or several comma-separated), credentials (an agent key pair
+ * the gateway knows), server (shorthand for both), cluster, dataDir (reuse one; where it remembers its instance),
  * hollow (N simulated hosts), env (extra environment, e.g. ACTORS__AGENT__HOLLOW__MEMORYMIB), name (for logs).
  */
 export async function startAgent(options = {}) {
@@ -299,7 +312,7 @@ export class ActorsAgent extends ActorsProcess {
   constructor({ server, endpoint, credentials, cluster = 'default', dataDir, hollow, env = {}, name } = {}) {
     super();
     this.endpoint = endpoint ?? server?.endpoint;
-    this.credentials = credentials ?? server?.credentials;
+    this.credentials = credentials ?? server?.agentCredentials;
     assert.ok(this.endpoint, 'startAgent needs an endpoint (or a server)');
     assert.ok(this.credentials, 'startAgent needs credentials (or a server)');
     this.name = name || `agent-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -315,7 +328,7 @@ export class ActorsAgent extends ActorsProcess {
     assert.equal(this.child, null, 'agent already running');
     const args = ['agent', '--endpoint', this.endpoint, '--cluster', this.cluster, '--data-dir', this.dataDir,
       ...(this.hollow ? ['--hollow', String(this.hollow)] : [])];
-    this.spawnActors(args, { ...credentialEnv(this.credentials), ...this.extraEnv });
+    this.spawnActors(args, { ...agentCredentialEnv(this.credentials), ...this.extraEnv });
     await Promise.race([this.exit, sleep(1_000)]);
     if (this.exited) {
       this.child = null;

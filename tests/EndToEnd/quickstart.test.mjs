@@ -2,8 +2,10 @@
 // answers 200 only once the local agent registered, so the cluster `default` exists by then.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
-import { TEST_IMAGE, assertTestImage, dockerSkipReason, removeContainersOfTasks, startServer } from './harness.mjs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ListClustersCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { TEST_IMAGE, assertTestImage, dockerSkipReason, expectEcsError, removeContainersOfTasks, startServer } from './harness.mjs';
 
 const skip = await dockerSkipReason();
 
@@ -24,6 +26,14 @@ describe('quick start', { skip, timeout: 180_000 }, () => {
       assert.equal(run.tasks.length, 1);
       assert.match(run.tasks[0].clusterArn, /:cluster\/default$/);
       await ecs.send(new StopTaskCommand({ task: started[0], reason: 'quick start test done' }));
+
+      // The local agent signed all that with an agent key of its own, generated beside the instance it remembers:
+      // neither the user's key, nor one that may call ECS's user actions.
+      const agentKey = JSON.parse(readFileSync(join(server.dataDir, 'agent', 'credentials.json'), 'utf8'));
+      assert.equal(agentKey.Role, 'agent');
+      assert.notEqual(agentKey.AccessKeyId, server.credentials.accessKeyId);
+      const asAgent = server.client({ credentials: { accessKeyId: agentKey.AccessKeyId, secretAccessKey: agentKey.SecretAccessKey } });
+      await expectEcsError(asAgent.send(new ListClustersCommand({})), 'AccessDeniedException');
     } finally {
       await server.dispose();
       await removeContainersOfTasks(started);

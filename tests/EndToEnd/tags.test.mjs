@@ -3,9 +3,11 @@ import assert from 'node:assert/strict';
 import {
   CreateClusterCommand, RegisterTaskDefinitionCommand, RegisterContainerInstanceCommand,
   TagResourceCommand, UntagResourceCommand, ListTagsForResourceCommand, DescribeClustersCommand,
-  DescribeTaskDefinitionCommand, DescribeContainerInstancesCommand,
+  DescribeTaskDefinitionCommand, DescribeContainerInstancesCommand, RunTaskCommand, StopTaskCommand,
 } from '@aws-sdk/client-ecs';
-import { serverFor, expectEcsError } from './harness.mjs';
+import {
+  serverFor, expectEcsError, startAgent, waitForConnectedInstances, waitTasksRunning, waitTasksStopped, describeTasks,
+} from './harness.mjs';
 import { instanceRegistration, sortTags } from './fixtures.mjs';
 
 describe('tags', { timeout: 180_000 }, () => {
@@ -56,6 +58,81 @@ describe('tags', { timeout: 180_000 }, () => {
   it('refuses keys with the reserved aws: prefix', async () => {
     await expectEcsError(ecs.send(new TagResourceCommand({ resourceArn: arns.cluster, tags: [{ key: 'aws:owner', value: 'me' }] })), 'InvalidParameterException');
     assert.ok(!(await tagsOf(arns.cluster)).some((t) => t.key === 'aws:owner'));
+  });
+
+  // Tasks on a hollow host (no Docker): tags given at launch, then changed on the instance that holds the task.
+  describe('tasks', () => {
+    const CLUSTER = 'tagged-tasks';
+    let agent;
+    before(async () => {
+      await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
+      agent = await startAgent({ server: ctx.server, cluster: CLUSTER, hollow: 1, name: 'tags-hollow' });
+      await waitForConnectedInstances(ecs, CLUSTER, 1, { agents: [agent] });
+      await ecs.send(new RegisterTaskDefinitionCommand({
+        family: 'tagged-task',
+        containerDefinitions: [{ name: 'app', image: 'hollow/app:1', memory: 32 }],
+        tags: [{ key: 'team', value: 'definition' }, { key: 'tier', value: 'web' }],
+      }));
+    });
+    after(async () => { await agent?.dispose(); });
+
+    async function runOne(input) {
+      const answer = await ecs.send(new RunTaskCommand({ cluster: CLUSTER, taskDefinition: 'tagged-task', ...input }));
+      assert.deepEqual(answer.failures, []);
+      return answer.tasks[0];
+    }
+    const describedTags = async (arn, include) => sortTags((await describeTasks(ecs, CLUSTER, [arn], { include }))[0].tags);
+
+    it('lists the tags RunTask gave, takes TagResource and UntagResource, and DescribeTasks shows them with include TAGS', async () => {
+      const task = await runOne({ tags: [{ key: 'origin', value: 'run' }] });
+      assert.deepEqual(sortTags(task.tags), [{ key: 'origin', value: 'run' }], 'RunTask answers the tags');
+      assert.deepEqual(await tagsOf(task.taskArn), [{ key: 'origin', value: 'run' }]);
+
+      await ecs.send(new TagResourceCommand({ resourceArn: task.taskArn, tags: [{ key: 'team', value: 'core' }, { key: 'origin', value: 'tagged' }] }));
+      assert.deepEqual(await tagsOf(task.taskArn), [{ key: 'origin', value: 'tagged' }, { key: 'team', value: 'core' }]);
+      await ecs.send(new UntagResourceCommand({ resourceArn: task.taskArn, tagKeys: ['origin', 'not-there'] }));
+      assert.deepEqual(await tagsOf(task.taskArn), [{ key: 'team', value: 'core' }]);
+
+      assert.deepEqual(await describedTags(task.taskArn, ['TAGS']), [{ key: 'team', value: 'core' }]);
+      assert.deepEqual(await describedTags(task.taskArn), [], 'no tags without include TAGS');
+      await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn }));
+    });
+
+    it('propagates the task definition\'s tags and adds the managed cluster tag, which cannot be removed', async () => {
+      const task = await runOne({ tags: [{ key: 'team', value: 'run' }], propagateTags: 'TASK_DEFINITION', enableECSManagedTags: true });
+      const expected = [{ key: 'aws:ecs:clusterName', value: CLUSTER }, { key: 'team', value: 'run' }, { key: 'tier', value: 'web' }];
+      assert.deepEqual(await tagsOf(task.taskArn), expected, "the caller's tag wins over the definition's on the same key");
+      assert.deepEqual(await describedTags(task.taskArn, ['TAGS']), expected);
+      await expectEcsError(ecs.send(new UntagResourceCommand({ resourceArn: task.taskArn, tagKeys: ['aws:ecs:clusterName'] })), 'InvalidParameterException');
+      await expectEcsError(ecs.send(new TagResourceCommand({ resourceArn: task.taskArn, tags: [{ key: 'aws:ecs:clusterName', value: 'x' }] })),
+        'InvalidParameterException');
+      assert.deepEqual(await tagsOf(task.taskArn), expected);
+      await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn }));
+
+      await expectEcsError(ecs.send(new RunTaskCommand({ cluster: CLUSTER, taskDefinition: 'tagged-task', propagateTags: 'SERVICE' })),
+        'InvalidParameterException');
+    });
+
+    it('tags a STOPPED task while it is still described', async () => {
+      const task = await runOne({ tags: [{ key: 'origin', value: 'run' }] });
+      await waitTasksRunning(ecs, CLUSTER, [task.taskArn]);
+      await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn }));
+      await waitTasksStopped(ecs, CLUSTER, [task.taskArn]);
+      await ecs.send(new TagResourceCommand({ resourceArn: task.taskArn, tags: [{ key: 'outcome', value: 'stopped' }] }));
+      assert.deepEqual(await tagsOf(task.taskArn), [{ key: 'origin', value: 'run' }, { key: 'outcome', value: 'stopped' }]);
+      assert.deepEqual(await describedTags(task.taskArn, ['TAGS']), await tagsOf(task.taskArn));
+    });
+
+    it('answers a task ARN it does not know with ResourceNotFoundException, and one of an unknown cluster with ClusterNotFoundException', async () => {
+      const unknown = ctx.server.arn(`task/${CLUSTER}/ffffffffffffffffffffffffffffffff`);
+      await expectEcsError(ecs.send(new ListTagsForResourceCommand({ resourceArn: unknown })), 'ResourceNotFoundException');
+      await expectEcsError(ecs.send(new TagResourceCommand({ resourceArn: unknown, tags: [{ key: 'a', value: 'b' }] })), 'ResourceNotFoundException');
+      await expectEcsError(ecs.send(new UntagResourceCommand({ resourceArn: unknown, tagKeys: ['a'] })), 'ResourceNotFoundException');
+      await expectEcsError(ecs.send(new ListTagsForResourceCommand({ resourceArn: ctx.server.arn('task/ffffffffffffffffffffffffffffffff') })),
+        'ResourceNotFoundException');
+      await expectEcsError(ecs.send(new ListTagsForResourceCommand({ resourceArn: ctx.server.arn('task/no-such-cluster/ffffffffffffffffffffffffffffffff') })),
+        'ClusterNotFoundException');
+    });
   });
 
   it('refuses a 51st tag', async () => {

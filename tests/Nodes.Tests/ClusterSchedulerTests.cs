@@ -196,6 +196,43 @@ public class ClusterSchedulerTests(ITestOutputHelper output) : NodeTestKit(outpu
         Assert.Equal(all.Order(StringComparer.Ordinal), all);
     }
 
+    [Fact]
+    public async Task A_tasks_tags_go_through_the_scheduler_to_its_instance_which_answers_them_while_the_task_is_retained()
+    {
+        var instanceId = (await ClusterWithInstances(1)).Single();
+        var launched = await AskCluster<LaunchResult>(new LaunchTasks(Context(), Spec() with { Tags = [new Tag("origin", "run")] }, 1, null, null, null, []));
+        var taskId = Assert.Single(launched.Tasks).TaskId;
+        Assert.Equal([new Tag("origin", "run")], (await AskCluster<TaskTags>(new GetClusterTaskTags(taskId))).Tags);
+
+        var tagged = await AskCluster<TaskTags>(new TagClusterTask(new TagTask(Context(), taskId, [new Tag("env", "prod")])));
+        Assert.Null(tagged.Error);
+        Assert.Equal([new Tag("origin", "run"), new Tag("env", "prod")], tagged.Tags);
+        var untagged = await AskCluster<TaskTags>(new UntagClusterTask(new UntagTask(Context(), taskId, ["origin"])));
+        Assert.Null(untagged.Error);
+        Assert.Equal([new Tag("env", "prod")], untagged.Tags);
+        var refused = await AskCluster<TaskTags>(new TagClusterTask(new TagTask(Context(), taskId, [new Tag("aws:owner", "me")])));
+        Assert.Equal(ErrorCodes.InvalidParameter, refused.Error?.Code);
+        // DescribeTasks reads the same tags from the instance.
+        var described = await AskInstance<TasksDescribed>(instanceId, new DescribeInstanceTasks([taskId]));
+        Assert.Equal([new Tag("env", "prod")], Assert.Single(described.Tasks).Tags);
+
+        const string unknown = "ffffffffffffffffffffffffffffffff";
+        Assert.Equal(ErrorCodes.ResourceNotFound, (await AskCluster<TaskTags>(new GetClusterTaskTags(unknown))).Error?.Code);
+        Assert.Equal(ErrorCodes.ResourceNotFound,
+            (await AskCluster<TaskTags>(new TagClusterTask(new TagTask(Context(), unknown, [new Tag("env", "prod")])))).Error?.Code);
+        Assert.Equal(ErrorCodes.ResourceNotFound, (await AskCluster<TaskTags>(new UntagClusterTask(new UntagTask(Context(), unknown, ["env"])))).Error?.Code);
+
+        // Stopped, and the scheduler restarted: the task is still found, and still taggable while it is retained.
+        Assert.Null((await AskCluster<TaskAnswer>(new StopClusterTask(Context(), taskId, TaskStopCode.UserInitiated, "done"))).Error);
+        await AskInstance<AgentSyncAnswer>(instanceId, new AgentSync(new ReportAgentState(Context(), []), -1, TimeSpan.Zero));
+        var stopped = await AskInstance<TasksDescribed>(instanceId, new DescribeInstanceTasks([taskId]));
+        Assert.Equal(TaskLifecycleStatus.STOPPED, Assert.Single(stopped.Tasks).Progress.LastStatus);
+        await StopScheduler();
+        var afterStop = await AskCluster<TaskTags>(new TagClusterTask(new TagTask(Context(), taskId, [new Tag("stopped", "yes")])));
+        Assert.Null(afterStop.Error);
+        Assert.Equal([new Tag("env", "prod"), new Tag("stopped", "yes")], afterStop.Tags);
+    }
+
     /// <summary>Stops the cluster's entity as a crash would; sharding starts it again on the next message.</summary>
     private async Task StopScheduler()
     {

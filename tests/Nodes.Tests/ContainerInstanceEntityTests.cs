@@ -17,7 +17,9 @@ public class ContainerInstanceEntityTests(ITestOutputHelper output) : NodeTestKi
     private const string InstanceId = "0123456789abcdef0123456789abcdef";
     private static readonly AgentLeaseOptions ShortLease = new() { Timeout = TimeSpan.FromSeconds(30), CheckInterval = TimeSpan.FromMilliseconds(50) };
 
-    private RequestContext Context() => new(Clock.GetUtcNow(), Guid.NewGuid().ToString(), "AKIATEST");
+    private const string OtherAgent = "AKIAOTHERAGENT";
+
+    private RequestContext Context(string principal = "AKIATEST") => new(Clock.GetUtcNow(), Guid.NewGuid().ToString(), principal);
 
     /// <summary>The entity on its own, with a probe standing in for its cluster's scheduler.</summary>
     private (IActorRef Entity, TestProbe Scheduler) Entity(AgentLeaseOptions? lease = null, string persistenceSuffix = "")
@@ -75,6 +77,40 @@ public class ContainerInstanceEntityTests(ITestOutputHelper output) : NodeTestKi
     }
 
     [Fact]
+    public void An_instance_whose_agent_stays_disconnected_past_the_lost_timeout_stops_its_tasks_and_its_agent_hears_so_when_back()
+    {
+        var lease = ShortLease with { LostInstanceTimeout = TimeSpan.FromMinutes(5) };
+        var (entity, _) = Entity(lease);
+        Ask(entity, Register());
+        Sync(entity);
+        var task = NewTask();
+        entity.Tell(new PlaceTask(Context(), task, PlacementRecord.ChosenByCaller(InstanceId)), TestActor);
+        ExpectMsg<TaskAnswer>();
+        Sync(entity, running: task.TaskId);
+
+        Clock.Advance(lease.Timeout + TimeSpan.FromSeconds(1));
+        AwaitAssert(() => Assert.False(Ask(entity, GetEntityState.Instance).AgentConnected), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(50));
+        Clock.Advance(TimeSpan.FromMinutes(4));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        entity.Tell(new DescribeInstanceTasks([task.TaskId]), TestActor);
+        Assert.NotEqual(TaskLifecycleStatus.STOPPED, Assert.Single(ExpectMsg<TasksDescribed>().Tasks).Progress.LastStatus);
+
+        Clock.Advance(TimeSpan.FromMinutes(2));
+        AwaitAssert(() =>
+        {
+            entity.Tell(new DescribeInstanceTasks([task.TaskId]), TestActor);
+            var progress = Assert.Single(ExpectMsg<TasksDescribed>().Tasks).Progress;
+            Assert.Equal(TaskLifecycleStatus.STOPPED, progress.LastStatus);
+            Assert.Contains("was lost", progress.StoppedReason);
+        }, TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100));
+
+        // The agent comes back still running the container: the task is not its to run any more.
+        var answer = Sync(entity, running: task.TaskId);
+        Assert.DoesNotContain(task.TaskId, answer.Desired!.Keep);
+        Assert.DoesNotContain(answer.Desired.Run, t => t.TaskId == task.TaskId);
+    }
+
+    [Fact]
     public void Syncs_within_the_lease_keep_the_agent_connected()
     {
         var (entity, _) = Entity();
@@ -105,6 +141,35 @@ public class ContainerInstanceEntityTests(ITestOutputHelper output) : NodeTestKi
         Clock.Advance(TimeSpan.FromSeconds(10));
         ExpectNoMsg(TimeSpan.FromMilliseconds(200));
         Assert.True(Ask(revived, GetEntityState.Instance).AgentConnected);
+    }
+
+    [Fact]
+    public void A_tasks_tags_are_answered_lean_and_survive_a_restart()
+    {
+        var (entity, _) = Entity();
+        Ask(entity, Register());
+        Sync(entity);
+        var task = NewTask() with { Tags = [new Tag("origin", "run")] };
+        entity.Tell(new PlaceTask(Context(), task, PlacementRecord.ChosenByCaller(InstanceId)), TestActor);
+        ExpectMsg<TaskAnswer>();
+
+        entity.Tell(new TagTask(Context(), task.TaskId, [new Tag("env", "prod")]), TestActor);
+        var tagged = ExpectMsg<TaskTags>();
+        Assert.Null(tagged.Error);
+        Assert.Equal([new Tag("origin", "run"), new Tag("env", "prod")], tagged.Tags);
+        entity.Tell(new UntagTask(Context(), task.TaskId, ["origin"]), TestActor);
+        Assert.Equal([new Tag("env", "prod")], ExpectMsg<TaskTags>().Tags);
+        entity.Tell(new TagTask(Context(), task.TaskId, []), TestActor);
+        Assert.Equal(ErrorCodes.InvalidParameter, ExpectMsg<TaskTags>().Error?.Code);
+        entity.Tell(new GetTaskTags("ffffffffffffffffffffffffffffffff"), TestActor);
+        Assert.Equal(ErrorCodes.ResourceNotFound, ExpectMsg<TaskTags>().Error?.Code);
+
+        Watch(entity);
+        Sys.Stop(entity);
+        ExpectTerminated(entity);
+        var (revived, _) = Entity();
+        revived.Tell(new GetTaskTags(task.TaskId), TestActor);
+        Assert.Equal([new Tag("env", "prod")], ExpectMsg<TaskTags>().Tags);
     }
 
     [Fact]
@@ -200,5 +265,46 @@ public class ContainerInstanceEntityTests(ITestOutputHelper output) : NodeTestKi
             entity.Tell(new DescribeInstanceTasks([task.TaskId]), TestActor);
             Assert.Empty(ExpectMsg<TasksDescribed>().Tasks);
         }, TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void Another_key_s_sync_is_refused_hears_no_desired_state_and_keeps_no_lease_alive()
+    {
+        var (entity, _) = Entity();
+        Ask(entity, Register());
+        Sync(entity);
+        var task = NewTask();
+        entity.Tell(new PlaceTask(Context(), task, PlacementRecord.ChosenByCaller(InstanceId)), TestActor);
+        ExpectMsg<TaskAnswer>();
+
+        for (var i = 0; i < 4; i++)
+        {
+            entity.Tell(new AgentSync(new ReportAgentState(Context(OtherAgent), []), -1, TimeSpan.Zero), TestActor);
+            var refused = ExpectMsg<AgentSyncAnswer>();
+            Assert.Equal(ErrorCodes.AccessDenied, refused.Error?.Code);
+            Assert.Null(refused.Desired);
+            Clock.Advance(ShortLease.Timeout / 2);
+        }
+
+        // Its empty reports stopped nothing, and only the agent's own syncs count as heartbeats.
+        AwaitAssert(() => Assert.False(Ask(entity, GetEntityState.Instance).AgentConnected), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(50));
+        entity.Tell(new DescribeInstanceTasks([task.TaskId]), TestActor);
+        Assert.Equal(TaskLifecycleStatus.PROVISIONING, Assert.Single(ExpectMsg<TasksDescribed>().Tasks).Progress.LastStatus);
+        Assert.Equal(task.TaskId, Assert.Single(Sync(entity).Desired!.Run).TaskId);
+    }
+
+    [Fact]
+    public void Report_parts_from_another_key_cannot_spoil_the_agent_s_report()
+    {
+        var (entity, _) = Entity();
+        Ask(entity, Register());
+        var own = Context();
+        entity.Tell(new AgentReportPart(own.RequestId, own.Principal, 0, [new ReportedTask { TaskId = "a", Containers = [] }]));
+        entity.Tell(new AgentReportPart(Guid.NewGuid().ToString(), OtherAgent, 0, []));
+        entity.Tell(new AgentSync(new ReportAgentState(own, []), -1, TimeSpan.Zero, PrecedingParts: 1), TestActor);
+
+        var answer = ExpectMsg<AgentSyncAnswer>();
+        Assert.Null(answer.Error);
+        Assert.NotNull(answer.Desired);
     }
 }

@@ -93,6 +93,8 @@ public class MessageSizeTests(ITestOutputHelper output) : NodeTestKit(output)
         var failures = Enumerable.Range(0, ClusterScheduler.MaxFailuresPerLaunch)
             .Select(i => new LaunchFailure(Id(i), ResourceFailureReasons.Memory, "Needs 768 MiB of memory, 512 remaining.")).ToImmutableList();
         var cluster = ClusterOf5000Instances();
+        var longestTags = Enumerable.Range(0, Tags.MaxPerResource)
+            .Select(i => new Tag($"{i}".PadRight(Tags.MaxKeyLength, 'k'), new string('v', Tags.MaxValueLength))).ToImmutableList();
 
         IEnumerable<(string Name, object Message)> all =
         [
@@ -104,9 +106,11 @@ public class MessageSizeTests(ITestOutputHelper output) : NodeTestKit(output)
             ("agent sync answer (steady)", ContainerInstanceEntity.SyncAnswer(instance, tasks.Select(t => t.TaskId).ToHashSet())),
             ("agent sync (last part of the report)", new AgentSync(new ReportAgentState(Context, [.. MessageBudget.Parts(reports).Last()]), 77,
                 TimeSpan.FromSeconds(20), 4)),
-            .. MessageBudget.Parts(reports).Select((part, i) => ($"agent report part {i}", (object)new AgentReportPart(Context.RequestId, i, [.. part]))),
+            .. MessageBudget.Parts(reports).Select((part, i) => ($"agent report part {i}", (object)new AgentReportPart(Context.RequestId, Context.Principal, i, [.. part]))),
             ("place task", new PlaceTask(Context, tasks[0], PlacementRecord.ChosenByCaller(Id(1)))),
             ("task answer", new TaskAnswer(descriptions[0], null)),
+            ("task tags (50, longest)", new TaskTags(longestTags, null)),
+            ("tag task", new TagClusterTask(new TagTask(Context, Id(100_000), longestTags))),
             ("tasks described", new TasksDescribed([.. MessageBudget.Take(descriptions).Taken])),
             ("describe instance tasks", new DescribeInstanceTasks([.. tasks.Take(5).Select(t => t.TaskId)])),
             ("launch request", new LaunchTasks(Context, spec, 10, [.. Enumerable.Range(0, 10).Select(Id)], "token", new string('f', 64), failures)),

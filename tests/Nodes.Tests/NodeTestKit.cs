@@ -39,6 +39,10 @@ public abstract class NodeTestKit : Akka.TestKit.Xunit2.TestKit
 
     protected IActorRef Instances => _node.Registry.Get<ContainerInstanceRegion>();
 
+    protected IActorRef Services => _node.Registry.Get<ServiceRegion>();
+
+    protected IActorRef TaskDefinitionFamilies => _node.Registry.Get<TaskDefinitionFamilyRegion>();
+
     protected override void AfterAll()
     {
         base.AfterAll();

@@ -6,6 +6,7 @@ public sealed record DomainError(string Code, string Message)
     public static DomainError InvalidParameter(string message) => new(ErrorCodes.InvalidParameter, message);
     public static DomainError Client(string message) => new(ErrorCodes.Client, message);
     public static DomainError ClusterNotFound(string message = "Cluster not found.") => new(ErrorCodes.ClusterNotFound, message);
+    public static DomainError AccessDenied(string message) => new(ErrorCodes.AccessDenied, message);
 }
 
 /// <summary>The exception names of @aws-sdk/client-ecs that Actors answers with.</summary>

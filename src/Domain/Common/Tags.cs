@@ -28,7 +28,7 @@ public static partial class Tags
                 return DomainError.InvalidParameter($"Tag values must be at most {MaxValueLength} characters.");
             if (!AllowedCharacters().IsMatch(tag.Key) || !AllowedCharacters().IsMatch(tag.Value ?? ""))
                 return DomainError.InvalidParameter($"Tag '{tag.Key}' contains characters that are not allowed: use letters, numbers, spaces and + - = . _ : / @.");
-            if (tag.Key.StartsWith("aws:", StringComparison.OrdinalIgnoreCase))
+            if (IsReserved(tag.Key))
                 return DomainError.InvalidParameter("Tag keys may not begin with 'aws:': that prefix is reserved.");
         }
         if (tags.Select(t => t.Key).Distinct(StringComparer.Ordinal).Count() != tags.Count)
@@ -45,7 +45,35 @@ public static partial class Tags
         return existing.RemoveAll(t => removed.Contains(t.Key));
     }
 
-    /// <summary>Validates the tags a resource would have after <see cref="Merge"/>, so the 50-tag limit counts what is already there.</summary>
+    /// <summary>
+    /// Validates the tags a resource would have after <see cref="Merge"/>, so the 50-tag limit counts what is already there.
+    /// Tags ECS manages (<c>aws:</c>) do not count against the limit.
+    /// </summary>
     public static DomainError? ValidateMerge(ImmutableList<Tag> existing, IReadOnlyCollection<Tag> added) =>
-        Validate(added) ?? Validate(Merge(existing, added));
+        Validate(added) ?? Validate(Merge(existing.RemoveAll(t => IsReserved(t.Key)), added));
+
+    /// <summary>The <c>aws:</c> prefix belongs to tags ECS manages itself (as <c>aws:ecs:clusterName</c>); users can neither set nor remove them.</summary>
+    public static bool IsReserved(string key) => key.StartsWith("aws:", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>TagResource's rules: at least one tag, each valid, at most 50 once merged with the <paramref name="existing"/> ones.</summary>
+    public static DomainError? ValidateTagging(ImmutableList<Tag> existing, IReadOnlyCollection<Tag> added) =>
+        added.Count == 0 ? DomainError.InvalidParameter("Tags must contain at least one tag.") : ValidateMerge(existing, added);
+
+    /// <summary>The tags of <paramref name="added"/> that are not already there as they are: what TagResource changes.</summary>
+    public static ImmutableList<Tag> Changed(ImmutableList<Tag> existing, IEnumerable<Tag> added) => added.Where(t => !existing.Contains(t)).ToImmutableList();
+
+    /// <summary>UntagResource's rules: at least one key, each of a valid length and none of ECS's own.</summary>
+    public static DomainError? ValidateUntagging(IReadOnlyCollection<string> keys)
+    {
+        if (keys.Count == 0) return DomainError.InvalidParameter("TagKeys must contain at least one key.");
+        if (keys.Any(k => string.IsNullOrEmpty(k) || k.Length > MaxKeyLength))
+            return DomainError.InvalidParameter($"Tag keys must be between 1 and {MaxKeyLength} characters.");
+        if (keys.FirstOrDefault(IsReserved) is { } reserved)
+            return DomainError.InvalidParameter($"Tag '{reserved}' cannot be removed: keys beginning with 'aws:' are managed by ECS.");
+        return null;
+    }
+
+    /// <summary>The keys of <paramref name="keys"/> that are there to remove, once each: ECS accepts removing keys that are not.</summary>
+    public static ImmutableList<string> Present(ImmutableList<Tag> existing, IEnumerable<string> keys) =>
+        keys.Distinct(StringComparer.Ordinal).Where(k => existing.Exists(t => t.Key == k)).ToImmutableList();
 }

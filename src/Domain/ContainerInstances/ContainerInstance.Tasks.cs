@@ -13,11 +13,18 @@ public sealed partial class ContainerInstance
     {
         PlaceTask place => DecidePlace(state, place),
         StopTask stop => DecideStop(state, stop),
+        TagTask tag => DecideTagTask(state, tag),
+        UntagTask untag => DecideUntagTask(state, untag),
         ReportAgentState report => DecideReport(state, report),
         MarkAgentDisconnected disconnected => state.AgentConnected
             ? Decision<IContainerInstanceEvent>.Accept(new AgentDisconnected(
                 disconnected.Context.Because($"no heartbeat from the agent since {disconnected.LastSeenAt:O}"), disconnected.LastSeenAt))
             : Decision<IContainerInstanceEvent>.Unchanged,
+        MarkInstanceLost lost => state.AgentConnected
+            ? Decision<IContainerInstanceEvent>.Unchanged
+            : Decision<IContainerInstanceEvent>.Accept([.. StopAllTasks(state, lost.Context,
+                $"Container instance {state.InstanceId} was lost: its agent has been disconnected since {lost.LastSeenAt:O}",
+                "its container instance was lost")]),
         ForgetStoppedTasks forget => DecideForget(state, forget),
         _ => DomainError.InvalidParameter($"{command.GetType().Name} is not a task command."),
     };
@@ -46,9 +53,34 @@ public sealed partial class ContainerInstance
             command.Reason));
     }
 
+    private static Decision<IContainerInstanceEvent> DecideTagTask(ContainerInstanceState state, TagTask command)
+    {
+        if (!state.Tasks.TryGetValue(command.TaskId, out var task)) return TaskResourceNotFound(state.ClusterName, command.TaskId);
+        if (Tags.ValidateTagging(task.Tags, command.Tags) is { } invalid) return invalid;
+        var changed = Tags.Changed(task.Tags, command.Tags);
+        if (changed.IsEmpty) return Decision<IContainerInstanceEvent>.Unchanged;
+        return Decision<IContainerInstanceEvent>.Accept(new TaskTagged(
+            command.Context.Because($"tagged task {task.TaskId} with {string.Join(", ", changed.Select(t => t.Key))}"), task.TaskId, changed));
+    }
+
+    private static Decision<IContainerInstanceEvent> DecideUntagTask(ContainerInstanceState state, UntagTask command)
+    {
+        if (!state.Tasks.TryGetValue(command.TaskId, out var task)) return TaskResourceNotFound(state.ClusterName, command.TaskId);
+        if (Tags.ValidateUntagging(command.TagKeys) is { } invalid) return invalid;
+        var present = Tags.Present(task.Tags, command.TagKeys);
+        if (present.IsEmpty) return Decision<IContainerInstanceEvent>.Unchanged;
+        return Decision<IContainerInstanceEvent>.Accept(new TaskUntagged(
+            command.Context.Because($"removed tags {string.Join(", ", present)} from task {task.TaskId}"), task.TaskId, present));
+    }
+
+    /// <summary>TagResource, UntagResource and ListTagsForResource of a task this cluster does not hold (or no longer: it was forgotten).</summary>
+    public static DomainError TaskResourceNotFound(string cluster, string taskId) =>
+        new(ErrorCodes.ResourceNotFound, $"The specified resource was not found: task {taskId} in cluster {cluster}.");
+
     private static Decision<IContainerInstanceEvent> DecideReport(ContainerInstanceState state, ReportAgentState command)
     {
         if (!state.IsRegistered) return DomainError.Client($"Container instance {state.InstanceId} is not registered.");
+        if (RefuseOtherAgent(state, command.Context) is { } notItsAgent) return notItsAgent;
         var events = new List<IContainerInstanceEvent>();
         if (!state.AgentConnected) events.Add(new AgentConnected(command.Context.Because("the agent synced")));
         var reports = new Dictionary<string, ReportedTask>(StringComparer.Ordinal);
@@ -86,15 +118,18 @@ public sealed partial class ContainerInstance
 
     public const string DeregisteredWithForceReason = "The container instance was deregistered with force";
 
-    private static IEnumerable<IContainerInstanceEvent> StopTasksOfDeregisteredInstance(ContainerInstanceState state, RequestContext context)
+    private static IEnumerable<IContainerInstanceEvent> StopTasksOfDeregisteredInstance(ContainerInstanceState state, RequestContext context) =>
+        StopAllTasks(state, context, DeregisteredWithForceReason, "its container instance was deregistered with force");
+
+    /// <summary>Every active task stops at once, its containers presumed gone, with <paramref name="reason"/> as its stoppedReason.</summary>
+    private static IEnumerable<IContainerInstanceEvent> StopAllTasks(ContainerInstanceState state, RequestContext context, string reason, string why)
     {
         var remaining = state.RemainingResources;
         foreach (var task in state.Tasks.Values.Where(TaskLifecycle.IsActive).OrderBy(t => t.TaskId, StringComparer.Ordinal))
         {
-            var stopped = TaskLifecycle.Abandon(task, DeregisteredWithForceReason, context.At);
+            var stopped = TaskLifecycle.Abandon(task, reason, context.At);
             remaining = AfterChange(state.RegisteredResources, remaining, task, stopped);
-            yield return new TaskStateChanged(context.Because($"task {task.TaskId} stopped: its container instance was deregistered with force"),
-                TaskProgress.Of(stopped), remaining);
+            yield return new TaskStateChanged(context.Because($"task {task.TaskId} stopped: {why}"), TaskProgress.Of(stopped), remaining);
         }
     }
 
@@ -117,6 +152,8 @@ public sealed partial class ContainerInstance
                 Version = state.Tasks[stop.TaskId].Version + 1,
             })),
         TaskStateChanged changed => ApplyTaskChange(state, state.Tasks[changed.Progress.TaskId], changed),
+        TaskTagged tagged => WithTaskTags(state, tagged.TaskId, tags => Tags.Merge(tags, tagged.Tags)),
+        TaskUntagged untagged => WithTaskTags(state, untagged.TaskId, tags => Tags.Remove(tags, untagged.TagKeys)),
         TasksForgotten forgotten => WithTasks(state, state.Tasks.RemoveRange(forgotten.TaskIds)),
         AgentConnected connected => state with { AgentConnected = true, LastHeartbeatAt = connected.Metadata.At },
         AgentDisconnected disconnected => state with { AgentConnected = false, LastHeartbeatAt = disconnected.LastSeenAt },
@@ -135,6 +172,10 @@ public sealed partial class ContainerInstance
             DesiredVersion = desiredChanged ? state.DesiredVersion + 1 : state.DesiredVersion,
         }, state.Tasks.SetItem(after.TaskId, after));
     }
+
+    /// <summary>Tags are no part of a task's lifecycle: neither its version nor what the agent should run changes.</summary>
+    private static ContainerInstanceState WithTaskTags(ContainerInstanceState state, string taskId, Func<ImmutableList<Tag>, ImmutableList<Tag>> change) =>
+        state with { Tasks = state.Tasks.SetItem(taskId, state.Tasks[taskId] with { Tags = change(state.Tasks[taskId].Tags) }) };
 
     private static ContainerInstanceState WithTasks(ContainerInstanceState state, ImmutableDictionary<string, TaskState> tasks) => state with
     {

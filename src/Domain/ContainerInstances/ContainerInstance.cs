@@ -55,6 +55,7 @@ public sealed partial class ContainerInstance : IAggregate<ContainerInstanceStat
                 Tags = e.Tags,
                 PlatformDevices = e.PlatformDevices,
                 RegisteredAt = e.Metadata.At,
+                RegisteredBy = e.Metadata.Principal,
             },
             ContainerInstanceReregistered e => state with
             {
@@ -90,6 +91,7 @@ public sealed partial class ContainerInstance : IAggregate<ContainerInstanceStat
         if (state.Status is ContainerInstanceStatus.INACTIVE)
             return DomainError.Client(
                 $"The container instance {state.InstanceId} was deregistered; deregistration is final. Register the host again as a new container instance.");
+        if (state.IsRegistered && RefuseOtherAgent(state, command.Context) is { } notItsAgent) return notItsAgent;
         // The gateway deserializes absent lists as null.
         command = command with { TotalResources = command.TotalResources ?? [], Attributes = command.Attributes ?? [], Tags = command.Tags ?? [] };
         if ((ValidateResources(command.TotalResources) ?? Attributes.Validate(command.Attributes) ?? Tags.Validate(command.Tags)
@@ -184,9 +186,8 @@ public sealed partial class ContainerInstance : IAggregate<ContainerInstanceStat
     private static Decision<IContainerInstanceEvent> DecideTag(ContainerInstanceState state, TagContainerInstance command)
     {
         if (!state.IsRegistered) return ResourceNotFound(state);
-        if (command.Tags.Count == 0) return DomainError.InvalidParameter("Tags must contain at least one tag.");
-        if (Tags.ValidateMerge(state.Tags, command.Tags) is { } invalid) return invalid;
-        var changed = command.Tags.Where(t => !state.Tags.Contains(t)).ToImmutableList();
+        if (Tags.ValidateTagging(state.Tags, command.Tags) is { } invalid) return invalid;
+        var changed = Tags.Changed(state.Tags, command.Tags);
         if (changed.IsEmpty) return Decision<IContainerInstanceEvent>.Unchanged;
         return Decision<IContainerInstanceEvent>.Accept(new ContainerInstanceTagged(
             command.Context.Because($"Tagged {string.Join(", ", changed.Select(t => t.Key))}."), changed));
@@ -195,10 +196,8 @@ public sealed partial class ContainerInstance : IAggregate<ContainerInstanceStat
     private static Decision<IContainerInstanceEvent> DecideUntag(ContainerInstanceState state, UntagContainerInstance command)
     {
         if (!state.IsRegistered) return ResourceNotFound(state);
-        if (command.TagKeys.Count == 0) return DomainError.InvalidParameter("TagKeys must contain at least one key.");
-        if (command.TagKeys.Any(k => string.IsNullOrEmpty(k) || k.Length > Tags.MaxKeyLength))
-            return DomainError.InvalidParameter($"Tag keys must be between 1 and {Tags.MaxKeyLength} characters.");
-        var present = command.TagKeys.Distinct().Where(k => state.Tags.Exists(t => t.Key == k)).ToImmutableList();
+        if (Tags.ValidateUntagging(command.TagKeys) is { } invalid) return invalid;
+        var present = Tags.Present(state.Tags, command.TagKeys);
         if (present.IsEmpty) return Decision<IContainerInstanceEvent>.Unchanged;
         return Decision<IContainerInstanceEvent>.Accept(new ContainerInstanceUntagged(
             command.Context.Because($"Untagged {string.Join(", ", present)}."), present));
@@ -241,6 +240,21 @@ public sealed partial class ContainerInstance : IAggregate<ContainerInstanceStat
         }
         return null;
     }
+
+    /// <summary>
+    /// True when <paramref name="principal"/> is the agent of the instance: the key that registered it. An agent key
+    /// registers any number of instances (hollow agents, a host registered anew) and answers for each of them; no key
+    /// answers for an instance another key registered.
+    /// </summary>
+    public static bool IsAgentOf(ContainerInstanceState state, string principal) =>
+        state.RegisteredBy is { } agent && string.Equals(agent, principal, StringComparison.Ordinal);
+
+    /// <summary>Refuses a registration or a sync from anyone but the instance's own agent.</summary>
+    private static DomainError? RefuseOtherAgent(ContainerInstanceState state, RequestContext context) =>
+        IsAgentOf(state, context.Principal)
+            ? null
+            : DomainError.AccessDenied(
+                $"Access key {context.Principal} is not the agent of container instance {state.InstanceId}: only the key that registered an instance may register it again or sync it.");
 
     // ECS answers differently per API for an instance it does not know (or no longer knows):
     // the instance APIs with InvalidParameterException, PutAttributes/DeleteAttributes with TargetNotFoundException,

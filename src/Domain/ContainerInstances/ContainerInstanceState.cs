@@ -41,6 +41,13 @@ public sealed record ContainerInstanceState(
     /// <summary>Changes whenever what the agent should run or stop changes, so a long-polling sync knows when to answer.</summary>
     public long DesiredVersion { get; init; }
 
+    /// <summary>
+    /// The principal (access key id) that registered the instance: its agent. Only it may register the instance again
+    /// or sync it. Null before registration (and in snapshots written before it was kept, so such an instance answers
+    /// no agent: its host registers anew).
+    /// </summary>
+    public string? RegisteredBy { get; init; }
+
     [JsonIgnore]
     public string EntityId => EntityIdOf(ClusterName, InstanceId);
 

@@ -12,11 +12,23 @@ public sealed record PlaceTask(RequestContext Context, TaskState Task, Placement
 
 public sealed record StopTask(RequestContext Context, string TaskId, TaskStopCode StopCode, string Reason) : ITaskCommand;
 
+/// <summary>TagResource of a task: tags added or overwritten by key (a STOPPED task can be tagged until it is forgotten).</summary>
+public sealed record TagTask(RequestContext Context, string TaskId, ImmutableList<Tag> Tags) : ITaskCommand;
+
+/// <summary>UntagResource of a task.</summary>
+public sealed record UntagTask(RequestContext Context, string TaskId, ImmutableList<string> TagKeys) : ITaskCommand;
+
 /// <summary>An agent's sync: its whole actual state, and a heartbeat.</summary>
 public sealed record ReportAgentState(RequestContext Context, ImmutableList<ReportedTask> Tasks) : ITaskCommand;
 
 /// <summary>The agent's lease ran out (the entity's timer says so; the domain records the transition).</summary>
 public sealed record MarkAgentDisconnected(RequestContext Context, DateTimeOffset LastSeenAt) : ITaskCommand;
+
+/// <summary>
+/// The agent has stayed disconnected past the lost-instance timeout: its tasks are presumed gone, so they are recorded
+/// STOPPED (and services replace them elsewhere). An agent that comes back stops their containers.
+/// </summary>
+public sealed record MarkInstanceLost(RequestContext Context, DateTimeOffset LastSeenAt) : ITaskCommand;
 
 /// <summary>Drops tasks that stopped before <paramref name="StoppedBefore"/> from the live state (the journal keeps them).</summary>
 public sealed record ForgetStoppedTasks(RequestContext Context, DateTimeOffset StoppedBefore) : ITaskCommand;
@@ -30,6 +42,12 @@ public sealed record TaskPlaced(EventMetadata Metadata, TaskState Task, Placemen
     : ITaskEvent;
 
 public sealed record TaskStopRequested(EventMetadata Metadata, string TaskId, TaskStopCode StopCode, string Reason) : ITaskEvent;
+
+/// <summary>Tags added to a task or overwritten by key: only those that changed.</summary>
+public sealed record TaskTagged(EventMetadata Metadata, string TaskId, ImmutableList<Tag> Tags) : ITaskEvent;
+
+/// <summary>Tags removed from a task: only keys it had.</summary>
+public sealed record TaskUntagged(EventMetadata Metadata, string TaskId, ImmutableList<string> TagKeys) : ITaskEvent;
 
 /// <summary>The task as an agent's report (or a forced stop) left it: status, containers, exit codes, bindings, times.</summary>
 /// <param name="Progress">Everything of the task that changed, so replay needs no report; never its definition again.</param>

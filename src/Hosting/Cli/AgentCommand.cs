@@ -6,7 +6,8 @@ namespace Actors.Hosting.Cli;
 
 /// <summary>
 /// <c>actors agent</c>: a container agent for this host (or N hollow ones) that talks to the control plane through
-/// the gateway with its own key pair, never joining the Akka cluster.
+/// the gateway with its own agent key pair, never joining the Akka cluster. Hollow agents share the one key: each
+/// instance they register answers to it.
 /// </summary>
 public static class AgentCommand
 {
@@ -24,12 +25,18 @@ public static class AgentCommand
             await Console.Error.WriteLineAsync("actors agent needs --endpoint URL[,URL...] with absolute http(s) URLs of gateways.");
             return 2;
         }
-        var accessKeyId = options.Agent.AccessKeyId ?? Environment.GetEnvironmentVariable(CredentialStore.AccessKeyIdVariable);
-        var secret = options.Agent.SecretAccessKey ?? Environment.GetEnvironmentVariable(CredentialStore.SecretAccessKeyVariable);
+        // An agent key, never a user's: the gateway lets agent keys call only what an agent needs.
+        var accessKeyId = options.Agent.AccessKeyId ?? Environment.GetEnvironmentVariable(CredentialStore.AgentAccessKeyIdVariable);
+        var secret = options.Agent.SecretAccessKey ?? Environment.GetEnvironmentVariable(CredentialStore.AgentSecretAccessKeyVariable);
         if (string.IsNullOrEmpty(accessKeyId) || string.IsNullOrEmpty(secret))
         {
             await Console.Error.WriteLineAsync(
-                $"actors agent signs its calls: set {CredentialStore.AccessKeyIdVariable} and {CredentialStore.SecretAccessKeyVariable} to a key pair the gateway knows.");
+                $"actors agent signs its calls with an agent key: set {CredentialStore.AgentAccessKeyIdVariable} and " +
+                $"{CredentialStore.AgentSecretAccessKeyVariable} to a pair the gateway knows as an agent key (the same variables in the " +
+                "gateway's environment, or an Actors:Credentials entry with \"Role\": \"agent\")." +
+                (Environment.GetEnvironmentVariable(CredentialStore.AccessKeyIdVariable) is { Length: > 0 }
+                    ? $" {CredentialStore.AccessKeyIdVariable} names a user key, which agents no longer use."
+                    : ""));
             return 2;
         }
 
@@ -37,7 +44,7 @@ public static class AgentCommand
             TimeSpan.FromSeconds(AgentProtocol.MaxWaitSeconds + 30));
         var agents = options.Agent.Hollow.Count > 0
             ? HollowAgents(options)
-            : [LocalAgent.Create(options, Path.Combine(options.DataDir, "agent"), [])];
+            : [LocalAgent.Create(options, [])];
         builder.Services.AddHostedService(services => new AgentService(agents, gateway, services.GetRequiredService<ILoggerFactory>()));
         await builder.Build().RunAsync();
         return 0;

@@ -30,7 +30,7 @@ public sealed record CommandLine(string Command, IReadOnlyDictionary<string, str
         """;
 
     private const string AgentOptions = """
-        Options of agent (keys from ACTORS_ACCESS_KEY_ID / ACTORS_SECRET_ACCESS_KEY):
+        Options of agent (an agent key from ACTORS_AGENT_ACCESS_KEY_ID / ACTORS_AGENT_SECRET_ACCESS_KEY):
           --endpoint URL[,URL...]  Gateways to talk to, tried in order when one fails
           --cluster NAME           Cluster to register into (default "default")
           --region REGION          Region the gateway answers for (default us-east-1)

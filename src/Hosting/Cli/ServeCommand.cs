@@ -45,7 +45,8 @@ public static partial class ServeCommand
         builder.WebHost.UseUrls(options.Http);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.Limits.MaxRequestBytes);
         // Like an AWS regional endpoint, the gateway answers requests signed for its own region only.
-        builder.Services.AddSigV4Authentication(builder.Configuration, options.DataDir, requiredRegion: options.Region);
+        builder.Services.AddSigV4Authentication(builder.Configuration, options.DataDir, requiredRegion: options.Region,
+            withLocalAgentKey: options.Agent.Enabled);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(account);
         builder.Services.AddSingleton(options.Limits);
@@ -65,6 +66,7 @@ public static partial class ServeCommand
             {
                 Timeout = TimeSpan.FromSeconds(Math.Max(options.AgentLeaseSeconds, 2 * options.Agent.SyncWaitSeconds)),
                 StoppedTaskRetention = options.StoppedTaskRetention,
+                LostInstanceTimeout = options.LostInstanceTimeout,
             },
             Scheduler = new SchedulerOptions
             {
@@ -86,8 +88,9 @@ public static partial class ServeCommand
     }
 
     /// <summary>
-    /// The local agent talks to this node's own gateway over HTTP with the node's first key pair, exactly as a remote
-    /// agent would: one protocol for every host.
+    /// The local agent talks to this node's own gateway over HTTP with an agent key of its own (generated into its state
+    /// directory, so it stays the agent of the instance it registered across restarts), exactly as a remote agent
+    /// would: one protocol and one set of rights for every host.
     /// </summary>
     private static void AddLocalAgent(WebApplicationBuilder builder, ActorsOptions options)
     {
@@ -95,12 +98,12 @@ public static partial class ServeCommand
         if (gatewayUri.Host is "0.0.0.0" or "[::]" or "localhost") gatewayUri.Host = "127.0.0.1";
         builder.Services.AddSingleton(services =>
         {
-            var credentials = services.GetRequiredService<CredentialStore>();
-            var accessKeyId = credentials.AccessKeyIds.First();
+            var key = services.GetRequiredService<CredentialStore>().LocalAgentKey
+                      ?? throw new InvalidOperationException("The credential store was loaded without the local agent's key.");
             var gateway = new GatewayClient(
-                new GatewayConnection([gatewayUri.Uri], accessKeyId, credentials.FindSecret(accessKeyId)!, options.Region),
+                new GatewayConnection([gatewayUri.Uri], key.AccessKeyId, key.SecretAccessKey, options.Region),
                 TimeSpan.FromSeconds(AgentProtocol.MaxWaitSeconds + 30));
-            var agent = LocalAgent.Create(options, Path.Combine(options.DataDir, "agent"), [gatewayUri.Port]);
+            var agent = LocalAgent.Create(options, [gatewayUri.Port]);
             return new AgentService([agent], gateway, services.GetRequiredService<ILoggerFactory>());
         });
         // Health reports ready only once this agent registered, so a script that waits for it finds the cluster.

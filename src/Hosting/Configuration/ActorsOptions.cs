@@ -20,6 +20,8 @@ public sealed class ActorsOptions
     public int AgentLeaseSeconds { get; set; } = 30;
     /// <summary>How long a STOPPED task stays describable (and its RunTask clientToken remembered); ECS keeps them about an hour.</summary>
     public TimeSpan StoppedTaskRetention { get; set; } = TimeSpan.FromHours(1);
+    /// <summary>How long an agent may stay disconnected before its instance is lost: its tasks stop and services replace them.</summary>
+    public TimeSpan LostInstanceTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     public sealed class AgentSettings
     {
@@ -27,6 +29,7 @@ public sealed class ActorsOptions
         public string Cluster { get; set; } = "default";
         /// <summary>Gateways for <c>actors agent</c>, comma-separated; the local agent of <c>serve</c> uses its own gateway.</summary>
         public string? Endpoints { get; set; }
+        /// <summary>The agent key <c>actors agent</c> signs with (else ACTORS_AGENT_ACCESS_KEY_ID / ..._SECRET_ACCESS_KEY); serve's local agent generates its own.</summary>
         public string? AccessKeyId { get; set; }
         public string? SecretAccessKey { get; set; }
         public string InstanceType { get; set; } = "actors.host";

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Threading.Channels;
+using Actors.Domain.Common;
 using Actors.Domain.ContainerInstances;
 using Actors.Domain.Tasks;
 using Microsoft.Extensions.Logging;
@@ -118,9 +119,12 @@ public sealed class ContainerAgent(AgentOptions options, Func<string, IContainer
         {
             response = await gateway.Ecs<JsonElement>("RegisterContainerInstance", request, stopping);
         }
-        catch (GatewayError refused) when (request.containerInstanceArn is not null && refused.Code == "ClientException")
+        catch (GatewayError refused) when (request.containerInstanceArn is not null
+                                           && refused.Code is ErrorCodes.Client or ErrorCodes.AccessDenied)
         {
-            // The remembered instance was deregistered: this host becomes a new instance.
+            // The remembered instance was deregistered, or registered with another key than this agent's (it changed,
+            // or the instance dates from before agents had keys of their own): it will never answer this agent again,
+            // so this host becomes a new instance.
             logger.LogWarning("Re-registering {Arn} was refused ({Reason}); registering a new container instance",
                 request.containerInstanceArn, refused.Message);
             var old = runtimeFor(remembered!);

@@ -21,7 +21,8 @@ public sealed record AgentSync(ReportAgentState Report, long KnownVersion, TimeS
 /// Part of a large agent report, sent ahead of its <see cref="AgentSync"/> so that no message grows with the number
 /// of tasks on a host (a report of 500 tasks would not fit one remote frame).
 /// </summary>
-public sealed record AgentReportPart(string RequestId, int Index, ImmutableList<ReportedTask> Tasks);
+/// <param name="Principal">Who sent it: parts from anyone but the instance's agent are dropped, so they cannot spoil its report.</param>
+public sealed record AgentReportPart(string RequestId, string Principal, int Index, ImmutableList<ReportedTask> Tasks);
 
 /// <param name="Registered">False: the instance is not (or no longer) registered and the agent must register anew.</param>
 public sealed record AgentSyncAnswer(bool Registered, DomainError? Error, long DesiredVersion, ContainerInstanceDesiredState? Desired);
@@ -35,6 +36,11 @@ public sealed record AgentLeaseOptions
     public TimeSpan IdlePassivation { get; init; } = TimeSpan.FromMinutes(2);
     /// <summary>ECS keeps a stopped task describable for about an hour; then it leaves the live state (the journal keeps it).</summary>
     public TimeSpan StoppedTaskRetention { get; init; } = TimeSpan.FromHours(1);
+    /// <summary>
+    /// How long an agent may stay disconnected before its instance is lost: its tasks are then recorded STOPPED, and
+    /// services replace them. ECS leaves them RUNNING until the instance goes; users ask for better (containers-roadmap #2040).
+    /// </summary>
+    public TimeSpan LostInstanceTimeout { get; init; } = TimeSpan.FromMinutes(5);
 }
 
 /// <summary>
@@ -70,6 +76,7 @@ public sealed class ContainerInstanceEntity
         Command<AgentSync>(Sync);
         Command<AgentReportPart>(part =>
         {
+            if (!ContainerInstance.IsAgentOf(State, part.Principal)) return;
             if (part.RequestId != _reportParts.RequestId || part.Index != _reportParts.Parts) _reportParts = (part.RequestId, [], 0);
             if (part.Index != _reportParts.Parts) return;
             _reportParts.Tasks.AddRange(part.Tasks);
@@ -88,6 +95,7 @@ public sealed class ContainerInstanceEntity
                 query.TaskIds.Select(id => State.Tasks.GetValueOrDefault(id)).OfType<TaskState>().Select(t => TaskDescription.Of(t, State)));
             Sender.Tell(new TasksDescribed([.. described]));
         });
+        Command<GetTaskTags>(query => Sender.Tell(TagsOf(query.TaskId, null)));
         Command<ReceiveTimeout>(_ => Context.Parent.Tell(new Passivate(PoisonPill.Instance)));
     }
 
@@ -99,8 +107,14 @@ public sealed class ContainerInstanceEntity
     {
         PlaceTask place => new TaskAnswer(error is null ? Described(place.Task.TaskId) : null, error),
         StopTask stop => new TaskAnswer(error is null ? Described(stop.TaskId) : null, error),
+        TagTask tag => TagsOf(tag.TaskId, error),
+        UntagTask untag => TagsOf(untag.TaskId, error),
         _ => base.Reply(command, error),
     };
+
+    private TaskTags TagsOf(string taskId, DomainError? error) => error is null && State.Tasks.GetValueOrDefault(taskId) is { } task
+        ? new TaskTags(task.Tags, null)
+        : new TaskTags([], error ?? ContainerInstance.TaskResourceNotFound(State.ClusterName, taskId));
 
     private TaskDescription? Described(string taskId) =>
         State.Tasks.GetValueOrDefault(taskId) is { } task ? TaskDescription.Of(task, State) : null;
@@ -131,8 +145,9 @@ public sealed class ContainerInstanceEntity
 
     private void Sync(AgentSync sync)
     {
-        // Every sync is a heartbeat, whether or not it changes anything.
-        _lastSeen = Clock.GetUtcNow();
+        // Every sync of the instance's own agent is a heartbeat, whether or not it changes anything; the domain refuses
+        // anyone else's, which must not keep a dead host connected either.
+        if (ContainerInstance.IsAgentOf(State, sync.Report.Context.Principal)) _lastSeen = Clock.GetUtcNow();
         var replyTo = Sender;
         if (sync.PrecedingParts > 0)
         {
@@ -163,10 +178,13 @@ public sealed class ContainerInstanceEntity
     private AgentSyncAnswer SyncAnswer(IReadOnlySet<string> runningOnAgent, DomainError? error = null) =>
         SyncAnswer(State, runningOnAgent, error);
 
-    /// <summary>What an agent hears; definitions with long overrides are large, so the rest follow in the next answer, asked for at once.</summary>
+    /// <summary>
+    /// What an agent hears; definitions with long overrides are large, so the rest follow in the next answer, asked for
+    /// at once. A refused sync hears no desired state: it holds the tasks' environment values.
+    /// </summary>
     public static AgentSyncAnswer SyncAnswer(ContainerInstanceState state, IReadOnlySet<string> runningOnAgent, DomainError? error = null)
     {
-        if (!state.IsRegistered) return new AgentSyncAnswer(false, error, state.DesiredVersion, null);
+        if (!state.IsRegistered || error is not null) return new AgentSyncAnswer(state.IsRegistered, error, state.DesiredVersion, null);
         var desired = ContainerInstanceDesiredState.Of(state, runningOnAgent);
         var (run, more) = MessageBudget.Take(desired.Run);
         return new AgentSyncAnswer(true, error, state.DesiredVersion, desired with { Run = run, More = desired.More || more });
@@ -178,6 +196,8 @@ public sealed class ContainerInstanceEntity
         AnswerWaiters(now);
         if (State.AgentConnected && now - _lastSeen > _lease.Timeout)
             Execute(new MarkAgentDisconnected(Internal(now, "agent-lease"), _lastSeen), replyTo: null);
+        else if (!State.AgentConnected && HasActiveTasks && State.LastHeartbeatAt is { } lastSeen && now - lastSeen > _lease.LostInstanceTimeout)
+            Execute(new MarkInstanceLost(Internal(now, "lost-instance"), lastSeen), replyTo: null);
         if (now - _lastRetentionCheck >= RetentionCheckInterval)
         {
             _lastRetentionCheck = now;
@@ -240,8 +260,11 @@ public sealed class ContainerInstanceEntity
     /// A connected instance stays awake to time its lease (and remember-entities restarts it after a crash), and so does
     /// one whose changes the scheduler has not acknowledged; any other sleeps when idle.
     /// </summary>
+    // A disconnected instance with tasks stays awake to time its loss.
     private void UpdateIdlePassivation() =>
-        Context.SetReceiveTimeout(State.AgentConnected || _waiting.Count > 0 || IsBehind ? null : _lease.IdlePassivation);
+        Context.SetReceiveTimeout(State.AgentConnected || _waiting.Count > 0 || IsBehind || HasActiveTasks ? null : _lease.IdlePassivation);
+
+    private bool HasActiveTasks => State.Tasks.Values.Any(TaskLifecycle.IsActive);
 
     // The lease timer must not keep an idle, disconnected instance from passivating.
     private sealed record CheckLease : INotInfluenceReceiveTimeout, INoSerializationVerificationNeeded

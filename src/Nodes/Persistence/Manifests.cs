@@ -82,6 +82,8 @@ public static class Manifests
         (typeof(AgentConnected), "agent-connected.v1"),
         (typeof(AgentDisconnected), "agent-disconnected.v1"),
         (typeof(TasksForgotten), "tasks-forgotten.v1"),
+        (typeof(TaskTagged), "task-tagged.v1"),
+        (typeof(TaskUntagged), "task-untagged.v1"),
         // Container instance commands, state and replies
         (typeof(RegisterContainerInstance), "register-container-instance.v1"),
         (typeof(DeregisterContainerInstance), "deregister-container-instance.v1"),
@@ -92,6 +94,8 @@ public static class Manifests
         (typeof(UntagContainerInstance), "untag-container-instance.v1"),
         (typeof(PlaceTask), "place-task.v1"),
         (typeof(StopTask), "stop-task.v1"),
+        (typeof(TagTask), "tag-task.v1"),
+        (typeof(UntagTask), "untag-task.v1"),
         (typeof(ReportAgentState), "report-agent-state.v1"),
         (typeof(MarkAgentDisconnected), "mark-agent-disconnected.v1"),
         (typeof(ForgetStoppedTasks), "forget-stopped-tasks.v1"),
@@ -107,6 +111,9 @@ public static class Manifests
         (typeof(LaunchTasks), "launch-tasks.v1"),
         (typeof(LaunchResult), "launch-result.v1"),
         (typeof(StopClusterTask), "stop-cluster-task.v1"),
+        (typeof(TagClusterTask), "tag-cluster-task.v1"),
+        (typeof(UntagClusterTask), "untag-cluster-task.v1"),
+        (typeof(GetClusterTaskTags), "get-cluster-task-tags.v1"),
         (typeof(LocateTasks), "locate-tasks.v1"),
         (typeof(TaskLocations), "task-locations.v1"),
         (typeof(ListClusterTasks), "list-cluster-tasks.v1"),
@@ -124,6 +131,8 @@ public static class Manifests
         (typeof(DescribeInstanceTasks), "describe-instance-tasks.v1"),
         (typeof(TasksDescribed), "tasks-described.v1"),
         (typeof(TaskAnswer), "task-answer.v1"),
+        (typeof(GetTaskTags), "get-task-tags.v1"),
+        (typeof(TaskTags), "task-tags.v1"),
 
         // What services ask of their cluster and what the gateway asks of services
         (typeof(CreateServiceInCluster), "create-service-in-cluster.v1"),

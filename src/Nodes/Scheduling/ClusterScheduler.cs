@@ -79,7 +79,15 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
         Command<ViewRebuildTimedOut>(_ => MarkViewReady());
         Command<LaunchTasks>(launch => WhenViewReady(launch, () => Launch(launch, Sender)));
         Command<PlacementAnswered>(OnPlacementAnswered);
-        Command<StopClusterTask>(stop => WhenViewReady(stop, () => Stop(stop, Sender)));
+        Command<StopClusterTask>(stop => WhenViewReady(stop, () => HandToInstance(stop.TaskId,
+            new Domain.ContainerInstances.StopTask(stop.Context, stop.TaskId, stop.StopCode, stop.Reason),
+            new TaskAnswer(null, DomainError.InvalidParameter(ContainerInstance.TaskNotFoundMessage)), Sender)));
+        Command<TagClusterTask>(tag => WhenViewReady(tag, () =>
+            HandToInstance(tag.Command.TaskId, tag.Command, TaskTagsNotFound(tag.Command.TaskId), Sender)));
+        Command<UntagClusterTask>(untag => WhenViewReady(untag, () =>
+            HandToInstance(untag.Command.TaskId, untag.Command, TaskTagsNotFound(untag.Command.TaskId), Sender)));
+        Command<GetClusterTaskTags>(get => WhenViewReady(get, () =>
+            HandToInstance(get.TaskId, new GetTaskTags(get.TaskId), TaskTagsNotFound(get.TaskId), Sender)));
         Command<LocateTasks>(locate => WhenViewReady(locate, () => Sender.Tell(new TaskLocations(locate.TaskIds
             .Select(id => (Id: id, Instance: _view.Locate(id))).Where(l => l.Instance is not null)
             .ToImmutableDictionary(l => l.Id, l => l.Instance!, StringComparer.Ordinal)))));
@@ -362,17 +370,17 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
 
     // ------------------------------------------------------------------ tasks
 
-    private void Stop(StopClusterTask stop, IActorRef replyTo)
+    /// <summary>
+    /// Hands a message about one task to the instance holding it, which answers the caller itself: nothing comes back
+    /// through here. A task the view does not know is answered at once with <paramref name="whenUnknown"/>.
+    /// </summary>
+    private void HandToInstance(string taskId, object message, object whenUnknown, IActorRef replyTo)
     {
-        if (_view.Locate(stop.TaskId) is not { } instanceId)
-        {
-            replyTo.Tell(new TaskAnswer(null, DomainError.InvalidParameter(ContainerInstance.TaskNotFoundMessage)));
-            return;
-        }
-        // The instance answers the caller itself: nothing comes back through here.
-        _instances().Tell(new ShardingEnvelope(InstanceEntityId(instanceId),
-            new Domain.ContainerInstances.StopTask(stop.Context, stop.TaskId, stop.StopCode, stop.Reason)), replyTo);
+        if (_view.Locate(taskId) is { } instanceId) _instances().Tell(new ShardingEnvelope(InstanceEntityId(instanceId), message), replyTo);
+        else replyTo.Tell(whenUnknown);
     }
+
+    private TaskTags TaskTagsNotFound(string taskId) => new([], ContainerInstance.TaskResourceNotFound(State.Name, taskId));
 
     private IdPage ListTasks(ListClusterTasks list)
     {

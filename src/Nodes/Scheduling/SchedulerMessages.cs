@@ -31,6 +31,18 @@ public sealed record LaunchResult(ImmutableList<TaskDescription> Tasks, Immutabl
 /// <summary>StopTask: the scheduler finds the task's instance and hands the command on; the instance answers.</summary>
 public sealed record StopClusterTask(RequestContext Context, string TaskId, TaskStopCode StopCode, string Reason);
 
+/// <summary>TagResource of a task: as StopTask, handed to the task's instance, which answers <see cref="TaskTags"/>.</summary>
+public sealed record TagClusterTask(TagTask Command);
+
+/// <summary>UntagResource of a task: handed to the task's instance, which answers <see cref="TaskTags"/>.</summary>
+public sealed record UntagClusterTask(UntagTask Command);
+
+/// <summary>ListTagsForResource of a task: handed to the task's instance as <see cref="GetTaskTags"/>.</summary>
+public sealed record GetClusterTaskTags(string TaskId);
+
+/// <summary>An instance's answer about the tags of one of its tasks: its tags now, or why not.</summary>
+public sealed record TaskTags(ImmutableList<Tag> Tags, DomainError? Error);
+
 /// <summary>Where each named task lives; tasks the cluster does not know are left out.</summary>
 public sealed record LocateTasks(ImmutableList<string> TaskIds);
 
@@ -85,6 +97,9 @@ public sealed record ResendChanges
 public sealed record DescribeInstanceTasks(ImmutableList<string> TaskIds);
 
 public sealed record TasksDescribed(ImmutableList<TaskDescription> Tasks);
+
+/// <summary>The tags of one task of an instance (ListTagsForResource).</summary>
+public sealed record GetTaskTags(string TaskId);
 
 /// <summary>What an instance answers to PlaceTask and StopTask: the task as it now is, or why not.</summary>
 public sealed record TaskAnswer(TaskDescription? Task, DomainError? Error);

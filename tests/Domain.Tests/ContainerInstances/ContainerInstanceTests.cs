@@ -148,6 +148,41 @@ public class ContainerInstanceTests
         Assert.Equal(ErrorCodes.Client, Refusal(Run(Registered(), new DeregisterContainerInstance(Context(1), false)), Register(2)).Code);
 
     [Fact]
+    public void The_registering_key_is_the_instance_agent_and_may_register_it_again()
+    {
+        var state = Registered();
+        Assert.Equal("AKIDEXAMPLE", state.RegisteredBy);
+        Assert.True(ContainerInstance.IsAgentOf(state, "AKIDEXAMPLE"));
+        Assert.False(ContainerInstance.IsAgentOf(state, "AKIDOTHERAGENT"));
+
+        var again = Run(state, Register(5, agentVersion: "1.81.0"));
+        Assert.Equal("1.81.0", again.VersionInfo!.AgentVersion);
+        Assert.Equal("AKIDEXAMPLE", again.RegisteredBy);
+    }
+
+    [Fact]
+    public void Another_key_may_not_register_the_instance_again()
+    {
+        var otherKey = Register(5) with { Context = Context(5) with { Principal = "AKIDOTHERAGENT" } };
+
+        var refusal = Refusal(Registered(), otherKey);
+
+        Assert.Equal(ErrorCodes.AccessDenied, refusal.Code);
+        Assert.Contains("AKIDOTHERAGENT", refusal.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("AKIDEXAMPLE", refusal.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_instance_without_a_recorded_agent_answers_no_key()
+    {
+        // A snapshot written before the agent was kept: no key can claim the instance by registering it again.
+        var state = Registered() with { RegisteredBy = null };
+
+        Assert.False(ContainerInstance.IsAgentOf(state, "AKIDEXAMPLE"));
+        Assert.Equal(ErrorCodes.AccessDenied, Refusal(state, Register(5)).Code);
+    }
+
+    [Fact]
     public void Deregistering_makes_the_instance_inactive()
     {
         var decision = ContainerInstance.Decide(Registered(), new DeregisterContainerInstance(Context(1), false));

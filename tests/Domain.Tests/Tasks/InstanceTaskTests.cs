@@ -56,6 +56,29 @@ public class InstanceTaskTests
     }
 
     [Fact]
+    public void Only_the_instance_agent_may_sync_it()
+    {
+        var running = Reported(Placed(), 3, Report("RUNNING"));
+        var otherKey = new ReportAgentState(Context(4) with { Principal = "AKIDOTHERAGENT" }, []);
+
+        // Reporting no tasks would stop every task of the instance: from another key it is refused and changes nothing.
+        var refusal = Refusal(running, otherKey);
+
+        Assert.Equal(Common.ErrorCodes.AccessDenied, refusal.Code);
+        Assert.Equal(TaskLifecycleStatus.STOPPED, Reported(running, 4).Tasks[TaskId].LastStatus);
+    }
+
+    [Fact]
+    public void Another_key_cannot_connect_a_disconnected_instance()
+    {
+        var disconnected = Run(Connected(), new MarkAgentDisconnected(Context(2), T0.AddMinutes(1)));
+
+        Assert.Equal(Common.ErrorCodes.AccessDenied,
+            Refusal(disconnected, new ReportAgentState(Context(3) with { Principal = "AKIDOTHERAGENT" }, [])).Code);
+        Assert.True(Run(disconnected, new ReportAgentState(Context(3), [])).AgentConnected);
+    }
+
+    [Fact]
     public void Placing_reserves_memory_and_static_ports_and_is_idempotent()
     {
         var state = Placed();

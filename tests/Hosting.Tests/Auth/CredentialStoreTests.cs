@@ -58,6 +58,119 @@ public sealed partial class CredentialStoreTests : IDisposable
     }
 
     [Fact]
+    public void Keys_have_the_role_their_variables_or_entries_give_them_and_are_users_by_default()
+    {
+        var configuration = Configuration(
+            ("Actors:Credentials:0:AccessKeyId", "AKIACONFIGUREDUSER01"),
+            ("Actors:Credentials:0:SecretAccessKey", "user-secret"),
+            ("Actors:Credentials:1:AccessKeyId", "AKIACONFIGUREDAGENT1"),
+            ("Actors:Credentials:1:SecretAccessKey", "agent-secret"),
+            ("Actors:Credentials:1:Role", "Agent"),
+            ("Actors:Credentials:2:AccessKeyId", "AKIACONFIGUREDUSER02"),
+            ("Actors:Credentials:2:SecretAccessKey", "other-user-secret"),
+            ("Actors:Credentials:2:role", "user"));
+
+        var store = CredentialStore.Load(configuration, dataDirectory, Environment(
+            ("ACTORS_ACCESS_KEY_ID", "AKIAENVIRONMENTUSER1"), ("ACTORS_SECRET_ACCESS_KEY", "env-user-secret"),
+            ("ACTORS_AGENT_ACCESS_KEY_ID", "AKIAENVIRONMENTAGENT"), ("ACTORS_AGENT_SECRET_ACCESS_KEY", "env-agent-secret")));
+
+        Assert.Equal(KeyRole.User, store.RoleOf("AKIACONFIGUREDUSER01"));
+        Assert.Equal(KeyRole.Agent, store.RoleOf("AKIACONFIGUREDAGENT1"));
+        Assert.Equal(KeyRole.User, store.RoleOf("AKIACONFIGUREDUSER02"));
+        Assert.Equal(KeyRole.User, store.RoleOf("AKIAENVIRONMENTUSER1"));
+        Assert.Equal(KeyRole.Agent, store.RoleOf("AKIAENVIRONMENTAGENT"));
+        Assert.Equal("env-agent-secret", store.FindSecret("AKIAENVIRONMENTAGENT"));
+        Assert.Null(store.RoleOf("AKIAUNKNOWN"));
+        Assert.Null(store.GeneratedKeyFile);
+    }
+
+    [Fact]
+    public void An_unknown_role_stops_the_start_naming_the_entry()
+    {
+        var configuration = Configuration(
+            ("Actors:Credentials:0:AccessKeyId", "AKIACONFIGURED000001"),
+            ("Actors:Credentials:0:SecretAccessKey", "secret"),
+            ("Actors:Credentials:0:Role", "admin"));
+
+        var error = Assert.Throws<InvalidOperationException>(() => CredentialStore.Load(configuration, dataDirectory, NoEnvironment));
+
+        Assert.Contains("Actors:Credentials:0", error.Message, StringComparison.Ordinal);
+        Assert.Contains("admin", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void One_key_id_with_two_roles_stops_the_start()
+    {
+        var configuration = Configuration(
+            ("Actors:Credentials:0:AccessKeyId", "AKIACONFIGURED000001"),
+            ("Actors:Credentials:0:SecretAccessKey", "secret"),
+            ("Actors:Credentials:0:Role", "agent"));
+
+        Assert.Throws<InvalidOperationException>(() => CredentialStore.Load(configuration, dataDirectory,
+            Environment(("ACTORS_ACCESS_KEY_ID", "AKIACONFIGURED000001"), ("ACTORS_SECRET_ACCESS_KEY", "secret"))));
+    }
+
+    [Fact]
+    public void Half_an_agent_environment_pair_stops_the_start()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            CredentialStore.Load(Configuration(), dataDirectory, Environment(("ACTORS_AGENT_SECRET_ACCESS_KEY", "agent-secret"))));
+
+        Assert.Contains("ACTORS_AGENT_ACCESS_KEY_ID", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void With_only_agent_keys_configured_a_user_pair_is_still_generated()
+    {
+        var store = CredentialStore.Load(Configuration(), dataDirectory,
+            Environment(("ACTORS_AGENT_ACCESS_KEY_ID", "AKIAENVIRONMENTAGENT"), ("ACTORS_AGENT_SECRET_ACCESS_KEY", "env-agent-secret")));
+
+        Assert.NotNull(store.GeneratedKeyFile);
+        var userKey = Assert.Single(store.AccessKeyIds, id => store.RoleOf(id) == KeyRole.User);
+        Assert.NotEqual("AKIAENVIRONMENTAGENT", userKey);
+        Assert.Equal(KeyRole.Agent, store.RoleOf("AKIAENVIRONMENTAGENT"));
+    }
+
+    [Fact]
+    public void The_local_agent_gets_an_agent_key_of_its_own_kept_beside_its_instance_and_reused()
+    {
+        var configured = Environment(("ACTORS_ACCESS_KEY_ID", "AKIAENVIRONMENT00001"), ("ACTORS_SECRET_ACCESS_KEY", "env-secret"));
+
+        var first = CredentialStore.Load(Configuration(), dataDirectory, configured, withLocalAgentKey: true);
+        var second = CredentialStore.Load(Configuration(), dataDirectory, configured, withLocalAgentKey: true);
+
+        var key = first.LocalAgentKey!;
+        Assert.Equal(key, second.LocalAgentKey);
+        Assert.Equal(KeyRole.Agent, key.Role);
+        Assert.Equal(KeyRole.Agent, first.RoleOf(key.AccessKeyId));
+        Assert.Equal(key.SecretAccessKey, first.FindSecret(key.AccessKeyId));
+        Assert.Matches(AwsAccessKeyId(), key.AccessKeyId);
+        Assert.NotEqual("AKIAENVIRONMENT00001", key.AccessKeyId);
+        Assert.Null(first.GeneratedKeyFile);
+
+        var path = Path.Combine(dataDirectory, "agent", "credentials.json");
+        using var file = JsonDocument.Parse(File.ReadAllText(path));
+        Assert.Equal(key.AccessKeyId, file.RootElement.GetProperty("AccessKeyId").GetString());
+        Assert.Equal("agent", file.RootElement.GetProperty("Role").GetString());
+        if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+
+        Assert.Null(CredentialStore.Load(Configuration(), dataDirectory, configured).LocalAgentKey);
+    }
+
+    [Fact]
+    public void A_user_key_file_where_the_local_agent_key_belongs_stops_the_start()
+    {
+        Directory.CreateDirectory(Path.Combine(dataDirectory, "agent"));
+        var path = Path.Combine(dataDirectory, "agent", "credentials.json");
+        File.WriteAllText(path, """{ "AccessKeyId": "AKIAPASTEDUSERKEY001", "SecretAccessKey": "user-secret" }""");
+
+        var error = Assert.Throws<InvalidOperationException>(() => CredentialStore.Load(Configuration(), dataDirectory,
+            Environment(("ACTORS_ACCESS_KEY_ID", "AKIAENVIRONMENT00001"), ("ACTORS_SECRET_ACCESS_KEY", "env-secret")), withLocalAgentKey: true));
+
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Half_an_environment_pair_stops_the_start()
     {
         var error = Assert.Throws<InvalidOperationException>(() =>
@@ -117,9 +230,10 @@ public sealed partial class CredentialStoreTests : IDisposable
         var keyId = Assert.Single(store.AccessKeyIds);
 
         using var file = JsonDocument.Parse(File.ReadAllText(store.GeneratedKeyFile!));
-        Assert.Equal(["AccessKeyId", "SecretAccessKey"], file.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["AccessKeyId", "SecretAccessKey", "Role"], file.RootElement.EnumerateObject().Select(p => p.Name));
         Assert.Equal(keyId, file.RootElement.GetProperty("AccessKeyId").GetString());
         Assert.Equal(store.FindSecret(keyId), file.RootElement.GetProperty("SecretAccessKey").GetString());
+        Assert.Equal("user", file.RootElement.GetProperty("Role").GetString());
     }
 
     [Fact]
@@ -132,6 +246,7 @@ public sealed partial class CredentialStoreTests : IDisposable
         var store = CredentialStore.Load(Configuration(), dataDirectory, NoEnvironment);
 
         Assert.Equal("old-secret", store.FindSecret("AKIAOLDFORM000000001"));
+        Assert.Equal(KeyRole.User, store.RoleOf("AKIAOLDFORM000000001"));
         Assert.False(store.GeneratedOnThisStart);
     }
 

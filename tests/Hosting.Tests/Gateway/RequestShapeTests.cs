@@ -23,9 +23,11 @@ public sealed class RequestShapeTests
     public void A_valid_request_is_read_whole()
     {
         var request = ActionTable.Read<RunTaskRequest>(Encoding.UTF8.GetBytes(
-            """{"cluster":"c","taskDefinition":"web:1","tags":[{"key":"k","value":"v"}],"overrides":{"containerOverrides":[{"name":"app"}]}}"""));
+            """{"cluster":"c","taskDefinition":"web:1","tags":[{"key":"k","value":"v"}],"overrides":{"containerOverrides":[{"name":"app"}]},"propagateTags":"TASK_DEFINITION","enableECSManagedTags":true}"""));
 
         Assert.Equal("k", Assert.Single(request.Tags!).Key);
+        Assert.Equal("TASK_DEFINITION", request.PropagateTags);
+        Assert.True(request.EnableECSManagedTags);
         Assert.Equal("app", Assert.Single(request.Overrides!.ContainerOverrides!).Name);
     }
 

@@ -249,6 +249,8 @@ public static class GoldenEvents
         ["task-state-changed.v1"] = new TaskStateChanged(Metadata,
             TaskProgress.Of(Task with { Overrides = null, Group = null, StartedBy = null, StopCode = null, StoppedReason = null })),
         ["task-state-changed.v2"] = new TaskStateChanged(Metadata, TaskProgress.Of(Task), Remaining),
+        ["task-tagged.v1"] = new TaskTagged(Metadata, "0123456789abcdef", Tags),
+        ["task-untagged.v1"] = new TaskUntagged(Metadata, "0123456789abcdef", ["team", "empty"]),
         ["tasks-forgotten.v1"] = new TasksForgotten(Metadata, ["0123456789abcdef", "fedcba9876543210"]),
         ["agent-connected.v1"] = new AgentConnected(Metadata),
         ["agent-disconnected.v1"] = new AgentDisconnected(Metadata, At.AddMinutes(-1)),

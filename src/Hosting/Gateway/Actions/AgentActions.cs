@@ -1,4 +1,5 @@
 using Actors.Domain.ContainerInstances;
+using Actors.Hosting.Gateway.Auth;
 using Actors.Nodes.Agent;
 using Actors.Nodes.Entities;
 using Actors.Nodes.Persistence;
@@ -12,7 +13,8 @@ namespace Actors.Hosting.Gateway.Actions;
 /// </summary>
 public static class AgentActions
 {
-    public static void Register(ActionTable table) => table.AddTarget<AgentSyncRequest>(AgentProtocol.SyncTarget, Sync);
+    /// <summary>Agent keys only; the instance itself refuses a sync from any key but the one that registered it.</summary>
+    public static void Register(ActionTable table) => table.AddTarget<AgentSyncRequest>(AgentProtocol.SyncTarget, Sync, KeyRole.Agent);
 
     private static async Task<object> Sync(AgentSyncRequest request, ActionContext context)
     {
@@ -30,7 +32,7 @@ public static class AgentActions
         // A large report goes in parts, each far below a remote frame; the entity puts them together.
         var parts = MessageBudget.Parts(tasks).ToList();
         for (var index = 0; index < parts.Count - 1; index++)
-            context.Plane.ContainerInstances.Tell(entityId, new AgentReportPart(context.Request.RequestId, index, [.. parts[index]]));
+            context.Plane.ContainerInstances.Tell(entityId, new AgentReportPart(context.Request.RequestId, context.Request.Principal, index, [.. parts[index]]));
         var last = parts.Count == 0 ? [] : parts[^1];
         var answer = await context.Plane.ContainerInstances.Ask<AgentSyncAnswer>(entityId,
             new AgentSync(new ReportAgentState(context.Request, [.. last]), request.KnownDesiredVersion, wait, Math.Max(parts.Count - 1, 0)),

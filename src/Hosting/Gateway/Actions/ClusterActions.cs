@@ -1,5 +1,6 @@
 using Actors.Domain.Clusters;
 using Actors.Domain.Common;
+using Actors.Hosting.Gateway.Auth;
 using Actors.Hosting.Gateway.Shapes;
 
 namespace Actors.Hosting.Gateway.Actions;
@@ -38,7 +39,9 @@ public static class ClusterActions
 
     public static void Register(ActionTable table)
     {
-        table.Add<CreateClusterRequest>("CreateCluster", CreateCluster);
+        // An agent creates the cluster it is told to join unless that is "default" (which its first instance creates),
+        // as the Amazon ECS agent's managed policy allows it; CreateCluster leaves an existing cluster as it is.
+        table.Add<CreateClusterRequest>("CreateCluster", CreateCluster, KeyRole.User | KeyRole.Agent);
         table.Add<DescribeClustersRequest>("DescribeClusters", DescribeClusters);
         table.Add<ListClustersRequest>("ListClusters", ListClusters);
         table.Add<UpdateClusterRequest>("UpdateCluster", UpdateCluster);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Actors.Domain.Common;
 using Actors.Domain.ContainerInstances;
 using Actors.Domain.Placement;
+using Actors.Hosting.Gateway.Auth;
 using Actors.Hosting.Gateway.Shapes;
 using Actors.Nodes.Entities;
 using Actors.Nodes.Scheduling;
@@ -36,7 +37,8 @@ public static class ContainerInstanceActions
 
     public static void Register(ActionTable table)
     {
-        table.Add<RegisterContainerInstanceRequest>("RegisterContainerInstance", RegisterContainerInstance);
+        // Agents register their hosts; users may too (as in ECS), but only the key that registered an instance syncs it.
+        table.Add<RegisterContainerInstanceRequest>("RegisterContainerInstance", RegisterContainerInstance, KeyRole.User | KeyRole.Agent);
         table.Add<DeregisterContainerInstanceRequest>("DeregisterContainerInstance", DeregisterContainerInstance);
         table.Add<DescribeContainerInstancesRequest>("DescribeContainerInstances", DescribeContainerInstances);
         table.Add<ListContainerInstancesRequest>("ListContainerInstances", ListContainerInstances);

@@ -4,8 +4,8 @@ using Actors.Domain.Common;
 using Actors.Domain.ContainerInstances;
 using Actors.Domain.Services;
 using Actors.Domain.TaskDefinitions;
-
 using Actors.Nodes.Entities;
+using Actors.Nodes.Scheduling;
 using Actors.Nodes.Services;
 
 namespace Actors.Hosting.Gateway.Actions;
@@ -34,6 +34,7 @@ public static class TagActions
             onCluster: () => new TagCluster(context.Request, list),
             onTaskDefinition: revision => new TagTaskDefinition(context.Request, revision, list),
             onContainerInstance: () => new TagContainerInstance(context.Request, list),
+            onTask: taskId => new TagClusterTask(new TagTask(context.Request, taskId, list)),
             onService: () => new TagService(context.Request, list));
         return new { };
     }
@@ -46,6 +47,7 @@ public static class TagActions
             onCluster: () => new UntagCluster(context.Request, list),
             onTaskDefinition: revision => new UntagTaskDefinition(context.Request, revision, list),
             onContainerInstance: () => new UntagContainerInstance(context.Request, list),
+            onTask: taskId => new UntagClusterTask(new UntagTask(context.Request, taskId, list)),
             onService: () => new UntagService(context.Request, list));
         return new { };
     }
@@ -63,6 +65,7 @@ public static class TagActions
             ContainerInstanceResource instance => await plane.ContainerInstances.GetState(instance.EntityId, context.Cancellation) is { IsRegistered: true } state
                 ? state.Tags
                 : throw NotFound(request.ResourceArn),
+            TaskResource task => Accepted(await AskTask(task, new GetClusterTaskTags(task.TaskId), context)),
             ServiceResource service => (await plane.Services.Ask<ServiceAnswer>(service.EntityId, DescribeService.Instance, context.Cancellation)).Service
                 ?.Service.Tags ?? throw EcsError.From(Service.ServiceNotFound()),
             _ => throw NotFound(request.ResourceArn),
@@ -71,7 +74,8 @@ public static class TagActions
     }
 
     private static async Task Send(string? resourceArn, ActionContext context, Func<IClusterCommand> onCluster,
-        Func<int, ITaskDefinitionFamilyCommand> onTaskDefinition, Func<IContainerInstanceCommand> onContainerInstance, Func<IServiceCommand> onService)
+        Func<int, ITaskDefinitionFamilyCommand> onTaskDefinition, Func<IContainerInstanceCommand> onContainerInstance, Func<string, object> onTask,
+        Func<IServiceCommand> onService)
     {
         var plane = context.Plane;
         var error = Resource(resourceArn) switch
@@ -81,16 +85,27 @@ public static class TagActions
                 (await plane.TaskDefinitionFamilies.Ask<RevisionAnswer>(taskDefinition.Family, onTaskDefinition(taskDefinition.Revision),
                     context.Cancellation)).Error,
             ContainerInstanceResource instance => (await plane.ContainerInstances.Send(instance.EntityId, onContainerInstance(), context.Cancellation)).Error,
+            TaskResource task => (await AskTask(task, onTask(task.TaskId), context)).Error,
             ServiceResource service => (await plane.Services.Ask<ServiceAnswer>(service.EntityId, onService(), context.Cancellation)).Error,
             _ => throw NotFound(resourceArn),
         };
         if (error is not null) throw EcsError.From(error);
     }
 
+    /// <summary>A task's tags go through its cluster's scheduler to the instance that holds the task, as StopTask does.</summary>
+    private static async Task<TaskTags> AskTask(TaskResource task, object message, ActionContext context)
+    {
+        var cluster = await ContainerInstanceActions.ExistingCluster(task.Cluster, context);
+        return await context.Plane.Clusters.Ask<TaskTags>(cluster, message, context.Cancellation);
+    }
+
+    private static ImmutableList<Tag> Accepted(TaskTags answer) => answer.Error is { } error ? throw EcsError.From(error) : answer.Tags;
+
     private abstract record TaggedResource;
     private sealed record ClusterResource(string Name) : TaggedResource;
     private sealed record TaskDefinitionResource(string Family, int Revision) : TaggedResource;
     private sealed record ContainerInstanceResource(string EntityId) : TaggedResource;
+    private sealed record TaskResource(string Cluster, string TaskId) : TaggedResource;
     private sealed record ServiceResource(string EntityId) : TaggedResource;
     private sealed record UnknownResource : TaggedResource;
 
@@ -106,10 +121,13 @@ public static class TagActions
             case "task-definition":
                 var (family, revision) = TaskDefinitionActions.Parse(resourceArn, revisionRequired: true);
                 return new TaskDefinitionResource(family, revision!.Value);
-            case "container-instance":
+            case "container-instance" or "task":
+                // Both name their cluster: <type>/<cluster>/<id> (ECS tags a task by this long form only).
                 var slash = arn.ResourcePath.LastIndexOf('/');
                 var cluster = slash > 0 ? arn.ResourcePath[..slash] : "";
-                return Cluster.IsValidName(cluster) && ContainerInstanceActions.TryInstanceId(resourceArn, cluster, out var instanceId)
+                if (!Cluster.IsValidName(cluster)) return new UnknownResource();
+                if (arn.ResourceType == "task") return new TaskResource(cluster, arn.ResourcePath[(slash + 1)..]);
+                return ContainerInstanceActions.TryInstanceId(resourceArn, cluster, out var instanceId)
                     ? new ContainerInstanceResource(ContainerInstanceState.EntityIdOf(cluster, instanceId))
                     : new UnknownResource();
             case "service" when arn.ResourcePath.Split('/') is [var serviceCluster, var service]

@@ -13,11 +13,12 @@ namespace Actors.Hosting.Gateway.Actions;
 public sealed record RunTaskRequest(
     string? Cluster, int? Count, string? Group, string? LaunchType, TaskOverride? Overrides,
     List<PlacementConstraint>? PlacementConstraints, List<PlacementStrategy>? PlacementStrategy, string? StartedBy, List<Tag>? Tags,
-    string? TaskDefinition, string? ClientToken, List<CapacityProviderStrategyItem>? CapacityProviderStrategy);
+    string? TaskDefinition, string? ClientToken, List<CapacityProviderStrategyItem>? CapacityProviderStrategy, string? PropagateTags,
+    bool? EnableECSManagedTags);
 
 public sealed record StartTaskRequest(
     string? Cluster, List<string>? ContainerInstances, string? Group, TaskOverride? Overrides, string? StartedBy, List<Tag>? Tags,
-    string? TaskDefinition);
+    string? TaskDefinition, string? PropagateTags, bool? EnableECSManagedTags);
 
 public sealed record StopTaskRequest(string? Cluster, string? Task, string? Reason);
 
@@ -58,7 +59,8 @@ public static class TaskActions
         if ((PlacementRules.ValidateConstraints(request.PlacementConstraints) ?? PlacementRules.ValidateStrategies(request.PlacementStrategy)) is { } invalid)
             throw EcsError.From(invalid);
         if (request.ClientToken is { Length: > 64 }) throw EcsError.InvalidParameter("clientToken can be at most 64 characters.");
-        var (cluster, spec) = await Launch(request.Cluster, request.TaskDefinition, request.Overrides, request.Group, request.StartedBy, request.Tags,
+        var (cluster, spec) = await Launch(request.Cluster, request.TaskDefinition, request.Overrides, request.Group, request.StartedBy,
+            new TagRequest(request.Tags, request.PropagateTags, request.EnableECSManagedTags ?? false),
             request.PlacementConstraints, request.PlacementStrategy, namedInstances: false, context);
         var token = request.ClientToken is { Length: > 0 } given ? given : null;
         var result = await context.Plane.Clusters.Ask<LaunchResult>(cluster,
@@ -72,8 +74,8 @@ public static class TaskActions
             throw EcsError.InvalidParameter("containerInstances must name at least one container instance.");
         if (names.Count > MaxTasksPerRun)
             throw EcsError.InvalidParameter($"At most {MaxTasksPerRun} container instances can be given to StartTask.");
-        var (cluster, spec) = await Launch(request.Cluster, request.TaskDefinition, request.Overrides, request.Group, request.StartedBy, request.Tags,
-            null, null, namedInstances: true, context);
+        var (cluster, spec) = await Launch(request.Cluster, request.TaskDefinition, request.Overrides, request.Group, request.StartedBy,
+            new TagRequest(request.Tags, request.PropagateTags, request.EnableECSManagedTags ?? false), null, null, namedInstances: true, context);
 
         var targets = ImmutableList.CreateBuilder<string>();
         var failures = ImmutableList.CreateBuilder<LaunchFailure>();
@@ -178,9 +180,12 @@ public static class TaskActions
         return new { taskArns = arns, nextToken = page.More ? Paging.TokenAfter(arns[^1]) : null };
     }
 
+    /// <summary>RunTask's and StartTask's <c>tags</c>, <c>propagateTags</c> and <c>enableECSManagedTags</c>.</summary>
+    private sealed record TagRequest(List<Tag>? Tags, string? PropagateTags, bool ManagedTags);
+
     /// <summary>What RunTask and StartTask check before placing: the cluster, an ACTIVE revision the agents can run, the overrides, tags.</summary>
     private static async Task<(string Cluster, LaunchSpec Spec)> Launch(string? clusterName, string? taskDefinition, TaskOverride? overrides,
-        string? group, string? startedBy, List<Tag>? tags, List<PlacementConstraint>? constraints, List<PlacementStrategy>? strategies,
+        string? group, string? startedBy, TagRequest tagging, List<PlacementConstraint>? constraints, List<PlacementStrategy>? strategies,
         bool namedInstances, ActionContext context)
     {
         var cluster = await ContainerInstanceActions.ExistingCluster(clusterName, context);
@@ -190,8 +195,9 @@ public static class TaskActions
             throw EcsError.InvalidParameter($"Container Overrides length must be at most {MaxOverridesLength}.");
         if (startedBy is { Length: > 128 }) throw EcsError.InvalidParameter("startedBy can be at most 128 characters.");
         if (group is { Length: > 255 }) throw EcsError.InvalidParameter("group can be at most 255 characters.");
-        if (Tags.Validate(tags) is { } badTags) throw EcsError.From(badTags);
-        var spec = new LaunchSpec(revision, overrides, group ?? PlacementRequest.DefaultGroup(revision.Family), startedBy, [.. tags ?? []],
+        var (tags, badTags) = LaunchTags.Of(cluster, tagging.Tags, tagging.PropagateTags, tagging.ManagedTags, revision);
+        if (badTags is not null) throw EcsError.From(badTags);
+        var spec = new LaunchSpec(revision, overrides, group ?? PlacementRequest.DefaultGroup(revision.Family), startedBy, tags,
             TaskResources.Demand(revision.Spec, overrides), [.. constraints ?? []], [.. strategies ?? []], namedInstances);
         return (cluster, spec);
     }

@@ -61,6 +61,12 @@ public static class StoredContainerInstanceEvents
         StoredEventCodec.Of<TasksForgotten, StoredTasksForgottenV1>(
             e => new(StoredEventMetadataV1.From(e.Metadata), Stored.List(e.TaskIds)),
             s => new(s.Metadata.ToDomain(), Stored.List(s.TaskIds))),
+        StoredEventCodec.Of<TaskTagged, StoredTaskTaggedV1>(
+            e => new(StoredEventMetadataV1.From(e.Metadata), e.TaskId, Stored.List(e.Tags, StoredTagV1.From)),
+            s => new(s.Metadata.ToDomain(), s.TaskId, Stored.List(s.Tags, t => t.ToDomain()))),
+        StoredEventCodec.Of<TaskUntagged, StoredTaskUntaggedV1>(
+            e => new(StoredEventMetadataV1.From(e.Metadata), e.TaskId, Stored.List(e.TagKeys)),
+            s => new(s.Metadata.ToDomain(), s.TaskId, Stored.List(s.TagKeys))),
         StoredEventCodec.Of<AgentConnected, StoredAgentConnectedV1>(
             e => new(StoredEventMetadataV1.From(e.Metadata)),
             s => new(s.Metadata.ToDomain())),
@@ -207,6 +213,16 @@ public sealed record StoredTaskProgressV1(
 public sealed record StoredTasksForgottenV1(
     [property: JsonPropertyName("metadata")] StoredEventMetadataV1 Metadata,
     [property: JsonPropertyName("taskIds")] IReadOnlyList<string> TaskIds);
+
+public sealed record StoredTaskTaggedV1(
+    [property: JsonPropertyName("metadata")] StoredEventMetadataV1 Metadata,
+    [property: JsonPropertyName("taskId")] string TaskId,
+    [property: JsonPropertyName("tags")] IReadOnlyList<StoredTagV1> Tags);
+
+public sealed record StoredTaskUntaggedV1(
+    [property: JsonPropertyName("metadata")] StoredEventMetadataV1 Metadata,
+    [property: JsonPropertyName("taskId")] string TaskId,
+    [property: JsonPropertyName("tagKeys")] IReadOnlyList<string> TagKeys);
 
 public sealed record StoredAgentConnectedV1(
     [property: JsonPropertyName("metadata")] StoredEventMetadataV1 Metadata);
