@@ -190,15 +190,18 @@ public static class ServiceScheduler
             foreach (var task in Wanted.Where(t => IsLeaving(t) && t.LastStatus != TaskLifecycleStatus.RUNNING).ToList())
                 StopTask(new TaskStop(task.TaskId, $"Container instance {task.InstanceId} is draining"));
 
-            var kept = Wanted.Where(t => t.DeploymentId == primary?.Id && !IsLeaving(t)).ToList();
+            // The tasks that serve the service: the primary's, or every deployment's while a failed primary replaces
+            // nothing - those then scale in, drain and stop with the service as the primary's would.
+            bool Serving(ObservedTask task) => !replacing || task.DeploymentId == primary?.Id;
+            var kept = Wanted.Where(t => Serving(t) && !IsLeaving(t)).ToList();
             var excess = Math.Max(0, kept.Count + InFlight(primary?.Id) - desired);
             var extra = BalancedScaleIn(kept, excess);
 
             // What may go, in the order it goes: older deployments, then tasks on leaving instances, then the excess.
             var outgoing = Wanted
-                .Where(t => replacing && t.DeploymentId != primary!.Id)
+                .Where(t => !Serving(t))
                 .OrderBy(t => _state.Deployments.FindIndex(d => d.Id == t.DeploymentId))
-                .Concat(Wanted.Where(t => t.DeploymentId == primary?.Id && IsLeaving(t)))
+                .Concat(Wanted.Where(t => Serving(t) && IsLeaving(t)))
                 .Concat(extra)
                 .ToList();
             var allowance = Wanted.Count(IsHealthy) - settings.MinimumHealthy(desired);
@@ -257,11 +260,14 @@ public static class ServiceScheduler
             var desired = DesiredCount;
             var settings = _state.Settings;
             var primary = _state.Primary;
-            var eligible = _instances.Values.Where(i => i.Eligible).Select(i => i.InstanceId).ToHashSet(StringComparer.Ordinal);
+            // A deleted service wants its task on no instance.
+            var eligible = _state.IsActive
+                ? _instances.Values.Where(i => i.Eligible).Select(i => i.InstanceId).ToHashSet(StringComparer.Ordinal)
+                : [];
 
             foreach (var task in Wanted.Where(t => !eligible.Contains(t.InstanceId)).ToList())
-                StopTask(new TaskStop(task.TaskId, IsLeaving(task)
-                    ? $"Container instance {task.InstanceId} is draining"
+                StopTask(new TaskStop(task.TaskId, !_state.IsActive ? StopReason(task, primary)
+                    : IsLeaving(task) ? $"Container instance {task.InstanceId} is draining"
                     : $"Container instance {task.InstanceId} no longer meets the service's placement constraints"));
             // Never two on one instance: should two ever be there, the one of the newest deployment stays.
             foreach (var group in Wanted.GroupBy(t => t.InstanceId).Where(g => g.Count() > 1))
