@@ -23,6 +23,11 @@ public static class ServiceScheduler
     public static readonly TimeSpan PlacementRetryDelay = TimeSpan.FromSeconds(10);
     /// <summary>Consecutive start failures before the restart throttle slows launches down.</summary>
     public const int ThrottleAfterFailures = 3;
+    /// <summary>
+    /// Tasks asked of the cluster's scheduler at once, as RunTask's limit: more are several launches side by side, so
+    /// that each answer, and each event naming the tasks started or stopped, stays small.
+    /// </summary>
+    public const int MaxTasksPerLaunch = 10;
     public static readonly TimeSpan ThrottleFirstDelay = TimeSpan.FromSeconds(15);
     public static readonly TimeSpan ThrottleMaxDelay = TimeSpan.FromMinutes(27);
 
@@ -303,10 +308,14 @@ public static class ServiceScheduler
 
         private void RequestLaunch(Deployment deployment, int count, ImmutableList<string> targets, string why)
         {
-            var token = $"{deployment.Id}/{_state.LaunchesRequested + 1}";
-            Add(new ServiceTasksLaunchRequested(
-                _context.Because($"service {Name} launches {count} task(s) of deployment {deployment.Id}: {why}"),
-                token, deployment.Id, count, targets));
+            for (var launched = 0; launched < count; launched += MaxTasksPerLaunch)
+            {
+                var token = $"{deployment.Id}/{_state.LaunchesRequested + 1}";
+                var size = Math.Min(MaxTasksPerLaunch, count - launched);
+                Add(new ServiceTasksLaunchRequested(
+                    _context.Because($"service {Name} launches {size} task(s) of deployment {deployment.Id}: {why}"),
+                    token, deployment.Id, size, targets));
+            }
         }
 
         private void Stop()
@@ -315,7 +324,8 @@ public static class ServiceScheduler
             Add(new ServiceTasksStopRequested(_context.Because(
                 $"service {Name} stops {stops.Count} task(s): {string.Join("; ", stops.GroupBy(s => s.Reason).Select(g => $"{g.Count()} because {g.Key}"))}"),
                 stops));
-            _messages.Add($"(service {Name}) has stopped {stops.Count} running tasks: {string.Join(" ", stops.Select(s => $"(task {s.TaskId})"))}.");
+            foreach (var named in stops.Chunk(MaxTasksPerLaunch))
+                _messages.Add($"(service {Name}) has stopped {named.Length} running tasks: {string.Join(" ", named.Select(s => $"(task {s.TaskId})"))}.");
         }
 
         /// <summary>Deployments that are done say so; old ones without tasks retire; a drained deleted service goes INACTIVE.</summary>

@@ -45,6 +45,7 @@ public sealed record ListDeployments(DateTimeOffset? CreatedAfter, DateTimeOffse
 /// <summary>
 /// DescribeServiceDeployments / DescribeServiceRevisions: the named deployments (a revision is its deployment's), and
 /// the deployments that rolled any of them back (a rolled-back ServiceDeployment names the revision it returned to).
+/// The answer's More says that not all of the named fitted: ask again for the rest.
 /// </summary>
 public sealed record DescribeDeployments(ImmutableList<string> DeploymentIds);
 

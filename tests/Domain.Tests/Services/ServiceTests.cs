@@ -154,6 +154,27 @@ public class ServiceTests
         Assert.Equal(["t1", "t2", "t3"], drained.Single().Tasks.Select(t => t.TaskId).Order());
     }
 
+    [Fact]
+    public void Many_tasks_are_launched_ten_at_a_time_and_stopped_tasks_are_named_ten_to_a_sentence()
+    {
+        var state = Run(Create(desired: 25, deployment: new DeploymentSettingsRequest(0, 200, null, null)));
+        var instance = new ObservedInstance("i1", true, false, "a");
+
+        var launches = Service.Decide(state, new ReconcileService(At(1), new ServiceObservation([], [instance]))).Events
+            .OfType<ServiceTasksLaunchRequested>().ToList();
+        Assert.Equal([10, 10, 5], launches.Select(l => l.Count));
+        Assert.Equal(3, launches.Select(l => l.Token).Distinct().Count());
+
+        var id = state.Primary!.Id;
+        var running = Enumerable.Range(0, 25).Select(i => Running($"t{i:D2}", id, "i1")).ToImmutableList();
+        var scaledIn = Run(Run(state, new ReconcileService(At(1), new ServiceObservation(running, [instance]))), Update(2, desired: 0));
+        var decision = Service.Decide(scaledIn, new ReconcileService(At(3), new ServiceObservation(running, [instance])));
+        Assert.Equal(25, decision.Events.OfType<ServiceTasksStopRequested>().Single().Tasks.Count);
+        var sentences = decision.Events.OfType<ServiceMessagesRecorded>().Single().Messages.Select(m => m.Message).Where(m => m.Contains("has stopped")).ToList();
+        Assert.Equal(["10", "10", "5"], sentences.Select(m => m.Split(' ')[4]));
+        Assert.All(sentences, m => Assert.StartsWith("(service web) has stopped ", m));
+    }
+
     private static ServiceState Run(ServiceState state, IServiceCommand command) => Service.Decide(state, command).Events.Aggregate(state, Service.Apply);
 
     [Fact]

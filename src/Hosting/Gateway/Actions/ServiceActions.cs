@@ -426,10 +426,9 @@ public static class ServiceActions
         var named = arns.Select(arn => NamedDeployment(arn, resourceType)).ToList();
         var services = await Task.WhenAll(named.GroupBy(n => ServiceState.EntityIdOf(n.Cluster, n.Service)).Select(async byService =>
         {
-            var deployments = context.Plane.Services.Ask<DeploymentPage>(byService.Key,
-                new DescribeDeployments([.. byService.Select(n => n.DeploymentId).Distinct()]), context.Cancellation);
+            var deployments = DeploymentsOf(byService.Key, [.. byService.Select(n => n.DeploymentId).Distinct()], context);
             var view = context.Plane.Services.Ask<ServiceAnswer>(byService.Key, DescribeService.Instance, context.Cancellation);
-            return (byService.Key, Described: new DescribedService((await deployments).Deployments, (await view).Service));
+            return (byService.Key, Described: new DescribedService(await deployments, (await view).Service));
         }));
         var byService = services.ToDictionary(s => s.Key, s => s.Described);
         var found = new List<FoundDeployment>();
@@ -441,6 +440,22 @@ public static class ServiceActions
             else missing.Add(new Failure(n.Arn, "MISSING"));
         }
         return (found, missing);
+    }
+
+    /// <summary>A service's deployments by id, asked again for those that did not fit one answer.</summary>
+    private static async Task<ImmutableList<Deployment>> DeploymentsOf(string entityId, List<string> ids, ActionContext context)
+    {
+        var found = ImmutableList.CreateBuilder<Deployment>();
+        while (ids.Count > 0)
+        {
+            var page = await context.Plane.Services.Ask<DeploymentPage>(entityId, new DescribeDeployments([.. ids]), context.Cancellation);
+            found.AddRange(page.Deployments);
+            var answered = page.Deployments.Select(d => d.Id).ToHashSet();
+            var rest = ids.Where(id => !answered.Contains(id)).ToList();
+            if (!page.More || rest.Count == ids.Count) break;
+            ids = rest;
+        }
+        return found.ToImmutable();
     }
 
     /// <summary>The images a revision's containers run, from its task definition (null once the task definition is deleted).</summary>
