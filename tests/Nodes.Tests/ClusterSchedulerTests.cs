@@ -14,7 +14,10 @@ using Xunit.Abstractions;
 namespace Actors.Nodes.Tests;
 
 /// <summary>The cluster's scheduler on the real node wiring: launches, their races, clientTokens, and crashes between plan and apply.</summary>
-public class ClusterSchedulerTests(ITestOutputHelper output) : NodeTestKit(output)
+// A restarted scheduler waits for every member's first report up to its rebuild timeout; on a loaded 2-core machine
+// the default 5 s can pass first, and the tests here check the rebuilt view, not the timeout.
+public class ClusterSchedulerTests(ITestOutputHelper output)
+    : NodeTestKit(output, scheduler: new SchedulerOptions { ViewRebuildTimeout = TimeSpan.FromSeconds(30) })
 {
     private const string Cluster = "web";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);

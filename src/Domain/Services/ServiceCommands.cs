@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 using Actors.Domain.Common;
 using Actors.Domain.Tasks;
 
@@ -76,6 +77,7 @@ public sealed record ObservedTask(
     DateTimeOffset? StartedAt,
     TaskStopCode? StopCode)
 {
+    [JsonIgnore]
     public bool IsLive => LastStatus != TaskLifecycleStatus.STOPPED;
 }
 

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 using Actors.Domain.Common;
 using Actors.Domain.Placement;
 
@@ -130,17 +131,23 @@ public sealed record ServiceState
     /// <summary>When a launch last came back with tasks that could not be placed: the next try waits a little.</summary>
     public DateTimeOffset? PlacementFailedAt { get; init; }
 
+    // Derived views are left out of snapshots and replies: they would repeat the deployments.
+    [JsonIgnore]
     public bool Exists => Status is not null;
+    [JsonIgnore]
     public bool IsActive => Status == ServiceStatus.ACTIVE;
+    [JsonIgnore]
     public string EntityId => EntityIdOf(ClusterName, Name);
 
     public static string EntityIdOf(string clusterName, string serviceName) => $"{clusterName}/{serviceName}";
 
+    [JsonIgnore]
     public Deployment? Primary => Deployments.LastOrDefault(d => d.Status == DeploymentStatus.PRIMARY);
 
     public Deployment? Deployment(string id) => Deployments.Find(d => d.Id == id);
 
     /// <summary>The deployments DescribeServices shows: the PRIMARY and those still ACTIVE, newest first.</summary>
+    [JsonIgnore]
     public IEnumerable<Deployment> CurrentDeployments => Deployments.Where(d => d.Status != DeploymentStatus.INACTIVE).Reverse();
 
     /// <summary>The service as replies carry it: without the per-task bookkeeping and the failure ids.</summary>
@@ -148,6 +155,7 @@ public sealed record ServiceState
     {
         Launches = [],
         Stopping = ImmutableDictionary<string, DateTimeOffset>.Empty,
-        Deployments = [.. Deployments.Select(d => d with { CountedFailures = [] })],
+        // The history is asked for by page (ListServiceDeployments); a reply carries what DescribeServices shows.
+        Deployments = [.. Deployments.Where(d => d.Status != DeploymentStatus.INACTIVE).Select(d => d with { CountedFailures = [] })],
     };
 }

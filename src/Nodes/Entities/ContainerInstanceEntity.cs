@@ -86,6 +86,8 @@ public sealed class ContainerInstanceEntity
         Command<InstanceChangesAcknowledged>(Acknowledged);
         Command<ResendChanges>(_ =>
         {
+            // A restarted scheduler waits for every member's first report: an instance without tasks reports too.
+            _acknowledgedVersion = -1;
             MarkAllTasksChanged();
             SendChanges();
         });

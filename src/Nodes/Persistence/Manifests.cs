@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using Actors.Domain.Clusters;
 using Actors.Domain.ContainerInstances;
+using Actors.Domain.Services;
 using Actors.Domain.TaskDefinitions;
 using Actors.Nodes.Entities;
 using Actors.Nodes.Scheduling;
@@ -27,6 +28,8 @@ public static class Manifests
         (typeof(ClusterUntagged), "cluster-untagged.v1"),
         (typeof(ContainerInstanceAdmitted), "cluster-container-instance-admitted.v1"),
         (typeof(ContainerInstanceReleased), "cluster-container-instance-released.v1"),
+        (typeof(ServiceAdmitted), "cluster-service-admitted.v1"),
+        (typeof(ServiceReleased), "cluster-service-released.v1"),
         (typeof(TaskLocationsRecorded), "cluster-task-locations-recorded.v1"),
         (typeof(LaunchPlanned), "cluster-launch-planned.v1"),
         (typeof(LaunchTaskReplanned), "cluster-launch-task-replanned.v1"),
@@ -41,6 +44,8 @@ public static class Manifests
         (typeof(UntagCluster), "untag-cluster.v1"),
         (typeof(AdmitContainerInstance), "admit-container-instance.v1"),
         (typeof(ReleaseContainerInstance), "release-container-instance.v1"),
+        (typeof(AdmitService), "admit-service.v1"),
+        (typeof(ReleaseService), "release-service.v1"),
         (typeof(PlanLaunch), "plan-launch.v1"),
         (typeof(ReplanLaunchTask), "replan-launch-task.v1"),
         (typeof(CompleteLaunch), "complete-launch.v1"),
@@ -104,6 +109,34 @@ public static class Manifests
         (typeof(AgentSyncAnswer), "agent-sync-answer.v1"),
         (typeof(ContainerInstanceState), "container-instance-state.v1"),
         (typeof(EntityResponse<ContainerInstanceState>), "container-instance-response.v1"),
+
+        // Service events
+        (typeof(ServiceCreated), "service-created.v1"),
+        (typeof(ServiceUpdated), "service-updated.v1"),
+        (typeof(ServiceDeleted), "service-deleted.v1"),
+        (typeof(ServiceInactivated), "service-inactivated.v1"),
+        (typeof(ServiceTagged), "service-tagged.v1"),
+        (typeof(ServiceUntagged), "service-untagged.v1"),
+        (typeof(ServiceDeploymentStarted), "service-deployment-started.v1"),
+        (typeof(ServiceDeploymentChanged), "service-deployment-changed.v1"),
+        (typeof(ServiceTaskFailuresCounted), "service-task-failures-counted.v1"),
+        (typeof(ServiceThrottleReset), "service-throttle-reset.v1"),
+        (typeof(ServiceTasksLaunchRequested), "service-tasks-launch-requested.v1"),
+        (typeof(ServiceLaunchSettled), "service-launch-settled.v1"),
+        (typeof(ServiceTasksStopRequested), "service-tasks-stop-requested.v1"),
+        (typeof(ServiceBookkeepingCleared), "service-bookkeeping-cleared.v1"),
+        (typeof(ServiceMessagesRecorded), "service-messages-recorded.v1"),
+        // Service commands, state and replies
+        (typeof(CreateService), "create-service.v1"),
+        (typeof(UpdateService), "update-service.v1"),
+        (typeof(DeleteService), "delete-service.v1"),
+        (typeof(TagService), "tag-service.v1"),
+        (typeof(UntagService), "untag-service.v1"),
+        (typeof(RollBackServiceDeployment), "roll-back-service-deployment.v1"),
+        (typeof(ReconcileService), "reconcile-service.v1"),
+        (typeof(RecordServiceLaunch), "record-service-launch.v1"),
+        (typeof(ServiceState), "service-state.v1"),
+        (typeof(EntityResponse<ServiceState>), "service-response.v1"),
 
         (typeof(GetEntityState), "get-entity-state.v1"),
 

@@ -1,6 +1,7 @@
 using Actors.Domain.Clusters;
 using Actors.Domain.Common;
 using Actors.Domain.ContainerInstances;
+using Actors.Domain.Services;
 using Actors.Domain.TaskDefinitions;
 
 namespace Actors.Nodes.Sharding;
@@ -28,7 +29,7 @@ public static class EntityKinds
         IClusterEvent => Cluster,
         ITaskDefinitionFamilyEvent => TaskDefinitionFamily,
         IContainerInstanceEvent => ContainerInstance,
-        Domain.Services.IServiceEvent => Service,
+        IServiceEvent => Service,
         _ => throw new ArgumentOutOfRangeException(nameof(domainEvent), domainEvent.GetType().Name, "Event of no known entity kind"),
     };
 }

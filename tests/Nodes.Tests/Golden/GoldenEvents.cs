@@ -3,6 +3,7 @@ using Actors.Domain.Clusters;
 using Actors.Domain.Common;
 using Actors.Domain.ContainerInstances;
 using Actors.Domain.Placement;
+using Actors.Domain.Services;
 using Actors.Domain.TaskDefinitions;
 using Actors.Domain.Tasks;
 using Attribute = Actors.Domain.ContainerInstances.Attribute;
@@ -199,6 +200,34 @@ public static class GoldenEvents
         [PlacementStrategy.BinpackOn(PlacementStrategy.MemoryField), PlacementStrategy.RandomPlacement],
         NamedInstances: true);
 
+    private static readonly DeploymentSettings BreakerSettings = new(50, 200, CircuitBreakerEnabled: true, Rollback: true);
+
+    private static readonly ServiceRevision ServiceRevision = new("web", 3, HasHealthCheck: true,
+        [PlacementConstraint.Distinct, PlacementConstraint.Member("attribute:stack == prod")],
+        [PlacementStrategy.SpreadOn(PlacementStrategy.AttributePrefix + PlacementStrategy.AvailabilityZoneAttribute), PlacementStrategy.BinpackOn(PlacementStrategy.MemoryField)]);
+
+    // A deployment starts IN_PROGRESS with no failures and no finish; this one, a rollback that failed, puts every
+    // optional member in the golden file.
+    private static readonly Deployment Deployment = new()
+    {
+        Id = "ecs-svc/1234567890123456789",
+        Revision = ServiceRevision,
+        Status = DeploymentStatus.ACTIVE,
+        RolloutState = RolloutState.FAILED,
+        RolloutStateReason = "ECS deployment circuit breaker: tasks failed to start.",
+        Lifecycle = ServiceDeploymentStatus.ROLLBACK_FAILED,
+        StatusReason = "superseded by deployment ecs-svc/9876543210987654321",
+        Settings = BreakerSettings,
+        CreatedAt = At,
+        UpdatedAt = At.AddMinutes(5),
+        FinishedAt = At.AddMinutes(6),
+        RollbackOf = "ecs-svc/1111111111111111111",
+        SourceDeploymentIds = ["ecs-svc/1111111111111111111", "ecs-svc/2222222222222222222"],
+        FailedTasks = 3,
+        CountedFailures = ["fedcba9876543210", "0123456789abcdef", "00000000000000aa"],
+        BreakerThreshold = 3,
+    };
+
     /// <summary>The current domain value of every event manifest; an old version's manifest maps to what its upcasters produce.</summary>
     public static IReadOnlyDictionary<string, object> Expected { get; } = new Dictionary<string, object>
     {
@@ -213,6 +242,8 @@ public static class GoldenEvents
         ["cluster-untagged.v1"] = new ClusterUntagged(Metadata, ["team", "empty"]),
         ["cluster-container-instance-admitted.v1"] = new ContainerInstanceAdmitted(Metadata, "ci-1"),
         ["cluster-container-instance-released.v1"] = new ContainerInstanceReleased(Metadata, "ci-1"),
+        ["cluster-service-admitted.v1"] = new ServiceAdmitted(Metadata, "api", SchedulingStrategy.DAEMON),
+        ["cluster-service-released.v1"] = new ServiceReleased(Metadata, "api"),
         ["cluster-task-locations-recorded.v1"] = new TaskLocationsRecorded(Metadata, [new TaskLocation("t-1", "ci-1"), new TaskLocation("t-2", "ci-2")],
             "token-1", "fingerprint-1"),
         ["cluster-launch-planned.v1"] = new LaunchPlanned(Metadata, "launch-1", "token-1", "fingerprint-1", Launch,
@@ -254,5 +285,34 @@ public static class GoldenEvents
         ["tasks-forgotten.v1"] = new TasksForgotten(Metadata, ["0123456789abcdef", "fedcba9876543210"]),
         ["agent-connected.v1"] = new AgentConnected(Metadata),
         ["agent-disconnected.v1"] = new AgentDisconnected(Metadata, At.AddMinutes(-1)),
+
+        // Service
+        ["service-created.v1"] = new ServiceCreated(Metadata, SchedulingStrategy.REPLICA, 3, BreakerSettings, 60, Tags, EnableEcsManagedTags: true,
+            "SERVICE", EnableExecuteCommand: true, "ENABLED", "token-1", "fingerprint-1"),
+        ["service-updated.v1"] = new ServiceUpdated(Metadata, 5, DeploymentSettings.ReplicaDefault, 30, EnableEcsManagedTags: false, "TASK_DEFINITION",
+            EnableExecuteCommand: false, "DISABLED"),
+        ["service-deleted.v1"] = new ServiceDeleted(Metadata),
+        ["service-inactivated.v1"] = new ServiceInactivated(Metadata),
+        ["service-tagged.v1"] = new ServiceTagged(Metadata, Tags),
+        ["service-untagged.v1"] = new ServiceUntagged(Metadata, ["team", "empty"]),
+        ["service-deployment-started.v1"] = new ServiceDeploymentStarted(Metadata, Deployment),
+        ["service-deployment-changed.v1"] = new ServiceDeploymentChanged(Metadata, "ecs-svc/1234567890123456789", DeploymentStatus.ACTIVE, RolloutState.FAILED,
+            "ECS deployment circuit breaker: tasks failed to start.", ServiceDeploymentStatus.ROLLBACK_IN_PROGRESS, "rolled back by the circuit breaker",
+            Finished: true),
+        ["service-task-failures-counted.v1"] = new ServiceTaskFailuresCounted(Metadata, "ecs-svc/1234567890123456789", ["0123456789abcdef", "fedcba9876543210"],
+            4, At.AddSeconds(30)),
+        ["service-throttle-reset.v1"] = new ServiceThrottleReset(Metadata),
+        ["service-tasks-launch-requested.v1"] = new ServiceTasksLaunchRequested(Metadata, "ecs-svc/1234567890123456789/7", "ecs-svc/1234567890123456789", 2,
+            ["ci-1", "ci-2"]),
+        ["service-launch-settled.v1"] = new ServiceLaunchSettled(Metadata, "ecs-svc/1234567890123456789/7", ["0123456789abcdef"],
+            ["was unable to place a task because no container instance met all of its requirements. Reason: RESOURCE:MEMORY"]),
+        ["service-tasks-stop-requested.v1"] = new ServiceTasksStopRequested(Metadata,
+            [new TaskStop("0123456789abcdef", "Scaling activity initiated by deployment ecs-svc/1234567890123456789"), new TaskStop("fedcba9876543210", "Task failed container health checks")]),
+        ["service-bookkeeping-cleared.v1"] = new ServiceBookkeepingCleared(Metadata, ["ecs-svc/1234567890123456789/7"], ["0123456789abcdef"]),
+        ["service-messages-recorded.v1"] = new ServiceMessagesRecorded(Metadata,
+        [
+            new ServiceMessage("6f1ed002-ab56-4d9b-a4a1-2c3d4e5f6a7b", At, "(service api) has started 1 tasks: (task 0123456789abcdef)."),
+            new ServiceMessage("0a1b2c3d-4e5f-4a6b-8c9d-0e1f2a3b4c5d", At.AddSeconds(1), "(service api) has reached a steady state."),
+        ]),
     };
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Actors.Domain.Clusters;
+using Actors.Domain.Services;
 
 namespace Actors.Nodes.Persistence.Stored;
 
@@ -37,6 +38,12 @@ public static class StoredClusterEvents
         StoredEventCodec.Of<ContainerInstanceReleased, StoredClusterContainerInstanceReleasedV1>(
             e => new(StoredEventMetadataV1.From(e.Metadata), e.ContainerInstanceId),
             s => new(s.Metadata.ToDomain(), s.ContainerInstanceId)),
+        StoredEventCodec.Of<ServiceAdmitted, StoredClusterServiceAdmittedV1>(
+            e => new(StoredEventMetadataV1.From(e.Metadata), e.ServiceName, Stored.EnumName(e.SchedulingStrategy)),
+            s => new(s.Metadata.ToDomain(), s.ServiceName, Stored.ParseEnum<SchedulingStrategy>(s.SchedulingStrategy))),
+        StoredEventCodec.Of<ServiceReleased, StoredClusterServiceReleasedV1>(
+            e => new(StoredEventMetadataV1.From(e.Metadata), e.ServiceName),
+            s => new(s.Metadata.ToDomain(), s.ServiceName)),
         StoredEventCodec.Of<TaskLocationsRecorded, StoredClusterTaskLocationsRecordedV1>(
             e => new(StoredEventMetadataV1.From(e.Metadata), Stored.List(e.Locations, StoredTaskLocationV1.From), e.ClientToken, e.RequestFingerprint),
             s => new(s.Metadata.ToDomain(), Stored.List(s.Locations, l => l.ToDomain()), s.ClientToken, s.RequestFingerprint)),
@@ -98,6 +105,15 @@ public sealed record StoredClusterContainerInstanceAdmittedV1(
 public sealed record StoredClusterContainerInstanceReleasedV1(
     [property: JsonPropertyName("metadata")] StoredEventMetadataV1 Metadata,
     [property: JsonPropertyName("containerInstanceId")] string ContainerInstanceId);
+
+public sealed record StoredClusterServiceAdmittedV1(
+    [property: JsonPropertyName("metadata")] StoredEventMetadataV1 Metadata,
+    [property: JsonPropertyName("serviceName")] string ServiceName,
+    [property: JsonPropertyName("schedulingStrategy")] string SchedulingStrategy);
+
+public sealed record StoredClusterServiceReleasedV1(
+    [property: JsonPropertyName("metadata")] StoredEventMetadataV1 Metadata,
+    [property: JsonPropertyName("serviceName")] string ServiceName);
 
 public sealed record StoredClusterTaskLocationsRecordedV1(
     [property: JsonPropertyName("metadata")] StoredEventMetadataV1 Metadata,

@@ -11,7 +11,7 @@ namespace Actors.Nodes.Persistence.Stored;
 public sealed class StoredEventFormat
 {
     public static IReadOnlyList<StoredEventCodec> AllCodecs { get; } =
-        [.. StoredClusterEvents.Codecs, .. StoredTaskDefinitionFamilyEvents.Codecs, .. StoredContainerInstanceEvents.Codecs];
+        [.. StoredClusterEvents.Codecs, .. StoredTaskDefinitionFamilyEvents.Codecs, .. StoredContainerInstanceEvents.Codecs, .. StoredServiceEvents.Codecs];
 
     /// <summary>The production format: manifests from <see cref="Manifests"/>, upcasters from <see cref="EventUpcasters.Current"/>.</summary>
     public static StoredEventFormat Current { get; } = new(AllCodecs.Select(c => (Manifests.Of(c.DomainType), c)), EventUpcasters.Current);
