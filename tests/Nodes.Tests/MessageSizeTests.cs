@@ -3,11 +3,13 @@ using Actors.Domain.Clusters;
 using Actors.Domain.Common;
 using Actors.Domain.ContainerInstances;
 using Actors.Domain.Scheduling;
+using Actors.Domain.Services;
 using Actors.Domain.TaskDefinitions;
 using Actors.Domain.Tasks;
 using Actors.Nodes.Entities;
 using Actors.Nodes.Persistence;
 using Actors.Nodes.Scheduling;
+using Actors.Nodes.Services;
 using Xunit.Abstractions;
 using Attribute = Actors.Domain.ContainerInstances.Attribute;
 using KeyValuePair = Actors.Domain.TaskDefinitions.KeyValuePair;
@@ -73,6 +75,32 @@ public class MessageSizeTests(ITestOutputHelper output) : NodeTestKit(output)
             i => new ClientTokenUse($"launch-{i}", new string('f', 64), Context.At, null)),
     };
 
+    /// <summary>
+    /// A service with the longest name and placement a request may give, rolling from one revision to another, whose 100
+    /// events are the longest sentences the scheduler says.
+    /// </summary>
+    private static ServiceState LargestService()
+    {
+        var name = new string('s', 255);
+        var constraints = Enumerable.Range(0, Domain.Placement.PlacementRules.MaxConstraints)
+            .Select(i => new Domain.Placement.PlacementConstraint("memberOf", $"attribute:custom-{i} == {new string('q', Domain.Placement.ClusterQuery.MaxLength - 40)}"))
+            .ToImmutableList();
+        var revision = new ServiceRevision("storefront-web", 42, true, constraints, [.. Enumerable.Range(0, 5).Select(_ => new Domain.Placement.PlacementStrategy("spread", "attribute:ecs.availability-zone"))]);
+        var deployment = new Deployment
+        {
+            Id = "ecs-svc/1234567890123456789", Revision = revision, Settings = DeploymentSettings.ReplicaDefault, CreatedAt = Context.At, UpdatedAt = Context.At,
+            RolloutStateReason = new string('r', 300), StatusReason = new string('r', 300), BreakerThreshold = 200,
+        };
+        var taskList = string.Join(" ", Enumerable.Range(0, ServiceScheduler.MaxTasksPerLaunch).Select(i => $"(task {Id(i)})"));
+        return Service.Empty($"{Cluster}/{name}") with
+        {
+            Status = ServiceStatus.ACTIVE, CreatedAt = Context.At, CreatedBy = Context.Principal, DesiredCount = 5000,
+            Deployments = [deployment with { Status = DeploymentStatus.ACTIVE }, deployment with { Id = "ecs-svc/9876543210987654321" }],
+            Messages = [.. Enumerable.Range(0, Service.MaxMessages).Select(i => new ServiceMessage(Guid.NewGuid().ToString(), Context.At,
+                $"(service {name}) has stopped {ServiceScheduler.MaxTasksPerLaunch} running tasks: {taskList}."))],
+        };
+    }
+
     public static IEnumerable<object[]> Messages()
     {
         var instance = InstanceWith500Tasks();
@@ -95,6 +123,17 @@ public class MessageSizeTests(ITestOutputHelper output) : NodeTestKit(output)
         var cluster = ClusterOf5000Instances();
         var longestTags = Enumerable.Range(0, Tags.MaxPerResource)
             .Select(i => new Tag($"{i}".PadRight(Tags.MaxKeyLength, 'k'), new string('v', Tags.MaxValueLength))).ToImmutableList();
+
+        var service = LargestService();
+        // 200 deployments, every other one rolling back the one before it.
+        var history = service with
+        {
+            Deployments = [.. Enumerable.Range(0, 200).Select(i => service.Deployments[0] with
+            {
+                Id = $"ecs-svc/{i:D19}", Status = DeploymentStatus.INACTIVE, RollbackOf = i % 2 == 1 ? $"ecs-svc/{i - 1:D19}" : null,
+                SourceDeploymentIds = [.. Enumerable.Range(0, 5).Select(s => $"ecs-svc/{s:D19}")],
+            })],
+        };
 
         IEnumerable<(string Name, object Message)> all =
         [
@@ -123,6 +162,11 @@ public class MessageSizeTests(ITestOutputHelper output) : NodeTestKit(output)
             ("cluster summary (5,000 instances)", new ClusterSummary(cluster.Public(), 5000, 100_000, 0)),
             ("task definition revision answer", new RevisionAnswer(Revision, null)),
             ("revision page", new RevisionPage([.. Enumerable.Range(1_000_000 - 101, 101)], true, true)),
+            ("service answer (100 longest events, two deployments, longest placement)", new ServiceAnswer(ServiceEntity.ViewOf(service, null), null)),
+            ("service answer (the same, with 50 of the longest tags)", new ServiceAnswer(ServiceEntity.ViewOf(service with { Tags = longestTags }, null), null)),
+            ("deployments listed (100 asked, the longest placement)", ServiceEntity.ListedDeployments(history, new ListDeployments(null, null, [], null, 100))),
+            ("deployments named (20, each rolled back, the longest placement)", ServiceEntity.NamedDeployments(history,
+                [.. history.Deployments.Where(d => d.RollbackOf is null).Take(20).Select(d => d.Id)])),
             ("register instance", new RegisterInstance(new RegisterContainerInstance(Context, Cluster, Id(1), "host", instance.RegisteredResources,
                 new VersionInfo("1.0", "abc", "27.0"), instance.Attributes, [.. Enumerable.Range(0, 50).Select(i => new Tag($"k{i}", new string('t', 256)))]), 5000)),
         ];

@@ -9,7 +9,26 @@ public sealed record AccountScope(string Region, string AccountId)
     public string TaskArn(string clusterName, string taskId) => $"{Prefix}task/{clusterName}/{taskId}";
     public string ServiceArn(string clusterName, string serviceName) => $"{Prefix}service/{clusterName}/{serviceName}";
 
+    /// <summary>A deployment of a service as ListServiceDeployments names it; the id is the deployment's without <c>ecs-svc/</c>.</summary>
+    public string ServiceDeploymentArn(string clusterName, string serviceName, string deploymentId) =>
+        $"{Prefix}service-deployment/{clusterName}/{serviceName}/{ServiceDeploymentIds.Short(deploymentId)}";
+
+    /// <summary>The revision a deployment runs: one per deployment, so it shares the deployment's id.</summary>
+    public string ServiceRevisionArn(string clusterName, string serviceName, string deploymentId) =>
+        $"{Prefix}service-revision/{clusterName}/{serviceName}/{ServiceDeploymentIds.Short(deploymentId)}";
+
     private string Prefix => $"arn:aws:ecs:{Region}:{AccountId}:";
+}
+
+/// <summary>A deployment's id (<c>ecs-svc/</c> and digits) and the part of it that service-deployment and service-revision ARNs carry.</summary>
+public static class ServiceDeploymentIds
+{
+    public const string Prefix = "ecs-svc/";
+
+    public static string Short(string deploymentId) =>
+        deploymentId.StartsWith(Prefix, StringComparison.Ordinal) ? deploymentId[Prefix.Length..] : deploymentId;
+
+    public static string Full(string shortId) => Prefix + shortId;
 }
 
 /// <summary>A parsed ECS ARN: <c>arn:aws:ecs:region:account:type/path</c>.</summary>

@@ -21,6 +21,7 @@ public static class ErrorCodes
     public const string ClusterContainsTasks = "ClusterContainsTasksException";
     public const string ServiceNotFound = "ServiceNotFoundException";
     public const string ServiceNotActive = "ServiceNotActiveException";
+    public const string ServiceDeploymentNotFound = "ServiceDeploymentNotFoundException";
     public const string ResourceNotFound = "ResourceNotFoundException";
     public const string TargetNotFound = "TargetNotFoundException";
     public const string AttributeLimitExceeded = "AttributeLimitExceededException";

@@ -21,6 +21,10 @@ public sealed partial class Service : IAggregate<ServiceState, IServiceCommand, 
 
     public static bool IsValidName(string name) => ValidName().IsMatch(name);
 
+    public static DomainError? ValidateName(string name) => IsValidName(name)
+        ? null
+        : DomainError.InvalidParameter("Service name can have up to 255 characters: letters (uppercase and lowercase), numbers, underscores and hyphens.");
+
     /// <summary>The entity id is <c>cluster/service</c>; both halves are ECS names, which have no slash.</summary>
     public static ServiceState Empty(string entityId)
     {
@@ -149,8 +153,7 @@ public sealed partial class Service : IAggregate<ServiceState, IServiceCommand, 
 
     private static Decision<IServiceEvent> DecideCreate(ServiceState state, CreateService create)
     {
-        if (!IsValidName(state.Name))
-            return DomainError.InvalidParameter("Service name can have up to 255 characters: letters (uppercase and lowercase), numbers, underscores and hyphens.");
+        if (ValidateName(state.Name) is { } badName) return badName;
         if (state.Status == ServiceStatus.ACTIVE)
             return create.ClientToken is not null && create.ClientToken == state.ClientToken && create.RequestFingerprint == state.RequestFingerprint
                 ? Decision<IServiceEvent>.Unchanged
@@ -245,7 +248,7 @@ public sealed partial class Service : IAggregate<ServiceState, IServiceCommand, 
     {
         if (WhenActive(state) is { } notActive) return notActive;
         var target = state.Deployment(rollBack.DeploymentId);
-        if (target is null) return new DomainError(ErrorCodes.ServiceNotFound, $"Service deployment {rollBack.DeploymentId} not found.");
+        if (target is null) return new DomainError(ErrorCodes.ServiceDeploymentNotFound, $"Service deployment {rollBack.DeploymentId} not found.");
         if (target.Status != DeploymentStatus.PRIMARY || target.RolloutState != RolloutState.IN_PROGRESS)
             return new DomainError(ErrorCodes.Conflict, $"Service deployment {rollBack.DeploymentId} is not in progress: only an in-progress deployment can be rolled back.");
         var events = RollBack(state, rollBack.Context, target, "stopped by StopServiceDeployment", ServiceDeploymentStatus.ROLLBACK_REQUESTED);
@@ -321,7 +324,7 @@ public sealed partial class Service : IAggregate<ServiceState, IServiceCommand, 
 
     /// <summary>ECS's deployment ids (<c>ecs-svc/</c> and 19 digits), derived from the service and the deployment's number so that replay gives the same.</summary>
     private static string DeploymentId(ServiceState state, int number) =>
-        $"ecs-svc/{Digest($"{state.EntityId}#{state.CreatedAt?.ToUnixTimeMilliseconds()}#{number}") % 10_000_000_000_000_000_000UL:D19}";
+        $"{ServiceDeploymentIds.Prefix}{Digest($"{state.EntityId}#{state.CreatedAt?.ToUnixTimeMilliseconds()}#{number}") % 10_000_000_000_000_000_000UL:D19}";
 
     private static string MessageId(ServiceState state, long number)
     {

@@ -23,6 +23,11 @@ public static class ServiceScheduler
     public static readonly TimeSpan PlacementRetryDelay = TimeSpan.FromSeconds(10);
     /// <summary>Consecutive start failures before the restart throttle slows launches down.</summary>
     public const int ThrottleAfterFailures = 3;
+    /// <summary>
+    /// Tasks asked of the cluster's scheduler at once, as RunTask's limit: more are several launches side by side, so
+    /// that each answer, and each event naming the tasks started or stopped, stays small.
+    /// </summary>
+    public const int MaxTasksPerLaunch = 10;
     public static readonly TimeSpan ThrottleFirstDelay = TimeSpan.FromSeconds(15);
     public static readonly TimeSpan ThrottleMaxDelay = TimeSpan.FromMinutes(27);
 
@@ -190,15 +195,18 @@ public static class ServiceScheduler
             foreach (var task in Wanted.Where(t => IsLeaving(t) && t.LastStatus != TaskLifecycleStatus.RUNNING).ToList())
                 StopTask(new TaskStop(task.TaskId, $"Container instance {task.InstanceId} is draining"));
 
-            var kept = Wanted.Where(t => t.DeploymentId == primary?.Id && !IsLeaving(t)).ToList();
+            // The tasks that serve the service: the primary's, or every deployment's while a failed primary replaces
+            // nothing - those then scale in, drain and stop with the service as the primary's would.
+            bool Serving(ObservedTask task) => !replacing || task.DeploymentId == primary?.Id;
+            var kept = Wanted.Where(t => Serving(t) && !IsLeaving(t)).ToList();
             var excess = Math.Max(0, kept.Count + InFlight(primary?.Id) - desired);
             var extra = BalancedScaleIn(kept, excess);
 
             // What may go, in the order it goes: older deployments, then tasks on leaving instances, then the excess.
             var outgoing = Wanted
-                .Where(t => replacing && t.DeploymentId != primary!.Id)
+                .Where(t => !Serving(t))
                 .OrderBy(t => _state.Deployments.FindIndex(d => d.Id == t.DeploymentId))
-                .Concat(Wanted.Where(t => t.DeploymentId == primary?.Id && IsLeaving(t)))
+                .Concat(Wanted.Where(t => Serving(t) && IsLeaving(t)))
                 .Concat(extra)
                 .ToList();
             var allowance = Wanted.Count(IsHealthy) - settings.MinimumHealthy(desired);
@@ -257,11 +265,14 @@ public static class ServiceScheduler
             var desired = DesiredCount;
             var settings = _state.Settings;
             var primary = _state.Primary;
-            var eligible = _instances.Values.Where(i => i.Eligible).Select(i => i.InstanceId).ToHashSet(StringComparer.Ordinal);
+            // A deleted service wants its task on no instance.
+            var eligible = _state.IsActive
+                ? _instances.Values.Where(i => i.Eligible).Select(i => i.InstanceId).ToHashSet(StringComparer.Ordinal)
+                : [];
 
             foreach (var task in Wanted.Where(t => !eligible.Contains(t.InstanceId)).ToList())
-                StopTask(new TaskStop(task.TaskId, IsLeaving(task)
-                    ? $"Container instance {task.InstanceId} is draining"
+                StopTask(new TaskStop(task.TaskId, !_state.IsActive ? StopReason(task, primary)
+                    : IsLeaving(task) ? $"Container instance {task.InstanceId} is draining"
                     : $"Container instance {task.InstanceId} no longer meets the service's placement constraints"));
             // Never two on one instance: should two ever be there, the one of the newest deployment stays.
             foreach (var group in Wanted.GroupBy(t => t.InstanceId).Where(g => g.Count() > 1))
@@ -297,10 +308,14 @@ public static class ServiceScheduler
 
         private void RequestLaunch(Deployment deployment, int count, ImmutableList<string> targets, string why)
         {
-            var token = $"{deployment.Id}/{_state.LaunchesRequested + 1}";
-            Add(new ServiceTasksLaunchRequested(
-                _context.Because($"service {Name} launches {count} task(s) of deployment {deployment.Id}: {why}"),
-                token, deployment.Id, count, targets));
+            for (var launched = 0; launched < count; launched += MaxTasksPerLaunch)
+            {
+                var token = $"{deployment.Id}/{_state.LaunchesRequested + 1}";
+                var size = Math.Min(MaxTasksPerLaunch, count - launched);
+                Add(new ServiceTasksLaunchRequested(
+                    _context.Because($"service {Name} launches {size} task(s) of deployment {deployment.Id}: {why}"),
+                    token, deployment.Id, size, targets));
+            }
         }
 
         private void Stop()
@@ -309,7 +324,8 @@ public static class ServiceScheduler
             Add(new ServiceTasksStopRequested(_context.Because(
                 $"service {Name} stops {stops.Count} task(s): {string.Join("; ", stops.GroupBy(s => s.Reason).Select(g => $"{g.Count()} because {g.Key}"))}"),
                 stops));
-            _messages.Add($"(service {Name}) has stopped {stops.Count} running tasks: {string.Join(" ", stops.Select(s => $"(task {s.TaskId})"))}.");
+            foreach (var named in stops.Chunk(MaxTasksPerLaunch))
+                _messages.Add($"(service {Name}) has stopped {named.Length} running tasks: {string.Join(" ", named.Select(s => $"(task {s.TaskId})"))}.");
         }
 
         /// <summary>Deployments that are done say so; old ones without tasks retire; a drained deleted service goes INACTIVE.</summary>

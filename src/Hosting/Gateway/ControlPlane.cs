@@ -1,6 +1,7 @@
 using Actors.Domain.Clusters;
 using Actors.Domain.Common;
 using Actors.Domain.ContainerInstances;
+using Actors.Domain.Services;
 using Actors.Domain.TaskDefinitions;
 using Actors.Nodes;
 using Actors.Nodes.Persistence;
@@ -15,6 +16,7 @@ public sealed record GatewayLimits
 {
     public int MaxRequestBytes { get; init; } = 1024 * 1024;
     public int MaxContainerInstancesPerCluster { get; init; } = 5000;
+    public int MaxServicesPerCluster { get; init; } = 5000;
     /// <summary>ECS's limits on task definitions (containers per task definition, JSON size).</summary>
     public TaskDefinitionLimits TaskDefinitions { get; init; } = TaskDefinitionLimits.Default;
 }
@@ -30,6 +32,7 @@ public sealed class ControlPlane(ActorSystem system, ActorRegistry registry, Acc
     public EntityClient<ClusterState> Clusters { get; } = new(registry.Get<ClusterRegion>(), AskTimeout);
     public EntityClient<TaskDefinitionFamilyState> TaskDefinitionFamilies { get; } = new(registry.Get<TaskDefinitionFamilyRegion>(), AskTimeout);
     public EntityClient<ContainerInstanceState> ContainerInstances { get; } = new(registry.Get<ContainerInstanceRegion>(), AskTimeout);
+    public EntityClient<ServiceState> Services { get; } = new(registry.Get<ServiceRegion>(), AskTimeout);
 
     /// <summary>Sends a command and turns a refusal into the ECS error the client sees.</summary>
     public static async Task<TState> Accepted<TState>(Task<Nodes.Entities.EntityResponse<TState>> response)

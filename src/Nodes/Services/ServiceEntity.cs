@@ -6,6 +6,7 @@ using Actors.Domain.Services;
 using Actors.Domain.TaskDefinitions;
 using Actors.Domain.Tasks;
 using Actors.Nodes.Entities;
+using Actors.Nodes.Persistence;
 using Actors.Nodes.Scheduling;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
@@ -54,9 +55,8 @@ public sealed class ServiceEntity : AggregateEntity<Service, ServiceState, IServ
         _clusters = clusters;
         _families = families;
         Command<DescribeService>(_ => Sender.Tell(new ServiceAnswer(State.Exists ? View() : null, null)));
-        Command<ListDeployments>(list => Sender.Tell(ListDeployments(list)));
-        Command<DescribeDeployments>(describe => Sender.Tell(new DeploymentPage(
-            [.. describe.DeploymentIds.Select(State.Deployment).OfType<Deployment>().Select(d => d with { CountedFailures = [] })], false, null)));
+        Command<ListDeployments>(list => Sender.Tell(ListedDeployments(State, list)));
+        Command<DescribeDeployments>(describe => Sender.Tell(NamedDeployments(State, describe.DeploymentIds)));
         Command<ServiceTasksChanged>(_ => ReconcileIn(_options.ChangeDebounce));
         Command<ReconcileNow>(_ => Observe());
         Command<ObservationCollected>(OnObserved);
@@ -191,16 +191,16 @@ public sealed class ServiceEntity : AggregateEntity<Service, ServiceState, IServ
     {
         var now = Clock.GetUtcNow();
         var busy = State.Primary?.RolloutState == RolloutState.IN_PROGRESS || !State.Launches.IsEmpty || !State.Stopping.IsEmpty
-                   || State.Status == ServiceStatus.DRAINING || (_lastObservation is { } seen && Counts(seen).Running != DesiredCount(seen));
+                   || State.Status == ServiceStatus.DRAINING || (_lastObservation is { } seen && Counts(seen).Running != DesiredCount(State, seen));
         var next = busy ? _options.BusyReconcileInterval : _options.SteadyReconcileInterval;
         foreach (var waitUntil in new[] { State.NextLaunchNotBefore, State.PlacementFailedAt + ServiceScheduler.PlacementRetryDelay })
             if (waitUntil is { } at && at > now) next = TimeSpan.FromTicks(Math.Min(Math.Max(next.Ticks, (at - now).Ticks), _options.SteadyReconcileInterval.Ticks));
         return next;
     }
 
-    private int DesiredCount(ServiceObservation observation) => !State.IsActive ? 0
-        : State.SchedulingStrategy == SchedulingStrategy.DAEMON ? observation.Instances.Count(i => i.Eligible)
-        : State.DesiredCount;
+    private static int DesiredCount(ServiceState state, ServiceObservation observation) => !state.IsActive ? 0
+        : state.SchedulingStrategy == SchedulingStrategy.DAEMON ? observation.Instances.Count(i => i.Eligible)
+        : state.DesiredCount;
 
     // ------------------------------------------------------------------ launches
 
@@ -256,42 +256,79 @@ public sealed class ServiceEntity : AggregateEntity<Service, ServiceState, IServ
 
     // ------------------------------------------------------------------ queries
 
-    private ServiceView View()
+    private ServiceView View() => ViewOf(State, _lastObservation);
+
+    /// <summary>
+    /// The service as DescribeServices shows it, counted from an observation of its cluster (null before the first).
+    /// Lean, as replies are: the current deployments only, the primary's placement only (the others are named by their
+    /// task definition), and the newest events that fit one message beside the rest - all 100 of ECS's unless the
+    /// service's tags and placement are as long as ECS allows.
+    /// </summary>
+    public static ServiceView ViewOf(ServiceState state, ServiceObservation? observation)
     {
-        var observation = _lastObservation ?? ServiceObservation.Empty;
-        var byDeployment = State.CurrentDeployments.ToImmutableDictionary(d => d.Id, d => CountsOf(observation, d.Id));
-        var (running, pending) = Counts(observation);
-        return new ServiceView(State.Public(), running, pending, byDeployment);
+        observation ??= ServiceObservation.Empty;
+        var primary = state.Primary;
+        var current = state.Deployments.Where(d => d.Status != DeploymentStatus.INACTIVE).ToList();
+        var counts = current.ToImmutableDictionary(d => d.Id, d => CountsOf(state, observation, d.Id));
+        var shown = state.Public() with
+        {
+            Deployments = [.. current.Select(d => d.Id == primary?.Id ? d with { CountedFailures = [] } : Lean(d))],
+            Messages = [],
+        };
+        var view = new ServiceView(shown, DesiredCount(state, observation), counts.Values.Sum(c => c.Running), counts.Values.Sum(c => c.Pending), counts);
+        var room = Math.Max(0, MessageBudget.Bytes - MessageBudget.SizeOf(view));
+        return view with { Service = shown with { Messages = [.. MessageBudget.Take(state.Messages, room).Taken] } };
     }
 
     private (int Running, int Pending) Counts(ServiceObservation observation)
     {
-        var all = State.CurrentDeployments.Select(d => CountsOf(observation, d.Id)).ToList();
+        var all = State.CurrentDeployments.Select(d => CountsOf(State, observation, d.Id)).ToList();
         return (all.Sum(c => c.Running), all.Sum(c => c.Pending));
     }
 
-    private DeploymentCounts CountsOf(ServiceObservation observation, string deploymentId)
+    private static DeploymentCounts CountsOf(ServiceState state, ServiceObservation observation, string deploymentId)
     {
         var live = observation.Tasks.Where(t => t.DeploymentId == deploymentId && t.IsLive && t.DesiredStatus == TaskLifecycleStatus.RUNNING).ToList();
         var running = live.Count(t => t.LastStatus == TaskLifecycleStatus.RUNNING);
-        var launching = State.Launches.Where(l => l.DeploymentId == deploymentId).Sum(l => l.TaskIds is null
+        var launching = state.Launches.Where(l => l.DeploymentId == deploymentId).Sum(l => l.TaskIds is null
             ? l.Count
             : l.TaskIds.Count(id => !observation.Tasks.Exists(t => t.TaskId == id)));
         return new DeploymentCounts(running, live.Count - running + launching);
     }
 
-    private DeploymentPage ListDeployments(ListDeployments list)
+    /// <summary>A deployment without its placement and failure ids: what a list of deployments needs of each.</summary>
+    private static Deployment Lean(Deployment deployment) => deployment with
     {
-        if (!State.Exists) return new DeploymentPage([], false, Service.ServiceNotFound());
-        var matching = State.Deployments.Reverse()
+        CountedFailures = [],
+        Revision = deployment.Revision with { Constraints = [], Strategies = [] },
+    };
+
+    /// <summary>ListServiceDeployments: newest first, without placement, as many of the page asked for as fit one message.</summary>
+    public static DeploymentPage ListedDeployments(ServiceState state, ListDeployments list)
+    {
+        if (!state.Exists) return new DeploymentPage([], false, Service.ServiceNotFound());
+        var matching = state.Deployments.Reverse()
             .Where(d => d.RollbackOf is null)
             .Where(d => list.CreatedAfter is null || d.CreatedAt >= list.CreatedAfter)
             .Where(d => list.CreatedBefore is null || d.CreatedAt <= list.CreatedBefore)
             .Where(d => list.Statuses.IsEmpty || list.Statuses.Contains(d.Lifecycle))
             .SkipWhile(d => list.AfterDeploymentId is not null && d.Id != list.AfterDeploymentId)
             .Skip(list.AfterDeploymentId is null ? 0 : 1)
-            .Take(list.Limit + 1).ToList();
-        return new DeploymentPage([.. matching.Take(list.Limit).Select(d => d with { CountedFailures = [] })], matching.Count > list.Limit, null);
+            .Take(list.Limit + 1).Select(Lean).ToList();
+        var (page, cut) = MessageBudget.Take(matching.Take(list.Limit));
+        return new DeploymentPage([.. page], cut || matching.Count > list.Limit, null);
+    }
+
+    /// <summary>
+    /// DescribeServiceDeployments / DescribeServiceRevisions: each named deployment whole, followed by the deployments that
+    /// rolled it back (without placement), as many as fit one message; More says to ask again for the rest.
+    /// </summary>
+    public static DeploymentPage NamedDeployments(ServiceState state, IReadOnlyCollection<string> ids)
+    {
+        var named = state.Deployments.Where(d => ids.Contains(d.Id)).Select(d => (List<Deployment>)
+            [d with { CountedFailures = [] }, .. state.Deployments.Where(r => r.RollbackOf == d.Id && !ids.Contains(r.Id)).Select(Lean)]);
+        var (taken, more) = MessageBudget.Take(named);
+        return new DeploymentPage([.. taken.SelectMany(group => group)], more, null);
     }
 
     private sealed record LaunchInputs(

@@ -20,11 +20,14 @@ public sealed record DescribeService
 }
 
 /// <summary>
-/// A service as DescribeServices shows it: configuration, current deployments (without failure ids), the newest events,
-/// and the task counts of the cluster's last observation.
+/// A service as DescribeServices shows it: configuration, current deployments (without failure ids; the history stays
+/// in the entity, where ListServiceDeployments pages it), the newest events, and the task counts of the cluster's last
+/// observation.
 /// </summary>
+/// <param name="DesiredCount">The tasks the service wants now: its desiredCount, or for DAEMON its eligible instances.</param>
 public sealed record ServiceView(
     ServiceState Service,
+    int DesiredCount,
     int RunningCount,
     int PendingCount,
     ImmutableDictionary<string, DeploymentCounts> Deployments);
@@ -39,7 +42,11 @@ public sealed record ServiceAnswer(ServiceView? Service, DomainError? Error);
 public sealed record ListDeployments(DateTimeOffset? CreatedAfter, DateTimeOffset? CreatedBefore, ImmutableList<ServiceDeploymentStatus> Statuses,
     string? AfterDeploymentId, int Limit);
 
-/// <summary>DescribeServiceDeployments / DescribeServiceRevisions: the named deployments (a revision is its deployment's).</summary>
+/// <summary>
+/// DescribeServiceDeployments / DescribeServiceRevisions: the named deployments (a revision is its deployment's), and
+/// the deployments that rolled any of them back (a rolled-back ServiceDeployment names the revision it returned to).
+/// The answer's More says that not all of the named fitted: ask again for the rest.
+/// </summary>
 public sealed record DescribeDeployments(ImmutableList<string> DeploymentIds);
 
 public sealed record DeploymentPage(ImmutableList<Deployment> Deployments, bool More, DomainError? Error);

@@ -113,6 +113,71 @@ public class ServiceTests
     }
 
     [Fact]
+    public void A_deleted_daemon_service_stops_its_tasks_on_instances_that_are_still_eligible()
+    {
+        var state = Run(Create(null, SchedulingStrategy.DAEMON));
+        var deploymentId = state.Primary!.Id;
+        state = Run(Create(null, SchedulingStrategy.DAEMON), new DeleteService(At(1), false));
+        var observation = new ServiceObservation([Running("t1", deploymentId, "i1"), Running("t2", deploymentId, "i2")],
+            [new ObservedInstance("i1", true, false, "a"), new ObservedInstance("i2", true, false, "b")]);
+
+        var decision = Service.Decide(state, new ReconcileService(At(2), observation));
+
+        Assert.Equal(["t1", "t2"], decision.Events.OfType<ServiceTasksStopRequested>().Single().Tasks.Select(t => t.TaskId).Order());
+        Assert.DoesNotContain(decision.Events, e => e is ServiceTasksLaunchRequested);
+    }
+
+    [Fact]
+    public void After_a_failed_deployment_without_rollback_the_old_tasks_serve_and_scale_with_the_desired_count()
+    {
+        var breaker = new DeploymentSettingsRequest(null, null, true, false);
+        var state = Run(Create(deployment: breaker));
+        var old = state.Primary!.Id;
+        var instance = new ObservedInstance("i1", true, false, "a");
+        ImmutableList<ObservedTask> serving = [Running("t1", old, "i1"), Running("t2", old, "i1"), Running("t3", old, "i1")];
+        state = Service.Decide(state, new ReconcileService(At(1), new ServiceObservation(serving, [instance]))).Events.Aggregate(state, Service.Apply);
+        state = Service.Decide(state, Update(2, revision: Web2)).Events.Aggregate(state, Service.Apply);
+        var failing = state.Primary!.Id;
+        var failed = serving.AddRange(new[] { "f1", "f2", "f3" }.Select(id => new ObservedTask(id, failing, "i1", TaskLifecycleStatus.STOPPED,
+            TaskLifecycleStatus.STOPPED, "UNKNOWN", null, TaskStopCode.TaskFailedToStart)));
+        state = Service.Decide(state, new ReconcileService(At(3), new ServiceObservation(failed, [instance]))).Events.Aggregate(state, Service.Apply);
+        Assert.Equal((failing, RolloutState.FAILED), (state.Primary!.Id, state.Primary.RolloutState));
+        Assert.DoesNotContain(Service.Decide(state, new ReconcileService(At(4), new ServiceObservation(failed, [instance]))).Events,
+            e => e is ServiceTasksStopRequested or ServiceTasksLaunchRequested);
+
+        var scaledIn = Run(state, Update(5, desired: 1));
+        var stops = Service.Decide(scaledIn, new ReconcileService(At(6), new ServiceObservation(failed, [instance]))).Events.OfType<ServiceTasksStopRequested>();
+        Assert.Equal(2, stops.Single().Tasks.Count);
+
+        var deleted = Run(state, new DeleteService(At(5), true));
+        var drained = Service.Decide(deleted, new ReconcileService(At(6), new ServiceObservation(failed, [instance]))).Events.OfType<ServiceTasksStopRequested>();
+        Assert.Equal(["t1", "t2", "t3"], drained.Single().Tasks.Select(t => t.TaskId).Order());
+    }
+
+    [Fact]
+    public void Many_tasks_are_launched_ten_at_a_time_and_stopped_tasks_are_named_ten_to_a_sentence()
+    {
+        var state = Run(Create(desired: 25, deployment: new DeploymentSettingsRequest(0, 200, null, null)));
+        var instance = new ObservedInstance("i1", true, false, "a");
+
+        var launches = Service.Decide(state, new ReconcileService(At(1), new ServiceObservation([], [instance]))).Events
+            .OfType<ServiceTasksLaunchRequested>().ToList();
+        Assert.Equal([10, 10, 5], launches.Select(l => l.Count));
+        Assert.Equal(3, launches.Select(l => l.Token).Distinct().Count());
+
+        var id = state.Primary!.Id;
+        var running = Enumerable.Range(0, 25).Select(i => Running($"t{i:D2}", id, "i1")).ToImmutableList();
+        var scaledIn = Run(Run(state, new ReconcileService(At(1), new ServiceObservation(running, [instance]))), Update(2, desired: 0));
+        var decision = Service.Decide(scaledIn, new ReconcileService(At(3), new ServiceObservation(running, [instance])));
+        Assert.Equal(25, decision.Events.OfType<ServiceTasksStopRequested>().Single().Tasks.Count);
+        var sentences = decision.Events.OfType<ServiceMessagesRecorded>().Single().Messages.Select(m => m.Message).Where(m => m.Contains("has stopped")).ToList();
+        Assert.Equal(["10", "10", "5"], sentences.Select(m => m.Split(' ')[4]));
+        Assert.All(sentences, m => Assert.StartsWith("(service web) has stopped ", m));
+    }
+
+    private static ServiceState Run(ServiceState state, IServiceCommand command) => Service.Decide(state, command).Events.Aggregate(state, Service.Apply);
+
+    [Fact]
     public void The_same_message_is_not_repeated_within_six_hours()
     {
         var state = Run(Create(desired: 0));
@@ -158,6 +223,16 @@ public class ServiceTests
         Assert.Equal(failing.Id, state.Primary!.RollbackOf);
         Assert.Equal(1, state.Primary.Revision.Revision);
         Assert.Equal(ServiceDeploymentStatus.ROLLBACK_IN_PROGRESS, state.Deployment(failing.Id)!.Lifecycle);
+    }
+
+    [Fact]
+    public void Stop_service_deployment_of_an_unknown_deployment_is_service_deployment_not_found()
+    {
+        var state = Run(Create(desired: 0));
+
+        var refused = Service.Decide(state, new RollBackServiceDeployment(At(1), "ecs-svc/0000000000000000000"));
+
+        Assert.Equal(ErrorCodes.ServiceDeploymentNotFound, refused.Error?.Code);
     }
 
     [Fact]

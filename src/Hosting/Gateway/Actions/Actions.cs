@@ -12,6 +12,7 @@ public static class Actions
         AttributeActions.Register(table);
         TagActions.Register(table);
         TaskActions.Register(table);
+        ServiceActions.Register(table);
         AgentActions.Register(table);
         return table;
     }

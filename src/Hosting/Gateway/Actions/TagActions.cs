@@ -2,9 +2,11 @@ using System.Collections.Immutable;
 using Actors.Domain.Clusters;
 using Actors.Domain.Common;
 using Actors.Domain.ContainerInstances;
+using Actors.Domain.Services;
 using Actors.Domain.TaskDefinitions;
 using Actors.Nodes.Entities;
 using Actors.Nodes.Scheduling;
+using Actors.Nodes.Services;
 
 namespace Actors.Hosting.Gateway.Actions;
 
@@ -32,7 +34,8 @@ public static class TagActions
             onCluster: () => new TagCluster(context.Request, list),
             onTaskDefinition: revision => new TagTaskDefinition(context.Request, revision, list),
             onContainerInstance: () => new TagContainerInstance(context.Request, list),
-            onTask: taskId => new TagClusterTask(new TagTask(context.Request, taskId, list)));
+            onTask: taskId => new TagClusterTask(new TagTask(context.Request, taskId, list)),
+            onService: () => new TagService(context.Request, list));
         return new { };
     }
 
@@ -44,7 +47,8 @@ public static class TagActions
             onCluster: () => new UntagCluster(context.Request, list),
             onTaskDefinition: revision => new UntagTaskDefinition(context.Request, revision, list),
             onContainerInstance: () => new UntagContainerInstance(context.Request, list),
-            onTask: taskId => new UntagClusterTask(new UntagTask(context.Request, taskId, list)));
+            onTask: taskId => new UntagClusterTask(new UntagTask(context.Request, taskId, list)),
+            onService: () => new UntagService(context.Request, list));
         return new { };
     }
 
@@ -62,13 +66,16 @@ public static class TagActions
                 ? state.Tags
                 : throw NotFound(request.ResourceArn),
             TaskResource task => Accepted(await AskTask(task, new GetClusterTaskTags(task.TaskId), context)),
+            ServiceResource service => (await plane.Services.Ask<ServiceAnswer>(service.EntityId, DescribeService.Instance, context.Cancellation)).Service
+                ?.Service.Tags ?? throw EcsError.From(Service.ServiceNotFound()),
             _ => throw NotFound(request.ResourceArn),
         };
         return new { tags };
     }
 
     private static async Task Send(string? resourceArn, ActionContext context, Func<IClusterCommand> onCluster,
-        Func<int, ITaskDefinitionFamilyCommand> onTaskDefinition, Func<IContainerInstanceCommand> onContainerInstance, Func<string, object> onTask)
+        Func<int, ITaskDefinitionFamilyCommand> onTaskDefinition, Func<IContainerInstanceCommand> onContainerInstance, Func<string, object> onTask,
+        Func<IServiceCommand> onService)
     {
         var plane = context.Plane;
         var error = Resource(resourceArn) switch
@@ -79,6 +86,7 @@ public static class TagActions
                     context.Cancellation)).Error,
             ContainerInstanceResource instance => (await plane.ContainerInstances.Send(instance.EntityId, onContainerInstance(), context.Cancellation)).Error,
             TaskResource task => (await AskTask(task, onTask(task.TaskId), context)).Error,
+            ServiceResource service => (await plane.Services.Ask<ServiceAnswer>(service.EntityId, onService(), context.Cancellation)).Error,
             _ => throw NotFound(resourceArn),
         };
         if (error is not null) throw EcsError.From(error);
@@ -98,6 +106,7 @@ public static class TagActions
     private sealed record TaskDefinitionResource(string Family, int Revision) : TaggedResource;
     private sealed record ContainerInstanceResource(string EntityId) : TaggedResource;
     private sealed record TaskResource(string Cluster, string TaskId) : TaggedResource;
+    private sealed record ServiceResource(string EntityId) : TaggedResource;
     private sealed record UnknownResource : TaggedResource;
 
     /// <summary>The resource an ARN names; tags are only taken by ARN, as in ECS.</summary>
@@ -121,6 +130,9 @@ public static class TagActions
                 return ContainerInstanceActions.TryInstanceId(resourceArn, cluster, out var instanceId)
                     ? new ContainerInstanceResource(ContainerInstanceState.EntityIdOf(cluster, instanceId))
                     : new UnknownResource();
+            case "service" when arn.ResourcePath.Split('/') is [var serviceCluster, var service]
+                                && Cluster.IsValidName(serviceCluster) && Service.IsValidName(service):
+                return new ServiceResource(ServiceState.EntityIdOf(serviceCluster, service));
             default:
                 return new UnknownResource();
         }

@@ -55,10 +55,7 @@ public static class TaskActions
     {
         var count = request.Count ?? 1;
         if (count is < 1 or > MaxTasksPerRun) throw EcsError.InvalidParameter($"count must be between 1 and {MaxTasksPerRun}.");
-        if (request.LaunchType is not (null or "EC2" or "EXTERNAL"))
-            throw EcsError.InvalidParameter($"launchType {request.LaunchType} is not supported: Actors runs tasks on registered container instances (EC2 or EXTERNAL).");
-        if (request.CapacityProviderStrategy is { Count: > 0 })
-            throw EcsError.InvalidParameter("Actors has no capacity providers: leave capacityProviderStrategy out.");
+        RefuseLaunchOptions(request.LaunchType, request.CapacityProviderStrategy is { Count: > 0 });
         if ((PlacementRules.ValidateConstraints(request.PlacementConstraints) ?? PlacementRules.ValidateStrategies(request.PlacementStrategy)) is { } invalid)
             throw EcsError.From(invalid);
         if (request.ClientToken is { Length: > 64 }) throw EcsError.InvalidParameter("clientToken can be at most 64 characters.");
@@ -192,11 +189,7 @@ public static class TaskActions
         bool namedInstances, ActionContext context)
     {
         var cluster = await ContainerInstanceActions.ExistingCluster(clusterName, context);
-        var revision = await TaskDefinitionActions.Resolve(taskDefinition, context, revisionRequired: false);
-        if (revision.Status != TaskDefinitionStatus.ACTIVE)
-            throw new EcsError(ErrorCodes.Client, $"TaskDefinition is inactive: {revision.Arn(context.Plane.Account)}");
-        if (revision.Spec.NetworkMode == "awsvpc")
-            throw EcsError.InvalidParameter("Network mode awsvpc needs elastic network interfaces, which Actors' agents do not have: use bridge, host or none.");
+        var revision = await RunnableRevision(taskDefinition, context);
         if (TaskResources.ValidateOverrides(overrides) is { } badOverrides) throw EcsError.From(badOverrides);
         if (OverridesLength(context.Body) > MaxOverridesLength)
             throw EcsError.InvalidParameter($"Container Overrides length must be at most {MaxOverridesLength}.");
@@ -209,6 +202,25 @@ public static class TaskActions
         return (cluster, spec);
     }
 
+    /// <summary>Tasks run on registered container instances only: RunTask's and CreateService's launch type and capacity providers.</summary>
+    public static void RefuseLaunchOptions(string? launchType, bool capacityProviders)
+    {
+        if (launchType is not (null or "EC2" or "EXTERNAL"))
+            throw EcsError.InvalidParameter($"launchType {launchType} is not supported: Actors runs tasks on registered container instances (EC2 or EXTERNAL).");
+        if (capacityProviders) throw EcsError.InvalidParameter("Actors has no capacity providers: leave capacityProviderStrategy out.");
+    }
+
+    /// <summary>The revision a request names, if new tasks may run it: ACTIVE, and in a network mode the agents have.</summary>
+    public static async Task<TaskDefinitionRevision> RunnableRevision(string? taskDefinition, ActionContext context)
+    {
+        var revision = await TaskDefinitionActions.Resolve(taskDefinition, context, revisionRequired: false);
+        if (revision.Status != TaskDefinitionStatus.ACTIVE)
+            throw new EcsError(ErrorCodes.Client, $"TaskDefinition is inactive: {revision.Arn(context.Plane.Account)}");
+        if (revision.Spec.NetworkMode == "awsvpc")
+            throw EcsError.InvalidParameter("Network mode awsvpc needs elastic network interfaces, which Actors' agents do not have: use bridge, host or none.");
+        return revision;
+    }
+
     /// <summary>ECS counts the overrides as sent, JSON formatting characters included.</summary>
     private static int OverridesLength(ReadOnlyMemory<byte> body)
     {
@@ -216,7 +228,8 @@ public static class TaskActions
         return document.RootElement.TryGetProperty("overrides", out var overrides) ? overrides.GetRawText().Length : 0;
     }
 
-    private static string Fingerprint(ReadOnlyMemory<byte> body) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(body.Span));
+    /// <summary>What makes a retry with the same clientToken the same request: the body as sent.</summary>
+    public static string Fingerprint(ReadOnlyMemory<byte> body) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(body.Span));
 
     /// <summary>The task id a request names by id or ARN; null when the ARN is no task of this cluster.</summary>
     private static string? TaskId(string taskIdOrArn, string cluster)
