@@ -14,7 +14,7 @@ const CLUSTER = 'e2e-terraform';
 const PLUGIN_MIRROR = process.env.ACTORS_TF_PLUGIN_MIRROR || '/opt/tf-plugins';
 const dockerSkip = await dockerSkipReason();
 const terraformSkip = !existsSync(PLUGIN_MIRROR) ? `no Terraform plugin mirror at ${PLUGIN_MIRROR}` : await which('terraform') ? null : 'terraform is not on PATH';
-const skip = dockerSkip || terraformSkip;
+const skip = dockerSkip || terraformSkip || false;
 
 async function which(command) {
   return new Promise((resolve) => {
@@ -142,7 +142,8 @@ describe('Terraform', { skip, timeout: 900_000 }, () => {
     assert.equal(tasks.length, 2);
     for (const task of tasks) assert.match(task.taskDefinitionArn, /tf-web:2$/);
 
-    const destroy = await terraform(dir, ['destroy', '-auto-approve', '-no-color'], env);
+    // The cluster keeps the local agent's instance (DeleteCluster refuses it), so only the service and its definition go.
+    const destroy = await terraform(dir, ['destroy', '-auto-approve', '-no-color', '-target=aws_ecs_service.web', '-target=aws_ecs_task_definition.web'], env);
     assert.equal(destroy.code, 0, destroy.output);
     web = await service();
     assert.ok(!web || web.status === 'INACTIVE', `the service should be gone, found ${web?.status}`);

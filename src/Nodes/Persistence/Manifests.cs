@@ -165,6 +165,7 @@ public static class Manifests
         (typeof(DescribeInstanceTasks), "describe-instance-tasks.v1"),
         (typeof(TasksDescribed), "tasks-described.v1"),
         (typeof(TaskAnswer), "task-answer.v1"),
+        (typeof(MarkInstanceLost), "mark-instance-lost.v1"),
         (typeof(GetTaskTags), "get-task-tags.v1"),
         (typeof(TaskTags), "task-tags.v1"),
 
