@@ -51,6 +51,15 @@ public class ContainerInstanceEntityTests(ITestOutputHelper output) : NodeTestKi
         Resource.Integer(ResourceNames.Cpu, 1024), Resource.Integer(ResourceNames.Memory, 1024),
         Resource.StringSet(ResourceNames.Ports, ["22"]), Resource.StringSet(ResourceNames.UdpPorts, [])], null, [], []);
 
+    /// <summary>Places a new task on the entity, as its scheduler would, and waits for the answer.</summary>
+    private TaskState PlaceNewTask(IActorRef entity)
+    {
+        var task = NewTask();
+        entity.Tell(new PlaceTask(Context(), task, PlacementRecord.ChosenByCaller(InstanceId)), TestActor);
+        ExpectMsg<TaskAnswer>();
+        return task;
+    }
+
     private TaskState NewTask()
     {
         var revision = TaskDefinitionRevision.Register(new TaskDefinitionSpec
@@ -83,9 +92,7 @@ public class ContainerInstanceEntityTests(ITestOutputHelper output) : NodeTestKi
         var (entity, _) = Entity(lease);
         Ask(entity, Register());
         Sync(entity);
-        var task = NewTask();
-        entity.Tell(new PlaceTask(Context(), task, PlacementRecord.ChosenByCaller(InstanceId)), TestActor);
-        ExpectMsg<TaskAnswer>();
+        var task = PlaceNewTask(entity);
         Sync(entity, running: task.TaskId);
 
         Clock.Advance(lease.Timeout + TimeSpan.FromSeconds(1));
@@ -255,9 +262,7 @@ public class ContainerInstanceEntityTests(ITestOutputHelper output) : NodeTestKi
         Assert.True(((InstanceChanged)registered.Message).Changes.Instance.IsRegistered);
         Sync(entity);
 
-        var task = NewTask();
-        entity.Tell(new PlaceTask(Context(), task, PlacementRecord.ChosenByCaller(InstanceId)), TestActor);
-        ExpectMsg<TaskAnswer>();
+        var task = PlaceNewTask(entity);
         var placed = (InstanceChanged)scheduler.FishForMessage<ShardingEnvelope>(e => ((InstanceChanged)e.Message).Changes.Tasks.Count > 0).Message;
         Assert.Equal(task.TaskId, Assert.Single(placed.Changes.Tasks).TaskId);
 
@@ -279,9 +284,7 @@ public class ContainerInstanceEntityTests(ITestOutputHelper output) : NodeTestKi
         var (entity, _) = Entity(lease);
         Ask(entity, Register());
         Sync(entity);
-        var task = NewTask();
-        entity.Tell(new PlaceTask(Context(), task, PlacementRecord.ChosenByCaller(InstanceId)), TestActor);
-        ExpectMsg<TaskAnswer>();
+        var task = PlaceNewTask(entity);
         entity.Tell(new StopTask(Context(), task.TaskId, TaskStopCode.UserInitiated, "done"), TestActor);
         ExpectMsg<TaskAnswer>();
         Sync(entity); // the agent no longer reports it: STOPPED
@@ -307,9 +310,7 @@ public class ContainerInstanceEntityTests(ITestOutputHelper output) : NodeTestKi
         var (entity, _) = Entity();
         Ask(entity, Register());
         Sync(entity);
-        var task = NewTask();
-        entity.Tell(new PlaceTask(Context(), task, PlacementRecord.ChosenByCaller(InstanceId)), TestActor);
-        ExpectMsg<TaskAnswer>();
+        var task = PlaceNewTask(entity);
 
         for (var i = 0; i < 4; i++)
         {
