@@ -27,6 +27,14 @@ public sealed record CommandLine(string Command, IReadOnlyDictionary<string, str
           --cluster NAME      Cluster the local agent registers into (default "default")
           --region REGION     Region named in ARNs (default us-east-1)
           --account-id ID     12-digit account named in ARNs (default 000000000000)
+
+        Options of serve for a multi-node cluster:
+          --postgres CONN     Npgsql connection string of the journal the nodes share (default: SQLite in --data-dir)
+          --node-address HOST:PORT
+                              Where this node's cluster transport listens and is reached (PORT+1: its bootstrap endpoint)
+          --peers HOST:PORT[,HOST:PORT...]
+                              Every control-plane node's --node-address, this one's included
+          --roles ROLE[,ROLE] gateway (answers the API), orchestrator (hosts entities); default both
         """;
 
     private const string AgentOptions = """
@@ -90,6 +98,10 @@ public sealed record CommandLine(string Command, IReadOnlyDictionary<string, str
             ["--cluster"] = "Actors:Agent:Cluster",
             ["--region"] = "Actors:Region",
             ["--account-id"] = "Actors:AccountId",
+            ["--postgres"] = "Actors:Journal:Postgres",
+            ["--node-address"] = "Actors:Node:Address",
+            ["--peers"] = "Actors:Node:Peers",
+            ["--roles"] = "Actors:Node:Roles",
         },
         ["agent"] = new()
         {
