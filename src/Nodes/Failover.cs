@@ -5,24 +5,25 @@ namespace Actors.Nodes;
 /// writers (docs/ARCHITECTURE.md, "Failover"). Akka's defaults bring a killed node's entities back after about 46 s here;
 /// these bring them back in under 10 s:
 /// <list type="bullet">
-/// <item>failure detector: heartbeats every second, a node is unreachable after 2.5 s without one (default 3 s pause);</item>
-/// <item>Split Brain Resolver keep-majority decides once the set of unreachable nodes has been stable for 3 s (default 20 s);
+/// <item>failure detector: heartbeats every second, a node is unreachable about 3 s after its last one (2 s pause, default 3 s);</item>
+/// <item>Split Brain Resolver keep-majority decides once the set of unreachable nodes has been stable for 2.5 s (default 20 s);
 /// the minority side downs itself, which stops its entities;</item>
-/// <item>down-removal-margin 2 s (default: stable-after): the survivors start a downed node's shards only 2 s after it was
-/// removed - the time a minority that decided at the same moment needs to stop its entities;</item>
+/// <item>down-removal-margin 1.5 s (default: stable-after): the survivors start a downed node's shards only 1.5 s after it
+/// was removed - removal itself follows the decision by up to a gossip round, so a minority that decided at the same
+/// moment has stopped its entities by then;</item>
 /// <item>down-all-when-unstable off: on a busy machine a flapping node would otherwise down every node.</item>
 /// </list>
 /// </summary>
 public static class Failover
 {
-    public static readonly TimeSpan StableAfter = TimeSpan.FromSeconds(3);
-    public static readonly TimeSpan DownRemovalMargin = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan StableAfter = TimeSpan.FromSeconds(2.5);
+    public static readonly TimeSpan DownRemovalMargin = TimeSpan.FromSeconds(1.5);
 
     public static readonly string Hocon = $$"""
         akka.cluster {
           failure-detector {
             heartbeat-interval = 1s
-            acceptable-heartbeat-pause = 2500ms
+            acceptable-heartbeat-pause = 2s
           }
           split-brain-resolver {
             active-strategy = keep-majority

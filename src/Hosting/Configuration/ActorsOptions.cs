@@ -15,6 +15,7 @@ public sealed class ActorsOptions
     public AgentSettings Agent { get; set; } = new();
     public JournalSettings Journal { get; set; } = new();
     public ClusterMembershipSettings Node { get; set; } = new();
+    public ClusterStatusSettings ClusterStatus { get; set; } = new();
     public GatewayLimits Limits { get; set; } = new();
     /// <summary>How long an agent may stay silent before its container instance shows agentConnected=false.</summary>
     public int AgentLeaseSeconds { get; set; } = 30;
@@ -66,5 +67,13 @@ public sealed class ActorsOptions
         public string? Peers { get; set; }
         /// <summary>Comma-separated: <c>gateway</c> (answers the API), <c>orchestrator</c> (hosts the entities).</summary>
         public string Roles { get; set; } = "gateway,orchestrator";
+    }
+
+    /// <summary><c>actors cluster status</c>: the gateways to ask (comma-separated), entities to locate, and the output form.</summary>
+    public sealed class ClusterStatusSettings
+    {
+        public string? Endpoints { get; set; }
+        public string? Entities { get; set; }
+        public bool Json { get; set; }
     }
 }
