@@ -6,7 +6,7 @@ namespace Actors.Nodes;
 /// these bring them back in under 10 s:
 /// <list type="bullet">
 /// <item>failure detector: heartbeats every second, a node is unreachable about 3 s after its last one (2 s pause, default 3 s);</item>
-/// <item>Split Brain Resolver keep-majority decides once the set of unreachable nodes has been stable for 2.5 s (default 20 s);
+/// <item>Split Brain Resolver keep-majority decides once the set of unreachable nodes has been stable for 2 s (default 20 s);
 /// the minority side downs itself, which stops its entities;</item>
 /// <item>down-removal-margin 1.5 s (default: stable-after): the survivors start a downed node's shards only 1.5 s after it
 /// was removed - removal itself follows the decision by up to a gossip round, so a minority that decided at the same
@@ -16,7 +16,7 @@ namespace Actors.Nodes;
 /// </summary>
 public static class Failover
 {
-    public static readonly TimeSpan StableAfter = TimeSpan.FromSeconds(2.5);
+    public static readonly TimeSpan StableAfter = TimeSpan.FromSeconds(2);
     public static readonly TimeSpan DownRemovalMargin = TimeSpan.FromSeconds(1.5);
 
     public static readonly string Hocon = $$"""

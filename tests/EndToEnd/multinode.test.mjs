@@ -22,6 +22,8 @@ const database = await postgresDatabase('actors_multinode');
 describe('three nodes on PostgreSQL', { skip: database.skip ?? false, timeout: 600_000 }, () => {
   let nodes = [];
   let agent;
+  let victim;
+  let survivor;
   const answered = []; // request ids of the writes answered 200, in order
 
   before(async () => {
@@ -77,9 +79,9 @@ describe('three nodes on PostgreSQL', { skip: database.skip ?? false, timeout: 6
       deploymentConfiguration: { maximumPercent: MAXIMUM_PERCENT, minimumHealthyPercent: 50 },
     }));
     const { entities: [service] } = await controlPlaneStatus(gatewayOnly, [`service/${CLUSTER}/${SERVICE}`]);
-    const victim = nodes.find((node) => node.nodeAddress === service.node);
+    victim = nodes.find((node) => node.nodeAddress === service.node);
     assert.ok(victim && victim !== gatewayOnly, `the service lives on an orchestrator: ${JSON.stringify(service)}`);
-    const survivor = nodes.find((node) => node !== victim && node !== gatewayOnly);
+    survivor = nodes.find((node) => node !== victim && node !== gatewayOnly);
 
     // The agent talks to the victim first: killing it also takes the agent's gateway away.
     agent = await startAgent({
@@ -146,6 +148,49 @@ describe('three nodes on PostgreSQL', { skip: database.skip ?? false, timeout: 6
     await waitForConnectedInstances(ecs, CLUSTER, 2, { agents: [agent], timeoutMs: 30_000 });
 
     await assertJournal(answeredBeforeKill);
+  });
+
+  it('the killed node rejoins through its peers; SIGTERM hands its shards over and it leaves with the service answering throughout', async () => {
+    assert.ok(victim && survivor, 'the failover test ran first');
+    const gatewayOnly = nodes[2];
+    await victim.start(); // same --node-address and --peers: it joins the running cluster through whichever peer answers
+    await eventually('three members Up again', async () => {
+      const status = await controlPlaneStatus(gatewayOnly);
+      return status.members.length === 3 && status.members.every((m) => m.status === 'Up' && m.reachable);
+    }, { timeoutMs: 30_000 });
+
+    const { entities: [service] } = await controlPlaneStatus(gatewayOnly, [`service/${CLUSTER}/${SERVICE}`]);
+    const leaving = nodes.find((node) => node.nodeAddress === service.node);
+    const ecs = gatewayOnly.client();
+    let longestGapMs = 0;
+    let lastAnswer = Date.now();
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        try {
+          await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [SERVICE] }), { abortSignal: AbortSignal.timeout(1_000) });
+          longestGapMs = Math.max(longestGapMs, Date.now() - lastAnswer);
+          lastAnswer = Date.now();
+        } catch { /* counted as a gap */ }
+        await sleep(100);
+      }
+    })();
+    const stopped = await leaving.stop();
+    await sleep(2_000);
+    polling = false;
+    await poller;
+    longestGapMs = Math.max(longestGapMs, Date.now() - lastAnswer);
+    console.log(`# SIGTERM of the node hosting the service: exit ${stopped.code}, longest time without an answer ${(longestGapMs / 1000).toFixed(1)} s`);
+    assert.equal(stopped.code, 0, leaving.outputTail);
+    assert.ok(longestGapMs < 5_000, `the service was unavailable for ${longestGapMs} ms`);
+    // Removal takes a gossip round or two after the node is gone: it must leave, never be found unreachable.
+    const status = await eventually('the node to be removed', async () => {
+      const now = await controlPlaneStatus(gatewayOnly, [`service/${CLUSTER}/${SERVICE}`]);
+      assert.ok(now.members.every((m) => m.reachable), `it left instead of becoming unreachable: ${JSON.stringify(now.members)}`);
+      return now.members.length === 2 ? now : false;
+    }, { timeoutMs: 15_000 });
+    assert.notEqual(status.entities[0].node, leaving.nodeAddress);
+    await assertJournal([]);
   });
 
   /** Every answered write is in the journal (by its request id), and every persistence id's sequence numbers run 1..n with one writer at a time. */
