@@ -8,5 +8,6 @@ return commandLine.Command switch
 {
     "serve" => await ServeCommand.Run(args, commandLine.Settings),
     "agent" => await AgentCommand.Run(commandLine.Settings),
+    "cluster" => await ClusterCommand.Run(commandLine.Settings),
     _ => throw new UnreachableException($"CommandLine.Parse let an unknown command through: {commandLine.Command}"),
 };

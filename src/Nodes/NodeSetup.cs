@@ -8,8 +8,11 @@ using Actors.Nodes.Services;
 using Actors.Nodes.Sharding;
 using Akka.Actor;
 using Akka.Cluster.Hosting;
+using Akka.Cluster.Hosting.SBR;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
+using Akka.Management.Dsl;
+using Akka.Management.Cluster.Bootstrap;
 using Akka.Persistence.Hosting;
 using Akka.Persistence.Sql.Hosting;
 using Akka.Remote.Hosting;
@@ -29,6 +32,7 @@ public sealed class ServiceRegion;
 public static class NodeSetup
 {
     private const string ShardingJournalId = "sharding";
+    private const string PeerServiceName = "actors-peers";
 
     /// <summary>Remoting, clustering, persistence, our serializer and every shard region of the control plane.</summary>
     public static AkkaConfigurationBuilder AddActorsNode(this AkkaConfigurationBuilder builder, NodeOptions options)
@@ -36,8 +40,8 @@ public static class NodeSetup
         var providerName = options.Journal.Provider == JournalProvider.Sqlite ? ProviderName.SQLiteMS : ProviderName.PostgreSQL15;
 
         builder
-            .WithRemoting(options.Hostname, options.Port)
-            .WithClustering(new ClusterOptions { SeedNodes = options.SeedNodes.ToArray() })
+            .WithRemoting(options.Address.Host, options.Address.Port)
+            .WithClustering(new ClusterOptions { Roles = options.Roles.Order().ToArray(), SplitBrainResolver = new KeepMajorityOption() })
             .AddSetup(ActorsSerialization.Setup())
             .WithSqlPersistence(
                 connectionString: options.Journal.ConnectionString,
@@ -64,8 +68,66 @@ public static class NodeSetup
                 }
                 """, HoconAddMode.Prepend);
 
+        builder.AddHocon(Failover.Hocon, HoconAddMode.Prepend);
+        if (options.Peers.Count == 0)
+            builder.AddStartup((system, _) => Akka.Cluster.Cluster.Get(system).Join(Akka.Cluster.Cluster.Get(system).SelfAddress));
+        else
+            builder.WithPeerDiscovery(options.Address, options.Peers);
+
+        return options.Roles.Contains(NodeRoles.Orchestrator) ? builder.WithEntityRegions(options) : builder.WithEntityProxies();
+    }
+
+    /// <summary>
+    /// Cluster formation without a special node: Akka.Management's cluster bootstrap finds the other nodes through config
+    /// discovery over the peer list (never static seed nodes as well) and asks each for its cluster at its bootstrap
+    /// endpoint (<see cref="BootstrapSeedNodes"/>). A node joins whichever peer already belongs to a cluster; a new cluster
+    /// is formed only once every peer answered, by the one with the lowest address, so peers that cannot all see each
+    /// other never form two clusters.
+    /// </summary>
+    private static AkkaConfigurationBuilder WithPeerDiscovery(this AkkaConfigurationBuilder builder, NodeAddress self, IReadOnlyList<NodeAddress> peers)
+    {
+        var endpoints = string.Join(", ", peers.Select(peer => $"\"{peer.Host}:{peer.BootstrapPort}\""));
+        builder.AddHocon($$"""
+            akka.discovery {
+              method = config
+              config.services.{{PeerServiceName}}.endpoints = [{{endpoints}}]
+            }
+            akka.management.cluster.bootstrap {
+              contact-point-discovery {
+                stable-margin = 2s
+                interval = 1s
+                contact-with-all-contact-points = on
+              }
+              contact-point {
+                probe-interval = 1s
+                # Every peer names its own port: none is "the" management port the filter expects.
+                filter-on-fallback-port = off
+              }
+            }
+            """, HoconAddMode.Prepend);
+        return builder
+            .WithClusterBootstrap(serviceName: PeerServiceName, requiredContactPoints: peers.Count, autoStart: false)
+            .AddStartup(async (system, _) =>
+            {
+                // Akka.Management's own HTTP server cannot start with the Ceen.Httpd the registry serves, so the node answers
+                // the bootstrap's one route itself; Routes() is how the bootstrap learns its own contact point then.
+                var bootstrap = ClusterBootstrap.Get(system);
+                bootstrap.Routes(ManagementRouteProviderSettings.Create(new Uri($"http://{self.Host}:{self.BootstrapPort}/"), readOnly: true));
+                await bootstrap.Start();
+            });
+    }
+
+    /// <summary>A gateway-only node reaches every entity through proxies: it hosts no shard.</summary>
+    private static AkkaConfigurationBuilder WithEntityProxies(this AkkaConfigurationBuilder builder) => builder
+        .WithShardRegionProxy<ClusterRegion>(EntityKinds.Cluster, NodeRoles.Orchestrator, new EntityMessageExtractor())
+        .WithShardRegionProxy<TaskDefinitionFamilyRegion>(EntityKinds.TaskDefinitionFamily, NodeRoles.Orchestrator, new EntityMessageExtractor())
+        .WithShardRegionProxy<ContainerInstanceRegion>(EntityKinds.ContainerInstance, NodeRoles.Orchestrator, new EntityMessageExtractor())
+        .WithShardRegionProxy<ServiceRegion>(EntityKinds.Service, NodeRoles.Orchestrator, new EntityMessageExtractor());
+
+    private static AkkaConfigurationBuilder WithEntityRegions(this AkkaConfigurationBuilder builder, NodeOptions options)
+    {
         var snapshotEvery = options.Journal.SnapshotEvery;
-        builder
+        return builder
             .WithShardRegion<ClusterRegion>(
                 EntityKinds.Cluster,
                 (_, registry) => entityId => Props.Create(() => new ClusterScheduler(
@@ -95,14 +157,11 @@ public static class NodeSetup
                 new EntityMessageExtractor(),
                 // A service reconciles by itself: after a restart it must wake and carry on without being asked.
                 ShardOptions(rememberEntities: true));
-
-        if (options.SeedNodes.Count == 0)
-            builder.AddStartup((system, _) => Akka.Cluster.Cluster.Get(system).Join(Akka.Cluster.Cluster.Get(system).SelfAddress));
-        return builder;
     }
 
     private static ShardOptions ShardOptions(bool rememberEntities = false) => new()
     {
+        Role = NodeRoles.Orchestrator,
         StateStoreMode = StateStoreMode.DData,
         RememberEntities = rememberEntities,
         RememberEntitiesStore = RememberEntitiesStore.Eventsourced,

@@ -178,7 +178,7 @@ export async function startServer(options = {}) {
 }
 
 export class ActorsServer extends ActorsProcess {
-  constructor({ region, accountId, extraArgs = [], dataDir, name, localAgent = false, cluster, env = {}, keepOutput } = {}) {
+  constructor({ region, accountId, extraArgs = [], dataDir, name, localAgent = false, cluster, env = {}, keepOutput, credentials, agentCredentials } = {}) {
     super({ keepOutput });
     this.name = name || `actors-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.region = region || DEFAULT_REGION;
@@ -194,8 +194,8 @@ export class ActorsServer extends ActorsProcess {
     ];
     this.ownsDataDir = !dataDir;
     this.dataDir = dataDir || mkdtempSync(join(tmpdir(), 'actors-e2e-'));
-    this.credentials = generateCredentials(); // a user key: ECS's API
-    this.agentCredentials = generateCredentials(); // an agent key, for the `actors agent` processes started against it
+    this.credentials = credentials ?? generateCredentials(); // a user key: ECS's API (the nodes of one cluster share theirs)
+    this.agentCredentials = agentCredentials ?? generateCredentials(); // an agent key, for the `actors agent` processes started against it
     this.port = null;
   }
 
@@ -583,6 +583,106 @@ export function serverFor(hooks, options) {
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// ---------------------------------------------------------------- PostgreSQL and multi-node clusters
+
+/** The role scripts/postgres-setup creates; each test file makes databases of its own with it. */
+const PG = {
+  host: '127.0.0.1',
+  port: process.env.PGPORT || '5432',
+  user: process.env.ACTORS_PG_TEST_USER || 'actors_test',
+  password: process.env.ACTORS_PG_TEST_PASSWORD || 'actors_test',
+};
+
+/** Runs one SQL statement with psql as the test role; resolves with the rows, each an array of column texts. */
+export function psql(database, sql) {
+  return new Promise((resolveRun, reject) => {
+    execFile('psql', ['-h', PG.host, '-p', PG.port, '-U', PG.user, '-d', database, '-v', 'ON_ERROR_STOP=1', '-tA', '-F', '\t', '-c', sql],
+      { env: { ...process.env, PGPASSWORD: PG.password }, timeout: 30_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+        if (error) reject(new Error(`psql ${database}: ${String(stderr).trim() || error.message}`));
+        else resolveRun(String(stdout).split('\n').filter((line) => line.length > 0).map((line) => line.split('\t')));
+      });
+  });
+}
+
+/**
+ * A new, empty database for one test (the journal is created in it on first start), or a reason to skip when no
+ * PostgreSQL answers (run scripts/postgres-setup); under ACTORS_E2E_REQUIRE_POSTGRES=1 that is an error instead.
+ * Returns { name, connectionString, query(sql), drop() } or { skip }.
+ */
+export async function postgresDatabase(prefix) {
+  try {
+    await psql('postgres', 'select 1');
+  } catch (error) {
+    const reason = `no PostgreSQL answers for ${PG.user} on ${PG.host}:${PG.port} (run scripts/postgres-setup): ${error.message}`;
+    if (process.env.ACTORS_E2E_REQUIRE_POSTGRES === '1') throw new Error(`${reason}, yet ACTORS_E2E_REQUIRE_POSTGRES=1`);
+    return { skip: reason };
+  }
+  const name = `${prefix}_${process.pid}_${randomBytes(3).toString('hex')}`;
+  await psql('postgres', `create database ${name}`);
+  return {
+    name,
+    connectionString: `Host=${PG.host};Port=${PG.port};Database=${name};Username=${PG.user};Password=${PG.password}`,
+    query: (sql) => psql(name, sql),
+    drop: () => psql('postgres', `drop database if exists ${name} with (force)`).catch(() => {}),
+  };
+}
+
+/** A free port whose next one is free too: a node's cluster transport and its bootstrap endpoint. */
+export async function freePortPair() {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await freePort();
+    if (port < 65535 && await portIsFree(port + 1)) return port;
+  }
+  throw new Error('no two adjacent free ports found');
+}
+
+function portIsFree(port) {
+  return new Promise((resolveFree) => {
+    const probe = createServer();
+    probe.unref();
+    probe.once('error', () => resolveFree(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolveFree(true)));
+  });
+}
+
+/**
+ * Several `actors serve` nodes on 127.0.0.1 forming one cluster over a shared PostgreSQL journal, started side by side
+ * (a new cluster forms once every peer answers). `roles`: one entry per node, e.g. ['gateway,orchestrator', 'gateway'].
+ * The nodes share one user key and one agent key. Returns the servers in the order of `roles`.
+ */
+export async function startCluster(database, { roles = ['gateway,orchestrator', 'gateway,orchestrator', 'gateway,orchestrator'], name = 'node', env = {} } = {}) {
+  const ports = [];
+  for (let i = 0; i < roles.length; i++) ports.push(await freePortPair());
+  const peers = ports.map((port) => `127.0.0.1:${port}`).join(',');
+  const credentials = generateCredentials();
+  const agentCredentials = generateCredentials();
+  const servers = roles.map((nodeRoles, i) => new ActorsServer({
+    name: `${name}${i + 1}-${process.pid}`,
+    credentials,
+    agentCredentials,
+    env,
+    extraArgs: ['--postgres', database.connectionString, '--node-address', `127.0.0.1:${ports[i]}`, '--peers', peers, '--roles', nodeRoles],
+  }));
+  servers.forEach((server, i) => { server.nodeAddress = `127.0.0.1:${ports[i]}`; });
+  try {
+    await Promise.all(servers.map((server) => server.start()));
+  } catch (error) {
+    await Promise.all(servers.map((server) => server.kill()));
+    throw error;
+  }
+  return servers;
+}
+
+/** The control plane's status as `actors cluster status --json` prints it (members, shards, the entities asked for). */
+export async function controlPlaneStatus(server, entities = []) {
+  const answer = await server.rawCall(null, {
+    body: { entities },
+    headers: { 'x-amz-target': 'ActorsControlPlaneV20261124.DescribeControlPlane' },
+  });
+  assert.equal(answer.status, 200, `DescribeControlPlane: HTTP ${answer.status} ${answer.text.slice(0, 500)}`);
+  return answer.json;
+}
 
 // When scripts/test sets ACTORS_E2E_PID_DIR, each live server leaves <pid> there, so the script
 // can end by id whatever a crashed test process left behind.

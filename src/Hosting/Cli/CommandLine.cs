@@ -15,6 +15,8 @@ public sealed record CommandLine(string Command, IReadOnlyDictionary<string, str
         Commands:
           serve      Start a node with every role: gateway, orchestrator and the local agent.
           agent      Run a container agent for this host against a gateway (or N simulated hosts).
+          cluster status
+                     Show the control plane's members, roles, reachability and where shards live.
           help       Show this text (also --help, -h; "actors <command> --help" for one command).
           version    Show the version (also --version).
         """;
@@ -27,6 +29,14 @@ public sealed record CommandLine(string Command, IReadOnlyDictionary<string, str
           --cluster NAME      Cluster the local agent registers into (default "default")
           --region REGION     Region named in ARNs (default us-east-1)
           --account-id ID     12-digit account named in ARNs (default 000000000000)
+
+        Options of serve for a multi-node cluster:
+          --postgres CONN     Npgsql connection string of the journal the nodes share (default: SQLite in --data-dir)
+          --node-address HOST:PORT
+                              Where this node's cluster transport listens and is reached (PORT+1: its bootstrap endpoint)
+          --peers HOST:PORT[,HOST:PORT...]
+                              Every control-plane node's --node-address, this one's included
+          --roles ROLE[,ROLE] gateway (answers the API), orchestrator (hosts entities); default both
         """;
 
     private const string AgentOptions = """
@@ -38,7 +48,15 @@ public sealed record CommandLine(string Command, IReadOnlyDictionary<string, str
           --hollow N               Register N simulated hosts whose runtime only pretends (tests, benchmarks)
         """;
 
-    public static readonly string Usage = $"{Commands}\n{ServeOptions}\n{AgentOptions}";
+    private const string ClusterOptions = """
+        Options of cluster status (a user key from ACTORS_ACCESS_KEY_ID / ACTORS_SECRET_ACCESS_KEY):
+          --endpoint URL[,URL...]  Gateways to ask, tried in order when one fails
+          --entity KIND/ID[,...]   Also say which node hosts these entities (e.g. service/default/web)
+          --region REGION          Region the gateway answers for (default us-east-1)
+          --json                   Print the answer as JSON
+        """;
+
+    public static readonly string Usage = $"{Commands}\n{ServeOptions}\n{AgentOptions}\n{ClusterOptions}";
 
     private static readonly string[] HelpFlags = ["--help", "-h"];
     private static readonly string[] VersionFlags = ["--version", "version"];
@@ -48,6 +66,7 @@ public sealed record CommandLine(string Command, IReadOnlyDictionary<string, str
     {
         "serve" => $"Usage: actors serve [options]\n\n{ServeOptions}",
         "agent" => $"Usage: actors agent [options]\n\n{AgentOptions}",
+        "cluster" => $"Usage: actors cluster status [options]\n\n{ClusterOptions}",
         _ => Usage,
     };
 
@@ -90,6 +109,10 @@ public sealed record CommandLine(string Command, IReadOnlyDictionary<string, str
             ["--cluster"] = "Actors:Agent:Cluster",
             ["--region"] = "Actors:Region",
             ["--account-id"] = "Actors:AccountId",
+            ["--postgres"] = "Actors:Journal:Postgres",
+            ["--node-address"] = "Actors:Node:Address",
+            ["--peers"] = "Actors:Node:Peers",
+            ["--roles"] = "Actors:Node:Roles",
         },
         ["agent"] = new()
         {
@@ -99,6 +122,12 @@ public sealed record CommandLine(string Command, IReadOnlyDictionary<string, str
             ["--data-dir"] = "Actors:DataDir",
             ["--hollow"] = "Actors:Agent:Hollow:Count",
         },
+        ["cluster"] = new()
+        {
+            ["--endpoint"] = "Actors:ClusterStatus:Endpoints",
+            ["--entity"] = "Actors:ClusterStatus:Entities",
+            ["--region"] = "Actors:Region",
+        },
         ["help"] = new(),
         ["version"] = new(),
     };
@@ -106,6 +135,7 @@ public sealed record CommandLine(string Command, IReadOnlyDictionary<string, str
     private static readonly Dictionary<string, Dictionary<string, (string Key, string Value)>> SwitchFlags = new()
     {
         ["serve"] = new() { ["--no-agent"] = ("Actors:Agent:Enabled", "false") },
+        ["cluster"] = new() { ["--json"] = ("Actors:ClusterStatus:Json", "true") },
     };
 
     public static CommandLine Parse(IReadOnlyList<string> args)
@@ -115,13 +145,20 @@ public sealed record CommandLine(string Command, IReadOnlyDictionary<string, str
         if (ValueFlags.ContainsKey(command) && args.Skip(1).Any(HelpFlags.Contains))
             return new CommandLine("help", new Dictionary<string, string?>(), [], command is "help" or "version" ? null : command);
         // "actors help serve" too.
-        if (command == "help" && args.Count == 2 && args[0] == "help" && args[1] is "serve" or "agent")
+        if (command == "help" && args.Count == 2 && args[0] == "help" && args[1] is "serve" or "agent" or "cluster")
             return new CommandLine("help", new Dictionary<string, string?>(), [], args[1]);
         var settings = new Dictionary<string, string?>();
         var errors = new List<string>();
         var valueFlags = ValueFlags.GetValueOrDefault(command) ?? [];
         var switchFlags = SwitchFlags.GetValueOrDefault(command) ?? [];
-        for (var i = 1; i < args.Count; i++)
+        // "cluster" has one subcommand today; the word keeps room for more.
+        var firstFlag = 1;
+        if (command == "cluster")
+        {
+            if (args.Count < 2 || args[1] != "status") errors.Add("actors cluster needs a subcommand: status.");
+            else firstFlag = 2;
+        }
+        for (var i = firstFlag; i < args.Count; i++)
         {
             var (flag, inlineValue) = SplitInline(args[i]);
             if (switchFlags.TryGetValue(flag, out var setting) && inlineValue is null)

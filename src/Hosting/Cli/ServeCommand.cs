@@ -33,6 +33,13 @@ public static partial class ServeCommand
             return 2;
         }
 
+        var (membership, membershipProblem) = Membership.Read(options);
+        if (membership is null)
+        {
+            await Console.Error.WriteLineAsync(membershipProblem);
+            return 2;
+        }
+
         JournalOptions journal;
         try
         {
@@ -65,9 +72,9 @@ public static partial class ServeCommand
         builder.Services.AddHostedService(services => services.GetRequiredService<JournalProbe>());
         builder.Services.AddAkka("actors", (akka, _) => akka.LogThroughMicrosoftLogging().AddActorsNode(new NodeOptions
         {
-            Hostname = options.Node.Hostname,
-            Port = options.Node.Port,
-            SeedNodes = options.Node.SeedNodes,
+            Address = membership.Address,
+            Peers = membership.Peers,
+            Roles = membership.Roles,
             Journal = journal,
             AgentLease = new AgentLeaseOptions
             {
@@ -81,6 +88,8 @@ public static partial class ServeCommand
             },
         }));
 
+        if (membership.Peers.Count > 0)
+            builder.Services.AddHostedService(services => new BootstrapEndpoint(membership.Address, services));
         if (options.Agent.Enabled) AddLocalAgent(builder, options);
 
         var app = builder.Build();

@@ -15,6 +15,7 @@ public sealed class ActorsOptions
     public AgentSettings Agent { get; set; } = new();
     public JournalSettings Journal { get; set; } = new();
     public ClusterMembershipSettings Node { get; set; } = new();
+    public ClusterStatusSettings ClusterStatus { get; set; } = new();
     public GatewayLimits Limits { get; set; } = new();
     /// <summary>How long an agent may stay silent before its container instance shows agentConnected=false.</summary>
     public int AgentLeaseSeconds { get; set; } = 30;
@@ -52,16 +53,27 @@ public sealed class ActorsOptions
 
     public sealed class JournalSettings
     {
-        public JournalProvider Provider { get; set; } = JournalProvider.Sqlite;
-        /// <summary>PostgreSQL only; SQLite files live in the data directory.</summary>
-        public string? ConnectionString { get; set; }
+        /// <summary>An Npgsql connection string (<c>--postgres</c>): the nodes of a multi-node cluster share this database. Unset: SQLite in the data directory.</summary>
+        public string? Postgres { get; set; }
         public int SnapshotEvery { get; set; } = 100;
     }
 
+    /// <summary>This node's place in the Akka cluster (<c>--node-address</c>, <c>--peers</c>, <c>--roles</c>).</summary>
     public sealed class ClusterMembershipSettings
     {
-        public string Hostname { get; set; } = "127.0.0.1";
-        public int Port { get; set; }
-        public List<string> SeedNodes { get; set; } = [];
+        /// <summary>HOST:PORT where this node's cluster transport listens and is reached; port 0 (a free one) suits a node alone.</summary>
+        public string Address { get; set; } = "127.0.0.1:0";
+        /// <summary>HOST:PORT of every control-plane node, comma-separated, this one included; unset: a one-node cluster.</summary>
+        public string? Peers { get; set; }
+        /// <summary>Comma-separated: <c>gateway</c> (answers the API), <c>orchestrator</c> (hosts the entities).</summary>
+        public string Roles { get; set; } = "gateway,orchestrator";
+    }
+
+    /// <summary><c>actors cluster status</c>: the gateways to ask (comma-separated), entities to locate, and the output form.</summary>
+    public sealed class ClusterStatusSettings
+    {
+        public string? Endpoints { get; set; }
+        public string? Entities { get; set; }
+        public bool Json { get; set; }
     }
 }

@@ -7,10 +7,13 @@ namespace Actors.Hosting.Configuration;
 /// <summary>Turns the journal settings into connection strings and prepares the database before Akka opens it.</summary>
 public static class JournalSetup
 {
+    /// <summary>Sharding's bookkeeping lives in a schema of its own so the public schema's journal holds domain events only.</summary>
+    public const string ShardingSchema = "akka_sharding";
+
     public static JournalOptions Prepare(ActorsOptions options)
     {
         var journal = options.Journal;
-        if (journal.Provider == JournalProvider.Sqlite)
+        if (string.IsNullOrEmpty(journal.Postgres))
         {
             DataDirectory.EnsurePrivate(options.DataDir);
             var events = SqliteFile(Path.Combine(options.DataDir, "journal.db"));
@@ -22,24 +25,23 @@ public static class JournalSetup
             };
         }
 
-        if (string.IsNullOrEmpty(journal.ConnectionString))
-            throw new InvalidOperationException("Actors:Journal:ConnectionString is required when the journal provider is PostgreSql.");
-        // Sharding's bookkeeping lives in a schema of its own so the public schema's journal holds domain events only.
-        var shardingBuilder = new NpgsqlConnectionStringBuilder(journal.ConnectionString) { SearchPath = "akka_sharding" };
+        // The tables themselves are created by the plugin on first start (auto-initialize), in the connection's search path.
+        NpgsqlConnectionStringBuilder shardingBuilder;
         try
         {
-            using var connection = new NpgsqlConnection(journal.ConnectionString);
+            shardingBuilder = new NpgsqlConnectionStringBuilder(journal.Postgres) { SearchPath = ShardingSchema };
+            using var connection = new NpgsqlConnection(journal.Postgres);
             connection.Open();
-            using var command = new NpgsqlCommand("CREATE SCHEMA IF NOT EXISTS akka_sharding", connection);
+            using var command = new NpgsqlCommand($"CREATE SCHEMA IF NOT EXISTS {ShardingSchema}", connection);
             command.ExecuteNonQuery();
         }
-        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or ArgumentException)
         {
             throw new JournalUnusableException($"The PostgreSQL journal cannot be used: {OneLine(e.Message)}", e);
         }
         return new JournalOptions
         {
-            Provider = JournalProvider.PostgreSql, ConnectionString = journal.ConnectionString,
+            Provider = JournalProvider.PostgreSql, ConnectionString = journal.Postgres,
             ShardingConnectionString = shardingBuilder.ConnectionString, SnapshotEvery = journal.SnapshotEvery,
         };
     }

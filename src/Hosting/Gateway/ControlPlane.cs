@@ -26,6 +26,7 @@ public sealed class ControlPlane(ActorSystem system, ActorRegistry registry, Acc
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
 
+    public ActorSystem System { get; } = system;
     public AccountScope Account { get; } = account;
     public GatewayLimits Limits { get; } = limits;
     public JournalDirectory Directory { get; } = new(system);
@@ -33,6 +34,15 @@ public sealed class ControlPlane(ActorSystem system, ActorRegistry registry, Acc
     public EntityClient<TaskDefinitionFamilyState> TaskDefinitionFamilies { get; } = new(registry.Get<TaskDefinitionFamilyRegion>(), AskTimeout);
     public EntityClient<ContainerInstanceState> ContainerInstances { get; } = new(registry.Get<ContainerInstanceRegion>(), AskTimeout);
     public EntityClient<ServiceState> Services { get; } = new(registry.Get<ServiceRegion>(), AskTimeout);
+
+    /// <summary>Each kind's shard region (a proxy on a gateway-only node), for the control plane's status.</summary>
+    public IReadOnlyDictionary<string, IActorRef> RegionsByKind { get; } = new Dictionary<string, IActorRef>
+    {
+        [EntityKinds.Cluster] = registry.Get<ClusterRegion>(),
+        [EntityKinds.TaskDefinitionFamily] = registry.Get<TaskDefinitionFamilyRegion>(),
+        [EntityKinds.ContainerInstance] = registry.Get<ContainerInstanceRegion>(),
+        [EntityKinds.Service] = registry.Get<ServiceRegion>(),
+    };
 
     /// <summary>Sends a command and turns a refusal into the ECS error the client sees.</summary>
     public static async Task<TState> Accepted<TState>(Task<Nodes.Entities.EntityResponse<TState>> response)

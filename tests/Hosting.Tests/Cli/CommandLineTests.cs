@@ -22,7 +22,35 @@ public class CommandLineTests
         }, parsed.Settings);
     }
 
+    [Fact]
+    public void Multi_node_flags_become_configuration_keys()
+    {
+        var parsed = CommandLine.Parse(["serve", "--postgres", "Host=db;Database=actors", "--node-address", "node1:4053",
+            "--peers", "node1:4053,node2:4053,node3:4053", "--roles", "gateway"]);
+        Assert.Empty(parsed.Errors);
+        Assert.Equal(new Dictionary<string, string?>
+        {
+            ["Actors:Journal:Postgres"] = "Host=db;Database=actors",
+            ["Actors:Node:Address"] = "node1:4053",
+            ["Actors:Node:Peers"] = "node1:4053,node2:4053,node3:4053",
+            ["Actors:Node:Roles"] = "gateway",
+        }, parsed.Settings);
+    }
+
+    [Fact]
+    public void Cluster_status_takes_its_subcommand_and_flags()
+    {
+        var parsed = CommandLine.Parse(["cluster", "status", "--endpoint", "http://a:8080,http://b:8080", "--entity", "service/default/web", "--json"]);
+        Assert.Empty(parsed.Errors);
+        Assert.Equal("cluster", parsed.Command);
+        Assert.Equal("http://a:8080,http://b:8080", parsed.Settings["Actors:ClusterStatus:Endpoints"]);
+        Assert.Equal("service/default/web", parsed.Settings["Actors:ClusterStatus:Entities"]);
+        Assert.Equal("true", parsed.Settings["Actors:ClusterStatus:Json"]);
+    }
+
     [Theory]
+    [InlineData(new[] { "cluster" }, "actors cluster needs a subcommand: status.")]
+    [InlineData(new[] { "cluster", "members" }, "actors cluster needs a subcommand: status.")]
     [InlineData(new[] { "serve", "--bogus" }, "Unknown option --bogus.")]
     [InlineData(new[] { "serve", "--data-dir" }, "--data-dir needs a value.")]
     [InlineData(new[] { "launch" }, "Unknown command launch.")]

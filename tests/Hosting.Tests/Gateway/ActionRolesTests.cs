@@ -24,11 +24,12 @@ public class ActionRolesTests
     }
 
     [Fact]
-    public void User_keys_may_call_every_ecs_action_and_nothing_of_the_agent_protocol()
+    public void User_keys_may_call_every_ecs_action_and_the_control_planes_status_and_nothing_of_the_agent_protocol()
     {
         var userActions = Table.ActionsFor(KeyRole.User).ToList();
 
-        Assert.Equal(Table.Actions.Where(a => a.StartsWith(ActionTable.EcsTargetPrefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal),
+        Assert.Equal(Table.Actions.Where(a => a.StartsWith(ActionTable.EcsTargetPrefix, StringComparison.Ordinal))
+                .Append(Hosting.Gateway.Actions.ControlPlaneActions.DescribeTarget).Order(StringComparer.Ordinal),
             userActions);
         Assert.DoesNotContain(AgentProtocol.SyncTarget, userActions);
         Assert.Contains(ActionTable.EcsTargetPrefix + "DeregisterContainerInstance", userActions);

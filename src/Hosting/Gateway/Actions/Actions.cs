@@ -14,6 +14,7 @@ public static class Actions
         TaskActions.Register(table);
         ServiceActions.Register(table);
         AgentActions.Register(table);
+        ControlPlaneActions.Register(table);
         return table;
     }
 }
