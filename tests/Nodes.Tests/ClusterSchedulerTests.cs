@@ -48,7 +48,7 @@ public class ClusterSchedulerTests(ITestOutputHelper output)
             var id = Guid.NewGuid().ToString("N");
             var registered = await AskCluster<EntityResponse<ContainerInstanceState>>(new RegisterInstance(new RegisterContainerInstance(Context(), Cluster, id,
                 $"host-{i}", [Resource.Integer(ResourceNames.Cpu, 1024), Resource.Integer(ResourceNames.Memory, memory),
-                    Resource.StringSet(ResourceNames.Ports, ["22"]), Resource.StringSet(ResourceNames.UdpPorts, [])], null, [], []), 100));
+                    Resource.StringSet(ResourceNames.Ports, ["22"]), Resource.StringSet(ResourceNames.UdpPorts, [])], null, [], []), MaxInstances: Math.Max(100, count)));
             Assert.Null(registered.Error);
             var synced = await AskInstance<AgentSyncAnswer>(id, new AgentSync(new ReportAgentState(Context(), []), -1, TimeSpan.Zero));
             Assert.True(synced.Registered);
@@ -84,6 +84,17 @@ public class ClusterSchedulerTests(ITestOutputHelper output)
             Assert.Equal(0, ResourceLedger.Amount(state.RemainingResources, ResourceNames.Memory));
         }
         await AwaitAssertAsync(async () => Assert.Equal(12, (await RunningTaskIds()).Count), Patience);
+    }
+
+    [Fact]
+    public async Task A_launch_names_the_first_hundred_failures_and_counts_every_instance_that_failed()
+    {
+        await ClusterWithInstances(ClusterScheduler.MaxFailuresPerLaunch + 5, memory: 128);
+        var result = await RunTask(1);
+
+        Assert.Empty(result.Tasks);
+        Assert.Equal(ClusterScheduler.MaxFailuresPerLaunch, result.Failures.Count);
+        Assert.Equal(new Dictionary<string, int> { [ResourceFailureReasons.Memory] = ClusterScheduler.MaxFailuresPerLaunch + 5 }, result.FailureCounts);
     }
 
     [Fact]

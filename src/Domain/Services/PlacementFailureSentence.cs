@@ -12,15 +12,17 @@ public static class PlacementFailureSentence
 {
     public const string Opening = "was unable to place a task because no container instance met all of its requirements.";
 
-    public static string Of(IReadOnlyList<LaunchFailure> failures)
+    /// <param name="failures">The failures named, closest first.</param>
+    /// <param name="counts">How many instances failed each requirement, over all that were checked; else the named ones are counted.</param>
+    public static string Of(IReadOnlyList<LaunchFailure> failures, IReadOnlyDictionary<string, int>? counts = null)
     {
         if (failures.Count == 0) return Opening;
         var closest = failures[0];
         var sentence = $"{Opening} The closest matching (container-instance {closest.Target}) {Phrase(closest.Reason)}. "
                        + "For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.";
-        var counts = failures.GroupBy(f => f.Reason).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => $"{g.Count()} {Count(g.Key)}");
-        return $"{sentence} Of the instances checked: {string.Join(", ", counts)}.";
+        var perReason = counts ?? failures.GroupBy(f => f.Reason).ToDictionary(g => g.Key, g => g.Count());
+        var phrases = perReason.OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Value} {Count(c.Key)}");
+        return $"{sentence} Of the instances checked: {string.Join(", ", phrases)}.";
     }
 
     private static string Phrase(string reason) => reason switch

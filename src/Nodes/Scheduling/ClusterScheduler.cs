@@ -67,6 +67,8 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
     private readonly HashSet<string> _registering = new(StringComparer.Ordinal);
     /// <summary>Launches answered whose outcome is being recorded.</summary>
     private readonly HashSet<string> _completing = new(StringComparer.Ordinal);
+    /// <summary>Per pending launch, how many instances failed each requirement (its recorded failures are only the first hundred).</summary>
+    private readonly Dictionary<string, ImmutableSortedDictionary<string, int>> _failureCounts = new(StringComparer.Ordinal);
 
     public ClusterScheduler(string persistenceId, string entityId, int snapshotEvery, SchedulerOptions options, TimeProvider clock,
         Func<IActorRef> instances, Func<IActorRef> services)
@@ -228,6 +230,8 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
             }
             planned.AddRange(placement.Placements.Select(decision => Planned(NewTaskId(), decision)));
             failures.AddRange(placement.Failures.Take(MaxFailuresPerLaunch).Select(f => new LaunchFailure(f.ContainerInstanceId, f.Reason, f.Detail)));
+            if (placement.Failures.Count > 0)
+                _failureCounts[launchId] = placement.Failures.GroupBy(f => f.Reason).ToImmutableSortedDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         }
 
         foreach (var task in planned) _view.Reserve(task.ContainerInstanceId, task.TaskId, request.Spec.Demand, request.Spec.Group);
@@ -238,11 +242,13 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
             if (error is not null)
             {
                 foreach (var task in plan.Tasks) _view.Settle(task.ContainerInstanceId, task.TaskId);
+                _failureCounts.Remove(launchId);
                 replyTo.Tell(new LaunchResult([], [], error));
                 return;
             }
             if (!State.Launches.TryGetValue(launchId, out var launch))
             {
+                _failureCounts.Remove(launchId);
                 // The same clientToken was planned by another request in the meantime: wait for that one's outcome.
                 foreach (var task in plan.Tasks) _view.Settle(task.ContainerInstanceId, task.TaskId);
                 Self.Tell(request, replyTo);
@@ -339,13 +345,15 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
     {
         var confirmed = Confirmed(launch.LaunchId);
         if (launch.Tasks.Any(t => !confirmed.ContainsKey(t.TaskId)) || !_completing.Add(launch.LaunchId)) return;
-        var result = new LaunchResult(launch.Tasks.Select(t => confirmed[t.TaskId]).ToImmutableList(), launch.Failures, null);
+        var result = new LaunchResult(launch.Tasks.Select(t => confirmed[t.TaskId]).ToImmutableList(), launch.Failures, null,
+            _failureCounts.GetValueOrDefault(launch.LaunchId));
         AnswerWaiters(launch.LaunchId, result);
         Execute(new CompleteLaunch(Internal("launch"), launch.LaunchId), _ =>
         {
             // Retries with the clientToken that came while the outcome was being recorded.
             AnswerWaiters(launch.LaunchId, result);
             _confirmed.Remove(launch.LaunchId);
+            _failureCounts.Remove(launch.LaunchId);
             _completing.Remove(launch.LaunchId);
         });
     }

@@ -26,7 +26,13 @@ public sealed record LaunchTasks(
     ImmutableList<LaunchFailure> Failures);
 
 /// <summary>The tasks a launch placed and why others were not. Tasks come without overrides: the caller sent them.</summary>
-public sealed record LaunchResult(ImmutableList<TaskDescription> Tasks, ImmutableList<LaunchFailure> Failures, DomainError? Error);
+/// <param name="FailureCounts">
+/// How many instances failed each requirement over every instance the placement checked (<paramref name="Failures"/> names
+/// at most <see cref="ClusterScheduler.MaxFailuresPerLaunch"/>); null when not known, as for a clientToken's replay.
+/// </param>
+public sealed record LaunchResult(
+    ImmutableList<TaskDescription> Tasks, ImmutableList<LaunchFailure> Failures, DomainError? Error,
+    ImmutableSortedDictionary<string, int>? FailureCounts = null);
 
 /// <summary>StopTask: the scheduler finds the task's instance and hands the command on; the instance answers.</summary>
 public sealed record StopClusterTask(RequestContext Context, string TaskId, TaskStopCode StopCode, string Reason);

@@ -241,7 +241,7 @@ public sealed class ServiceEntity : AggregateEntity<Service, ServiceState, IServ
         }
         var failures = result.Error is { } error
             ? ImmutableList.Create($"{PlacementFailureSentence.Opening} {error.Message}")
-            : result.Failures.IsEmpty ? [] : ImmutableList.Create(PlacementFailureSentence.Of(result.Failures));
+            : result.Failures.IsEmpty ? [] : ImmutableList.Create(PlacementFailureSentence.Of(result.Failures, result.FailureCounts));
         Execute(new RecordServiceLaunch(Internal("launch"), answered.Token, [.. result.Tasks.Select(t => t.TaskId)], failures), _ => { });
     }
 
