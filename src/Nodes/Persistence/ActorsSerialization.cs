@@ -7,5 +7,5 @@ namespace Actors.Nodes.Persistence;
 public static class ActorsSerialization
 {
     public static SerializationSetup Setup() => SerializationSetup.Create(system =>
-        ImmutableHashSet.Create(SerializerDetails.Create("actors-json", new ActorsSerializer(system), Manifests.Types.ToImmutableHashSet())));
+        ImmutableHashSet.Create(SerializerDetails.Create("actors-json", new ActorsSerializer(system), Manifests.Types.Append(typeof(ChainedEvent)).Append(typeof(EntitySnapshot)).ToImmutableHashSet())));
 }
