@@ -15,6 +15,7 @@ public sealed record CommandLine(string Command, IReadOnlyDictionary<string, str
         Commands:
           serve      Start a node with every role: gateway, orchestrator and the local agent.
           agent      Run a container agent for this host against a gateway (or N simulated hosts).
+          audit      Read the journal: the timeline, an entity at a past time, why a task is where it is, integrity.
           help       Show this text (also --help, -h; "actors <command> --help" for one command).
           version    Show the version (also --version).
         """;
@@ -38,7 +39,7 @@ public sealed record CommandLine(string Command, IReadOnlyDictionary<string, str
           --hollow N               Register N simulated hosts whose runtime only pretends (tests, benchmarks)
         """;
 
-    public static readonly string Usage = $"{Commands}\n{ServeOptions}\n{AgentOptions}";
+    public static readonly string Usage = $"{Commands}\n{ServeOptions}\n{AgentOptions}\n{AuditCommand.Options}";
 
     private static readonly string[] HelpFlags = ["--help", "-h"];
     private static readonly string[] VersionFlags = ["--version", "version"];
@@ -48,6 +49,7 @@ public sealed record CommandLine(string Command, IReadOnlyDictionary<string, str
     {
         "serve" => $"Usage: actors serve [options]\n\n{ServeOptions}",
         "agent" => $"Usage: actors agent [options]\n\n{AgentOptions}",
+        "audit" => AuditCommand.Options,
         _ => Usage,
     };
 
@@ -99,6 +101,8 @@ public sealed record CommandLine(string Command, IReadOnlyDictionary<string, str
             ["--data-dir"] = "Actors:DataDir",
             ["--hollow"] = "Actors:Agent:Hollow:Count",
         },
+        // audit reads its own arguments (AuditCommand): they are queries, not configuration keys.
+        ["audit"] = new(),
         ["help"] = new(),
         ["version"] = new(),
     };
@@ -115,8 +119,9 @@ public sealed record CommandLine(string Command, IReadOnlyDictionary<string, str
         if (ValueFlags.ContainsKey(command) && args.Skip(1).Any(HelpFlags.Contains))
             return new CommandLine("help", new Dictionary<string, string?>(), [], command is "help" or "version" ? null : command);
         // "actors help serve" too.
-        if (command == "help" && args.Count == 2 && args[0] == "help" && args[1] is "serve" or "agent")
+        if (command == "help" && args.Count == 2 && args[0] == "help" && args[1] is "serve" or "agent" or "audit")
             return new CommandLine("help", new Dictionary<string, string?>(), [], args[1]);
+        if (command == "audit") return new CommandLine(command, new Dictionary<string, string?>(), []);
         var settings = new Dictionary<string, string?>();
         var errors = new List<string>();
         var valueFlags = ValueFlags.GetValueOrDefault(command) ?? [];
