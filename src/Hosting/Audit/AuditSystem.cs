@@ -1,5 +1,6 @@
 using Actors.Nodes;
 using Actors.Nodes.Persistence;
+using Actors.Nodes.Persistence.Stored;
 using Akka.Actor;
 using Akka.Hosting;
 using Akka.Persistence.Sql.Hosting;
@@ -44,7 +45,8 @@ public sealed class AuditSystem : IAsyncDisposable
 
     public AuditJournal Journal { get; }
 
-    public static async Task<AuditSystem> Start(AuditSource source)
+    /// <param name="events">How events are stored: today's format unless a test reads with one that has moved on.</param>
+    public static async Task<AuditSystem> Start(AuditSource source, StoredEventFormat? events = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddAkka("audit", akka => akka
@@ -57,7 +59,7 @@ public sealed class AuditSystem : IAsyncDisposable
                   journal-sequence-retrieval { query-delay = 100ms, max-tries = 10 }
                 }
                 """, HoconAddMode.Prepend)
-            .AddSetup(ActorsSerialization.Setup())
+            .AddSetup(ActorsSerialization.Setup(events))
             .WithSqlPersistence(
                 connectionString: source.ConnectionString,
                 providerName: source.Provider == JournalProvider.Sqlite ? ProviderName.SQLiteMS : ProviderName.PostgreSQL15,
