@@ -46,7 +46,7 @@ public static class NodeSetup
             .WithSqlPersistence(
                 connectionString: options.Journal.ConnectionString,
                 providerName: providerName,
-                journalBuilder: journal => journal.AddWriteEventAdapter<EventTagger>("tagger", [typeof(Actors.Domain.Common.IDomainEvent)]))
+                journalBuilder: journal => journal.AddWriteEventAdapter<EventTagger>("tagger", [typeof(Actors.Domain.Common.IDomainEvent), typeof(ChainedEvent)]))
             .WithSqlPersistence(
                 connectionString: options.Journal.ShardingConnectionString,
                 providerName: providerName,

@@ -4,6 +4,7 @@ using Actors.Domain.Common;
 using Actors.Nodes.Entities;
 using Actors.Nodes.Persistence;
 using Akka.Actor;
+using Akka.Streams;
 using Xunit.Abstractions;
 
 namespace Actors.Nodes.Tests;
@@ -47,6 +48,51 @@ public class AggregateEntityTests(ITestOutputHelper output) : NodeTestKit(output
 
         Assert.Equal(Json(last!), Json(recovered));
         Assert.Equal(["a1", "b2"], recovered.ContainerInstanceIds);
+    }
+
+    /// <summary>
+    /// Every event is stored chained to the one before it, also across a restart from a snapshot (the snapshot carries the
+    /// head of the chain), and each hash is the hash of the row as stored.
+    /// </summary>
+    [Fact]
+    public async Task Events_are_chained_across_a_recovery_from_a_snapshot()
+    {
+        var entity = Entity("chained", snapshotEvery: 2);
+        IClusterCommand[] before =
+        [
+            new CreateCluster(Context(1), [], [], null, null, []),
+            new AdmitContainerInstance(Context(2), "a1", 10),
+        ];
+        foreach (var command in before)
+        {
+            entity.Tell(command, TestActor);
+            ExpectMsg<EntityResponse<ClusterState>>();
+        }
+        Watch(entity);
+        Sys.Stop(entity);
+        ExpectTerminated(entity);
+        var revived = Entity("chained", snapshotEvery: 2);
+        revived.Tell(new TagCluster(Context(3), [new Tag("team", "core")]), TestActor);
+        ExpectMsg<EntityResponse<ClusterState>>();
+
+        var journal = Akka.Persistence.Query.PersistenceQuery.Get(Sys)
+            .ReadJournalFor<Akka.Persistence.Sql.Query.SqlReadJournal>(Akka.Persistence.Sql.Query.SqlReadJournal.Identifier);
+        var rows = new List<Akka.Persistence.Query.EventEnvelope>();
+        await foreach (var row in journal.CurrentEventsByPersistenceId("cluster|chained", 0, long.MaxValue).RunAsAsyncEnumerable(Sys.Materializer()))
+            rows.Add(row);
+
+        Assert.Equal([1L, 2L, 3L], rows.Select(r => r.SequenceNr));
+        var previous = "";
+        foreach (var row in rows)
+        {
+            var chained = Assert.IsType<ChainedEvent>(row.Event);
+            Assert.Null(chained.ReadError);
+            Assert.Equal(previous, chained.PreviousHash);
+            Assert.Equal(EventChain.Hash("cluster|chained", row.SequenceNr, chained.Manifest, chained.Payload, chained.PreviousHash), chained.Hash);
+            previous = chained.Hash;
+        }
+        Assert.Contains(AuditTags.Tag(AuditTags.ContainerInstance, "a1"), rows[1].Tags);
+        Assert.Contains(AuditTags.Tag(AuditTags.Cluster, "chained"), rows[2].Tags);
     }
 
     [Fact]

@@ -17,6 +17,7 @@ public sealed record CommandLine(string Command, IReadOnlyDictionary<string, str
           agent      Run a container agent for this host against a gateway (or N simulated hosts).
           cluster status
                      Show the control plane's members, roles, reachability and where shards live.
+          audit      Read the journal: the timeline, an entity at a past time, why a task is where it is, integrity.
           help       Show this text (also --help, -h; "actors <command> --help" for one command).
           version    Show the version (also --version).
         """;
@@ -56,7 +57,7 @@ public sealed record CommandLine(string Command, IReadOnlyDictionary<string, str
           --json                   Print the answer as JSON
         """;
 
-    public static readonly string Usage = $"{Commands}\n{ServeOptions}\n{AgentOptions}\n{ClusterOptions}";
+    public static readonly string Usage = $"{Commands}\n{ServeOptions}\n{AgentOptions}\n{ClusterOptions}\n{AuditCommand.Options}";
 
     private static readonly string[] HelpFlags = ["--help", "-h"];
     private static readonly string[] VersionFlags = ["--version", "version"];
@@ -67,6 +68,7 @@ public sealed record CommandLine(string Command, IReadOnlyDictionary<string, str
         "serve" => $"Usage: actors serve [options]\n\n{ServeOptions}",
         "agent" => $"Usage: actors agent [options]\n\n{AgentOptions}",
         "cluster" => $"Usage: actors cluster status [options]\n\n{ClusterOptions}",
+        "audit" => AuditCommand.Options,
         _ => Usage,
     };
 
@@ -128,6 +130,8 @@ public sealed record CommandLine(string Command, IReadOnlyDictionary<string, str
             ["--entity"] = "Actors:ClusterStatus:Entities",
             ["--region"] = "Actors:Region",
         },
+        // audit reads its own arguments (AuditCommand): they are queries, not configuration keys.
+        ["audit"] = new(),
         ["help"] = new(),
         ["version"] = new(),
     };
@@ -145,8 +149,9 @@ public sealed record CommandLine(string Command, IReadOnlyDictionary<string, str
         if (ValueFlags.ContainsKey(command) && args.Skip(1).Any(HelpFlags.Contains))
             return new CommandLine("help", new Dictionary<string, string?>(), [], command is "help" or "version" ? null : command);
         // "actors help serve" too.
-        if (command == "help" && args.Count == 2 && args[0] == "help" && args[1] is "serve" or "agent" or "cluster")
+        if (command == "help" && args.Count == 2 && args[0] == "help" && args[1] is "serve" or "agent" or "cluster" or "audit")
             return new CommandLine("help", new Dictionary<string, string?>(), [], args[1]);
+        if (command == "audit") return new CommandLine(command, new Dictionary<string, string?>(), []);
         var settings = new Dictionary<string, string?>();
         var errors = new List<string>();
         var valueFlags = ValueFlags.GetValueOrDefault(command) ?? [];

@@ -96,6 +96,7 @@ public static partial class ServeCommand
         app.MapPost("/", (HttpContext http, AwsJsonEndpoint endpoint) => endpoint.Handle(http));
         app.MapGet("/", () => Results.Text("Actors: an Amazon ECS-compatible control plane. POST AWS JSON 1.1 requests here.\n"));
         app.MapGet("/healthz", (IServiceProvider services) => Health.Check(services));
+        app.MapAudit();
 
         var credentials = app.Services.GetRequiredService<CredentialStore>();
         if (credentials.StartupNotice is { } notice) app.Logger.LogInformation("{Notice}", notice);

@@ -2,12 +2,16 @@ using Actors.Domain.Common;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using Akka.Serialization;
+using Actors.Nodes.Persistence;
 
 namespace Actors.Nodes.Entities;
 
 /// <summary>
 /// The thin shell around a pure aggregate: receive a command, Decide, persist the events, Apply them, reply.
-/// Snapshots keep recovery short; events are never deleted because the journal is the audit trail.
+/// Snapshots keep recovery short; events are never deleted because the journal is the audit trail. Every event is persisted
+/// as a <see cref="ChainedEvent"/>: its stored bytes with a hash chained to the entity's previous event, so the journal is
+/// tamper-evident (see <see cref="EventChain"/>); the head of the chain is kept in memory and in each snapshot.
 /// A journal that fails is answered for at once: whoever asked while the entity recovered or waited for a write hears
 /// why (the entity then stops, as Akka.Persistence requires), instead of waiting for their ask to time out.
 /// </summary>
@@ -27,8 +31,25 @@ public class AggregateEntity<TAggregate, TState, TCommand, TEvent> : ReceivePers
         Clock = clock ?? TimeProvider.System;
         State = TAggregate.Empty(entityId);
 
-        Recover<SnapshotOffer>(offer => State = (TState)offer.Snapshot);
-        Recover<TEvent>(@event => State = TAggregate.Apply(State, @event));
+        Recover<SnapshotOffer>(offer =>
+        {
+            // A snapshot from before the chain carries no hash: the chain then begins again with the next event.
+            (State, _chainHash) = offer.Snapshot is EntitySnapshot chained ? ((TState)chained.State, chained.ChainHash) : ((TState)offer.Snapshot, "");
+        });
+        Recover<ChainedEvent>(chained =>
+        {
+            if (chained.Event is not TEvent @event)
+                throw new System.Runtime.Serialization.SerializationException(
+                    $"Event {LastSequenceNr} of {PersistenceId} ({chained.Manifest}) cannot be read: {chained.ReadError}");
+            State = TAggregate.Apply(State, @event);
+            _chainHash = chained.Hash;
+        });
+        // Events written before the chain existed.
+        Recover<TEvent>(@event =>
+        {
+            State = TAggregate.Apply(State, @event);
+            _chainHash = "";
+        });
         Recover<RecoveryCompleted>(_ =>
         {
             _askedWhileRecovering.Clear();
@@ -68,21 +89,26 @@ public class AggregateEntity<TAggregate, TState, TCommand, TEvent> : ReceivePers
     private bool _writing;
     private Action<DomainError>? _whenWriteFails;
     private readonly List<IActorRef> _askedWhileRecovering = [];
+    /// <summary>The hash of the last event stored (empty before the first, or after events from before the chain).</summary>
+    private string _chainHash = "";
 
     private void WriteQueued()
     {
         var batch = _queued.ToList();
         _queued.Clear();
         var working = State;
-        var events = new List<TEvent>();
+        var events = new List<ChainedEvent>();
         var answers = new List<(Action<DomainError?> Then, DomainError? Error)>(batch.Count);
         foreach (var (command, then) in batch)
         {
             var decision = TAggregate.Decide(working, command);
             answers.Add((then, decision.Error));
             if (!decision.IsAccepted) continue;
-            foreach (var @event in decision.Events) working = TAggregate.Apply(working, @event);
-            events.AddRange(decision.Events);
+            foreach (var @event in decision.Events)
+            {
+                events.Add(Chain(@event, working, events.Count == 0 ? _chainHash : events[^1].Hash, LastSequenceNr + events.Count + 1));
+                working = TAggregate.Apply(working, @event);
+            }
         }
         if (events.Count == 0)
         {
@@ -103,13 +129,31 @@ public class AggregateEntity<TAggregate, TState, TCommand, TEvent> : ReceivePers
             if (_queued.Count > 0 && !_writing) WriteQueued();
         }
         _whenWriteFails = Finish;
-        PersistAllAsync(events, @event =>
+        PersistAllAsync(events, chained =>
         {
+            var @event = (TEvent)chained.Event!;
             State = TAggregate.Apply(State, @event);
+            _chainHash = chained.Hash;
             OnPersisted(@event);
-            if (LastSequenceNr % _snapshotEvery == 0) SaveSnapshot(State);
+            if (LastSequenceNr % _snapshotEvery == 0) SaveSnapshot(new EntitySnapshot(State, _chainHash));
             if (--remaining == 0) Finish(null);
         });
+    }
+
+    /// <summary>
+    /// The event as it will be stored, linked to <paramref name="previousHash"/>. One write is in flight at a time and each
+    /// batch is decided after the previous one was stored, so the events take the sequence numbers that follow
+    /// <see cref="Eventsourced.LastSequenceNr"/> in order.
+    /// </summary>
+    private ChainedEvent Chain(TEvent @event, TState stateBefore, string previousHash, long sequenceNr)
+    {
+        var serializer = (SerializerWithStringManifest)Context.System.Serialization.FindSerializerFor(@event);
+        var manifest = serializer.Manifest(@event);
+        var payload = serializer.ToBinary(@event);
+        return new ChainedEvent(@event, manifest, payload, previousHash, EventChain.Hash(PersistenceId, sequenceNr, manifest, payload, previousHash))
+        {
+            Tags = AuditTags.Of(PersistenceId, @event, stateBefore),
+        };
     }
 
     /// <summary>The journal refused the events (they cannot be stored): the callers hear it instead of waiting for nothing.</summary>

@@ -32,8 +32,9 @@ public sealed class StoredEventFormat
     /// <summary>Current manifests, each with the record it is stored as.</summary>
     public IEnumerable<string> CurrentManifests => _byManifest.Keys;
 
+    /// <summary>A copy that stores <paramref name="codec"/>'s event under <paramref name="manifest"/> (a new event, or an event moved on to a new version).</summary>
     public StoredEventFormat WithEvent(string manifest, StoredEventCodec codec) =>
-        new(_byType.Values.Append((manifest, codec)), Upcasters);
+        new(_byType.SetItem(codec.DomainType, (manifest, codec)).Values, Upcasters);
 
     public StoredEventFormat WithUpcaster(string fromManifest, Func<System.Text.Json.Nodes.JsonObject, System.Text.Json.Nodes.JsonObject> upcast) =>
         new(_byType.Values, Upcasters.With(fromManifest, upcast));

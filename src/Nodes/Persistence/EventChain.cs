@@ -1,0 +1,115 @@
+using System.Buffers;
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Actors.Domain.Common;
+
+namespace Actors.Nodes.Persistence;
+
+/// <summary>
+/// A domain event as its entity persists it: the event's stored bytes (<see cref="Payload"/> under <see cref="Manifest"/>)
+/// and a hash chained to the previous event of the same entity, so that an altered, deleted or reordered journal row
+/// breaks the chain exactly where it happened. Read back, <see cref="Event"/> is null when the payload no longer
+/// deserializes (<see cref="ReadError"/> says why): recovery refuses such an event, an audit reports it.
+/// </summary>
+/// <param name="PreviousHash">The hash of the entity's previous event; empty where the chain begins (the first event, or
+/// the first one written after events from before the chain existed).</param>
+/// <param name="Tags">The journal tags it is written with (not stored in the payload: the journal keeps them beside it).</param>
+public sealed record ChainedEvent(
+    IDomainEvent? Event, string Manifest, byte[] Payload, string PreviousHash, string Hash, string? ReadError = null)
+{
+    public ImmutableArray<string> Tags { get; init; } = [];
+}
+
+/// <summary>An entity's snapshot with the hash of the last event it includes, so the chain continues after recovery.</summary>
+public sealed record EntitySnapshot(object State, string ChainHash);
+
+/// <summary>
+/// The hash chain of the journal and the stored form of its links. A link is the SHA-256 of a version line, the persistence
+/// id, the sequence number, the manifest, the previous link and the payload bytes, so any change to what a row holds, or
+/// to where it sits in its entity's history, gives a different hash.
+/// </summary>
+public static class EventChain
+{
+    /// <summary>Journal manifests of chained events read <c>chained.v1/&lt;event manifest&gt;</c>.</summary>
+    public const string ManifestPrefix = "chained.v1/";
+
+    /// <summary>Snapshot manifests read <c>entity-snapshot.v1/&lt;state manifest&gt;</c>.</summary>
+    public const string SnapshotManifestPrefix = "entity-snapshot.v1/";
+
+    public static string Hash(string persistenceId, long sequenceNr, string manifest, ReadOnlySpan<byte> payload, string previousHash)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.UTF8.GetBytes($"actors-event-chain.v1\n{persistenceId}\n{sequenceNr}\n{manifest}\n{previousHash}\n"));
+        hash.AppendData(payload);
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary><c>{"previousHash":..,"hash":..,"event":&lt;payload&gt;}</c>: the event's own bytes are kept verbatim inside.</summary>
+    public static byte[] WriteEnvelope(ChainedEvent chained)
+    {
+        var buffer = new ArrayBufferWriter<byte>(chained.Payload.Length + 180);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("previousHash", chained.PreviousHash);
+            writer.WriteString("hash", chained.Hash);
+            writer.WritePropertyName("event");
+            writer.WriteRawValue(chained.Payload, skipInputValidation: true);
+            writer.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>The links and the event's verbatim bytes from an envelope; throws <see cref="JsonException"/> on a damaged one.</summary>
+    public static (string PreviousHash, string Hash, byte[] Payload) ReadEnvelope(ReadOnlySpan<byte> bytes) =>
+        ReadWrapped(bytes, "previousHash", "hash", "event");
+
+    /// <summary><c>{"chainHash":..,"state":&lt;state json&gt;}</c>.</summary>
+    public static byte[] WriteSnapshot(string chainHash, ReadOnlySpan<byte> state)
+    {
+        var buffer = new ArrayBufferWriter<byte>(state.Length + 100);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("chainHash", chainHash);
+            writer.WritePropertyName("state");
+            writer.WriteRawValue(state, skipInputValidation: true);
+            writer.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    public static (string ChainHash, byte[] State) ReadSnapshot(ReadOnlySpan<byte> bytes)
+    {
+        var (chainHash, _, state) = ReadWrapped(bytes, "chainHash", null, "state");
+        return (chainHash, state);
+    }
+
+    private static (string First, string Second, byte[] Raw) ReadWrapped(ReadOnlySpan<byte> bytes, string first, string? second, string raw)
+    {
+        var reader = new Utf8JsonReader(bytes);
+        string? firstValue = null, secondValue = null;
+        byte[]? rawValue = null;
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw new JsonException("not a JSON object");
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString();
+            if (!reader.Read()) break;
+            if (name == first) firstValue = reader.GetString();
+            else if (name == second) secondValue = reader.GetString();
+            else if (name == raw)
+            {
+                var start = (int)reader.TokenStartIndex;
+                reader.Skip();
+                rawValue = bytes[start..(int)reader.BytesConsumed].ToArray();
+            }
+            else reader.Skip();
+        }
+        if (reader.TokenType != JsonTokenType.EndObject || reader.Read()) throw new JsonException("the object does not end where it should");
+        return (firstValue ?? throw new JsonException($"'{first}' is missing"),
+            second is null ? "" : secondValue ?? throw new JsonException($"'{second}' is missing"),
+            rawValue ?? throw new JsonException($"'{raw}' is missing"));
+    }
+}
