@@ -202,7 +202,7 @@ public sealed partial class Service : IAggregate<ServiceState, IServiceCommand, 
             desired, settings, update.HealthCheckGracePeriodSeconds ?? state.HealthCheckGracePeriodSeconds,
             update.EnableEcsManagedTags ?? state.EnableEcsManagedTags, update.PropagateTags ?? state.PropagateTags,
             update.EnableExecuteCommand ?? state.EnableExecuteCommand, update.AvailabilityZoneRebalancing ?? state.AvailabilityZoneRebalancing);
-        if (updated with { Metadata = null! } != Unchanged(state) with { Metadata = null! }) events.Add(updated);
+        if (Changes(updated, state)) events.Add(updated);
 
         var primary = state.Primary!;
         var revisionOf = update.Revision ?? primary.Revision;
@@ -217,8 +217,15 @@ public sealed partial class Service : IAggregate<ServiceState, IServiceCommand, 
         return Decision<IServiceEvent>.Accept(events);
     }
 
-    private static ServiceUpdated Unchanged(ServiceState state) => new(null!, state.DesiredCount, state.Settings,
-        state.HealthCheckGracePeriodSeconds, state.EnableEcsManagedTags, state.PropagateTags, state.EnableExecuteCommand, state.AvailabilityZoneRebalancing);
+    /// <summary>An UpdateService that only names what the service already has records nothing.</summary>
+    private static bool Changes(ServiceUpdated updated, ServiceState state) =>
+        updated.DesiredCount != state.DesiredCount
+        || updated.Settings != state.Settings
+        || updated.HealthCheckGracePeriodSeconds != state.HealthCheckGracePeriodSeconds
+        || updated.EnableEcsManagedTags != state.EnableEcsManagedTags
+        || updated.PropagateTags != state.PropagateTags
+        || updated.EnableExecuteCommand != state.EnableExecuteCommand
+        || updated.AvailabilityZoneRebalancing != state.AvailabilityZoneRebalancing;
 
     private static bool SameRevision(ServiceRevision a, ServiceRevision b) =>
         a.Family == b.Family && a.Revision == b.Revision && a.HasHealthCheck == b.HasHealthCheck

@@ -92,6 +92,20 @@ public class ServiceTests
     }
 
     [Fact]
+    public void An_update_naming_only_what_the_service_has_records_nothing_and_each_changed_setting_is_recorded()
+    {
+        var service = Run(Create(desired: 3));
+
+        Assert.Empty(Service.Decide(service, Update(1, desired: 3, revision: Web1)).Events);
+        Assert.Empty(Service.Decide(service, new UpdateService(At(1), null, null, false, new(null, null, null, null), null, null, null, null, null)).Events);
+
+        var graced = Service.Decide(service, new UpdateService(At(1), null, null, false, null, 30, null, null, null, null)).Events;
+        Assert.Equal(30, Assert.IsType<ServiceUpdated>(Assert.Single(graced)).HealthCheckGracePeriodSeconds);
+        var bounds = Service.Decide(service, new UpdateService(At(1), null, null, false, new(50, 150, null, null), null, null, null, null, null)).Events;
+        Assert.Equal(150, Assert.IsType<ServiceUpdated>(Assert.Single(bounds)).Settings.MaximumPercent);
+    }
+
+    [Fact]
     public void Delete_refuses_a_scaled_service_without_force_and_a_deleted_service_drains_to_inactive()
     {
         var state = Run(Create());
