@@ -667,6 +667,11 @@ export async function startCluster(database, { roles = ['gateway,orchestrator', 
   servers.forEach((server, i) => { server.nodeAddress = `127.0.0.1:${ports[i]}`; });
   try {
     await Promise.all(servers.map((server) => server.start()));
+    // Answering HTTP is not yet being a member: wait until every node is Up and reachable.
+    await eventually(`${servers.length} nodes Up in one cluster`, async () => {
+      const { members } = await controlPlaneStatus(servers[0]);
+      return members.length === servers.length && members.every((m) => m.status === 'Up' && m.reachable);
+    }, { timeoutMs: 60_000, intervalMs: 250 });
   } catch (error) {
     await Promise.all(servers.map((server) => server.kill()));
     throw error;

@@ -97,8 +97,12 @@ describe('three nodes on PostgreSQL', { skip: database.skip ?? false, timeout: 6
 
     await write(gatewayOnly, new UpdateServiceCommand({ cluster: CLUSTER, service: SERVICE, desiredCount: DESIRED }));
     await waitForSteady(ecs, 'failover-app:1', 90_000);
-    // Pending tasks may be replaced up to maximumPercent: the extra ones are stopping once the service is steady.
-    await eventually('the extra tasks to stop', async () => (await liveTasks(ecs)).length === DESIRED, { timeoutMs: 30_000 });
+    // Scaling up launches exactly what is missing: no task was started only to be stopped as an excess.
+    const launched = [
+      ...await listAll(ecs, ListTasksCommand, { cluster: CLUSTER, serviceName: SERVICE, desiredStatus: 'RUNNING' }, 'taskArns'),
+      ...await listAll(ecs, ListTasksCommand, { cluster: CLUSTER, serviceName: SERVICE, desiredStatus: 'STOPPED' }, 'taskArns'),
+    ];
+    assert.equal(launched.length, DESIRED, `tasks launched to scale from 0 to ${DESIRED}: ${launched.length}`);
 
     // Sample how many tasks exist while the deployment runs, through any gateway that answers.
     const samples = [];

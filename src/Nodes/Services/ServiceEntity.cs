@@ -125,9 +125,10 @@ public sealed class ServiceEntity : AggregateEntity<Service, ServiceState, IServ
             _observeAgain = true;
             return;
         }
-        _observing = true;
         // Launches nobody is waiting for (asked before a crash, or their answer was lost) are asked again, same token.
         foreach (var launch in State.Launches.Where(l => l.TaskIds is null && !_launching.Contains(l.Token))) Launch(launch);
+        if (AwaitingLaunchAnswers) return;
+        _observing = true;
 
         var cluster = Cluster;
         var clusterName = State.ClusterName;
@@ -173,6 +174,7 @@ public sealed class ServiceEntity : AggregateEntity<Service, ServiceState, IServ
             ReconcileIn(_options.BusyReconcileInterval);
             return;
         }
+        if (AwaitingLaunchAnswers) return;
         _lastObservation = observation;
         Execute(new ReconcileService(Internal("reconcile"), observation), error =>
         {
@@ -185,6 +187,12 @@ public sealed class ServiceEntity : AggregateEntity<Service, ServiceState, IServ
             else ReconcileIn(NextLook());
         });
     }
+
+    /// <summary>
+    /// A launch whose answer has not been recorded may have placed its tasks already: an observation would show them while
+    /// the launch still counts them as to come, and the reconcile would take them for an excess. The answer reconciles.
+    /// </summary>
+    private bool AwaitingLaunchAnswers => State.Launches.Any(l => l.TaskIds is null);
 
     /// <summary>Soon while there is work in flight; at the throttle's or the placement retry's time; rarely when steady.</summary>
     private TimeSpan NextLook()
@@ -242,7 +250,8 @@ public sealed class ServiceEntity : AggregateEntity<Service, ServiceState, IServ
         var failures = result.Error is { } error
             ? ImmutableList.Create($"{PlacementFailureSentence.Opening} {error.Message}")
             : result.Failures.IsEmpty ? [] : ImmutableList.Create(PlacementFailureSentence.Of(result.Failures, result.FailureCounts));
-        Execute(new RecordServiceLaunch(Internal("launch"), answered.Token, [.. result.Tasks.Select(t => t.TaskId)], failures), _ => { });
+        Execute(new RecordServiceLaunch(Internal("launch"), answered.Token, [.. result.Tasks.Select(t => t.TaskId)], failures),
+            _ => ReconcileIn(TimeSpan.Zero));
     }
 
     /// <summary>A task definition revision, fetched once: revisions never change what they run.</summary>
