@@ -197,6 +197,52 @@ describe('three nodes on PostgreSQL', { skip: database.skip ?? false, timeout: 6
     await assertJournal([]);
   });
 
+  it('a rolling restart of every node (SIGTERM, start again) leaves the service unanswered for a few seconds at most', async () => {
+    // The node the previous test stopped comes back first; then each node in turn leaves and returns.
+    const stoppedNode = nodes.find((node) => !node.running);
+    if (stoppedNode) await stoppedNode.start();
+    const allUp = async () => {
+      const answering = nodes.find((node) => node.running);
+      const status = await controlPlaneStatus(answering);
+      return status.members.length === nodes.length && status.members.every((m) => m.status === 'Up' && m.reachable);
+    };
+    await eventually('every node Up', allUp, { timeoutMs: 30_000 });
+
+    let longestGapMs = 0;
+    let lastAnswer = Date.now();
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        for (const node of nodes.filter((n) => n.running)) {
+          try {
+            await node.client().send(new DescribeServicesCommand({ cluster: CLUSTER, services: [SERVICE] }), { abortSignal: AbortSignal.timeout(1_000) });
+            longestGapMs = Math.max(longestGapMs, Date.now() - lastAnswer);
+            lastAnswer = Date.now();
+            break;
+          } catch { /* that gateway is leaving or starting: the next one */ }
+        }
+        await sleep(100);
+      }
+    })();
+    try {
+      for (const node of nodes) {
+        const stopped = await node.stop();
+        assert.equal(stopped.code, 0, `${node.nodeAddress} exits 0 on SIGTERM:\n${node.outputTail}`);
+        await node.start();
+        await eventually(`every node Up after ${node.nodeAddress} restarted`, allUp, { timeoutMs: 30_000 });
+      }
+    } finally {
+      polling = false;
+      await poller;
+    }
+    longestGapMs = Math.max(longestGapMs, Date.now() - lastAnswer);
+    console.log(`# rolling restart of ${nodes.length} nodes: longest time without an answer ${(longestGapMs / 1000).toFixed(1)} s`);
+    assert.ok(longestGapMs < 5_000, `the service was unavailable for ${longestGapMs} ms during the rolling restart`);
+    const { services: [service] } = await nodes[2].client().send(new DescribeServicesCommand({ cluster: CLUSTER, services: [SERVICE] }));
+    assert.equal(service.desiredCount, DESIRED);
+    await assertJournal([]);
+  });
+
   /** Every answered write is in the journal (by its request id), and every persistence id's sequence numbers run 1..n with one writer at a time. */
   async function assertJournal(writes) {
     for (const { requestId, what } of writes) {
