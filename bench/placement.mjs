@@ -5,7 +5,8 @@
 // The agent signs with the server's agent key (the harness passes it as ACTORS_AGENT_* to both): every hollow instance
 // answers to that one key. Not a test. Uses tests/EndToEnd's node_modules (run `npm ci` there first).
 //
-//   node bench/placement.mjs [--instances 1000] [--tasks 10000] [--callers 16]
+//   node bench/placement.mjs [--instances 1000] [--tasks 10000] [--callers 16] [--warmup 0]
+// --warmup N places N tasks first (startedBy bench-warmup), uncounted: the figure of a node that has run a while.
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import {
@@ -17,11 +18,13 @@ const { values } = parseArgs({
     instances: { type: 'string', default: '1000' },
     tasks: { type: 'string', default: '10000' },
     callers: { type: 'string', default: '16' },
+    warmup: { type: 'string', default: '0' },
   },
 });
 const instances = Number(values.instances);
 const totalTasks = Number(values.tasks);
 const callers = Number(values.callers);
+const warmup = Number(values.warmup);
 const PER_CALL = 10; // ECS's maximum count per RunTask
 const CLUSTER = 'bench';
 const RUNNING_TIMEOUT_MS = 10 * 60_000;
@@ -45,41 +48,51 @@ try {
 
   // Each caller has its own client (its own connection pool), as separate users would.
   const clients = Array.from({ length: callers }, () => server.client({ maxAttempts: 3 }));
-  const calls = Math.ceil(totalTasks / PER_CALL);
-  const latencies = [];
-  const placedArns = [];
-  let issued = 0;
-  let failures = 0;
-  let errors = 0;
-  let firstProblem;
-  t0 = performance.now();
-  await Promise.all(clients.map(async (c) => {
-    while (issued < calls) {
-      const n = issued++;
-      const count = Math.min(PER_CALL, totalTasks - n * PER_CALL);
-      const started = performance.now();
-      try {
-        const answer = await c.send(new ecs.RunTaskCommand({
-          cluster: CLUSTER, taskDefinition: 'bench-small', count, startedBy: 'bench', placementStrategy: [{ type: 'spread', field: 'instanceId' }],
-        }));
-        latencies.push(performance.now() - started);
-        placedArns.push(...answer.tasks.map((t) => t.taskArn));
-        failures += answer.failures.length;
-        if (answer.failures.length) firstProblem ??= `failure: ${JSON.stringify(answer.failures[0])}`;
-      } catch (error) {
-        errors += 1;
-        firstProblem ??= `${error.name}: ${error.message}`;
+
+  /** RunTask until `total` tasks are asked for; prints and returns what was placed. */
+  async function place(total, startedBy, label) {
+    const calls = Math.ceil(total / PER_CALL);
+    const latencies = [];
+    const arns = [];
+    let issued = 0;
+    let failures = 0;
+    let errors = 0;
+    let firstProblem;
+    const started0 = performance.now();
+    await Promise.all(clients.map(async (c) => {
+      while (issued < calls) {
+        const n = issued++;
+        const count = Math.min(PER_CALL, total - n * PER_CALL);
+        const started = performance.now();
+        try {
+          const answer = await c.send(new ecs.RunTaskCommand({
+            cluster: CLUSTER, taskDefinition: 'bench-small', count, startedBy, placementStrategy: [{ type: 'spread', field: 'instanceId' }],
+          }));
+          latencies.push(performance.now() - started);
+          arns.push(...answer.tasks.map((t) => t.taskArn));
+          failures += answer.failures.length;
+          if (answer.failures.length) firstProblem ??= `failure: ${JSON.stringify(answer.failures[0])}`;
+        } catch (error) {
+          errors += 1;
+          firstProblem ??= `${error.name}: ${error.message}`;
+        }
       }
-    }
-  }));
-  const placingSeconds = (performance.now() - t0) / 1000;
-  latencies.sort((a, b) => a - b);
-  console.log(
-    `RunTask x${calls} (count ${PER_CALL}, ${callers} callers, spread on instanceId): ${placedArns.length} tasks placed in ${placingSeconds.toFixed(1)} s = ` +
-    `${(placedArns.length / placingSeconds).toFixed(0)} tasks/s; latency p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms; ` +
-    `${failures} placement failures, ${errors} errors`,
-  );
-  if (firstProblem) console.log(`  first problem: ${firstProblem}`);
+    }));
+    const seconds = (performance.now() - started0) / 1000;
+    latencies.sort((a, b) => a - b);
+    console.log(
+      `${label}RunTask x${calls} (count ${PER_CALL}, ${callers} callers, spread on instanceId): ${arns.length} tasks placed in ${seconds.toFixed(1)} s = ` +
+      `${(arns.length / seconds).toFixed(0)} tasks/s; latency p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms; ` +
+      `${failures} placement failures, ${errors} errors`,
+    );
+    if (firstProblem) console.log(`  first problem: ${firstProblem}`);
+    return { arns, errors };
+  }
+
+  // A node that has run a while has compiled its hot paths: the warm-up's tasks are placed, not counted.
+  if (warmup > 0) await place(warmup, 'bench-warmup', 'warm-up: ');
+  t0 = performance.now();
+  const { arns: placedArns, errors } = await place(totalTasks, 'bench', warmup > 0 ? 'after the warm-up: ' : '');
 
   // Until every placed task is RUNNING: DescribeTasks in batches of 100 (its maximum), only the ones not yet seen RUNNING.
   let pending = [...placedArns];
