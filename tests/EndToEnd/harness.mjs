@@ -2,7 +2,7 @@
 // and hands out clients that talk to them exactly as an AWS user would.
 import { spawn, execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, createWriteStream, writeFileSync, rmSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, createWriteStream, writeFileSync, rmSync, mkdtempSync, chownSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -88,8 +88,12 @@ function agentCredentialEnv(credentials) {
  * whole in ACTORS_E2E_LOG_DIR), its pid recorded, and stop/kill that wait for the exit.
  */
 export class ActorsProcess {
-  /** keepOutput: also keep the whole output of the current process in `output` (for tests that read every line). */
-  constructor({ keepOutput = false } = {}) {
+  /**
+   * keepOutput: also keep the whole output of the current process in `output` (for tests that read every line).
+   * runAs: { uid, gid } to run the process as another user (tests that tell its packets apart with iptables' owner match).
+   */
+  constructor({ keepOutput = false, runAs = null } = {}) {
+    this.runAs = runAs;
     this.child = null;
     this.exit = null; // resolves with { code, signal } when the current process ends
     this.exited = null; // the current process's { code, signal } once it ended on its own or was stopped
@@ -117,7 +121,8 @@ export class ActorsProcess {
     this.output = '';
     this.exited = null;
     this.starts += 1;
-    const child = spawn('dotnet', fullArgs, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    if (this.runAs) Object.assign(env, { HOME: tmpdir(), DOTNET_CLI_HOME: tmpdir() }); // another user cannot write root's home
+    const child = spawn('dotnet', fullArgs, { env, stdio: ['ignore', 'pipe', 'pipe'], ...(this.runAs ?? {}) });
     this.child = child;
     running.add(child);
     const pidFile = recordPid(child.pid);
@@ -178,8 +183,8 @@ export async function startServer(options = {}) {
 }
 
 export class ActorsServer extends ActorsProcess {
-  constructor({ region, accountId, extraArgs = [], dataDir, name, localAgent = false, cluster, env = {}, keepOutput, credentials, agentCredentials } = {}) {
-    super({ keepOutput });
+  constructor({ region, accountId, extraArgs = [], dataDir, name, localAgent = false, cluster, env = {}, keepOutput, credentials, agentCredentials, runAs } = {}) {
+    super({ keepOutput, runAs });
     this.name = name || `actors-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.region = region || DEFAULT_REGION;
     this.accountId = accountId || DEFAULT_ACCOUNT;
@@ -194,6 +199,7 @@ export class ActorsServer extends ActorsProcess {
     ];
     this.ownsDataDir = !dataDir;
     this.dataDir = dataDir || mkdtempSync(join(tmpdir(), 'actors-e2e-'));
+    if (runAs) chownSync(this.dataDir, runAs.uid, runAs.gid);
     this.credentials = credentials ?? generateCredentials(); // a user key: ECS's API (the nodes of one cluster share theirs)
     this.agentCredentials = agentCredentials ?? generateCredentials(); // an agent key, for the `actors agent` processes started against it
     this.port = null;
@@ -649,9 +655,9 @@ function portIsFree(port) {
 /**
  * Several `actors serve` nodes on 127.0.0.1 forming one cluster over a shared PostgreSQL journal, started side by side
  * (a new cluster forms once every peer answers). `roles`: one entry per node, e.g. ['gateway,orchestrator', 'gateway'].
- * The nodes share one user key and one agent key. Returns the servers in the order of `roles`.
+ * The nodes share one user key and one agent key; `runAs[i]` ({ uid, gid }) runs node i as another user. Returns the servers in the order of `roles`.
  */
-export async function startCluster(database, { roles = ['gateway,orchestrator', 'gateway,orchestrator', 'gateway,orchestrator'], name = 'node', env = {} } = {}) {
+export async function startCluster(database, { roles = ['gateway,orchestrator', 'gateway,orchestrator', 'gateway,orchestrator'], name = 'node', env = {}, runAs = [] } = {}) {
   const ports = [];
   for (let i = 0; i < roles.length; i++) ports.push(await freePortPair());
   const peers = ports.map((port) => `127.0.0.1:${port}`).join(',');
@@ -663,6 +669,7 @@ export async function startCluster(database, { roles = ['gateway,orchestrator', 
     agentCredentials,
     env,
     extraArgs: ['--postgres', database.connectionString, '--node-address', `127.0.0.1:${ports[i]}`, '--peers', peers, '--roles', nodeRoles],
+    runAs: runAs[i] ?? null,
   }));
   servers.forEach((server, i) => { server.nodeAddress = `127.0.0.1:${ports[i]}`; });
   try {
