@@ -73,8 +73,10 @@ public static class AuditEvents
     public static async IAsyncEnumerable<JsonObject> Read(
         AuditJournal journal, AuditFilter filter, bool follow, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var source = filter.RequiredTags().FirstOrDefault() ?? EventTagger.AllEvents;
-        await foreach (var entry in journal.ByTag(source, follow, cancellationToken))
+        var entries = filter.RequiredTags().FirstOrDefault() is { } tag
+            ? journal.ByTag(tag, follow, cancellationToken)
+            : journal.All(withTags: true, follow, cancellationToken);
+        await foreach (var entry in entries)
             if (filter.Matches(entry)) yield return Describe(journal, entry);
     }
 

@@ -55,7 +55,7 @@ public static class AuditVerify
         var entities = new Dictionary<string, EntityChain>(StringComparer.Ordinal);
         var problems = new List<AuditProblem>();
         long events = 0, chainedEvents = 0, placements = 0;
-        await foreach (var entry in journal.All(cancellationToken))
+        await foreach (var entry in journal.All(withTags: false, follow: false, cancellationToken))
         {
             events++;
             if ((events & 0x3FFF) == 0) progress?.Report(events);
