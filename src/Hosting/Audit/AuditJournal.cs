@@ -14,7 +14,9 @@ namespace Actors.Hosting.Audit;
 /// <param name="Ordering">The journal's global order (the row's <c>ordering</c>).</param>
 /// <param name="Stored">A <see cref="ChainedEvent"/>, or a bare domain event written before the chain existed.</param>
 /// <param name="Tags">The row's tags, where the read asked for them (the timeline); empty otherwise.</param>
-public sealed record AuditEntry(long Ordering, string PersistenceId, long SequenceNr, object Stored, IReadOnlyCollection<string> Tags)
+/// <param name="HashHolds">A chained row's hash is the hash of what the row holds (computed as the row is read, beside the
+/// deserialization, so verify does not spend its one thread on it); true for a row without a chain.</param>
+public sealed record AuditEntry(long Ordering, string PersistenceId, long SequenceNr, object Stored, IReadOnlyCollection<string> Tags, bool HashHolds = true)
 {
     public IDomainEvent? Event => Stored switch
     {
@@ -119,22 +121,47 @@ public sealed class AuditJournal(ActorSystem system, AuditSource source)
                 if (key is not null) Parameter(command, "@key", key);
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken);
                 var withTags = reader.FieldCount > 6;
-                while (await reader.ReadAsync(cancellationToken))
+                // Rows are read in batches; a batch is deserialized on the thread pool while the next one is read.
+                Task<AuditEntry[]>? decoding = null;
+                while (true)
                 {
-                    var ordering = reader.GetInt64(0);
-                    var persistenceId = reader.GetString(1);
-                    var sequenceNr = reader.GetInt64(2);
-                    var manifest = reader.IsDBNull(3) ? "" : reader.GetString(3);
-                    var stored = Deserialize((byte[])reader[5], reader.IsDBNull(4) ? null : reader.GetInt32(4), manifest);
-                    var tags = withTags && !reader.IsDBNull(6) ? reader.GetString(6).Split(TagSeparator) : [];
-                    yield return new AuditEntry(ordering, persistenceId, sequenceNr, stored, tags);
-                    after = Math.Max(after, ordering);
+                    var rows = new List<Row>(Batch);
+                    while (rows.Count < Batch && await reader.ReadAsync(cancellationToken))
+                        rows.Add(new Row(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.IsDBNull(3) ? "" : reader.GetString(3),
+                            reader.IsDBNull(4) ? null : reader.GetInt32(4), (byte[])reader[5],
+                            withTags && !reader.IsDBNull(6) ? reader.GetString(6).Split(TagSeparator) : []));
+                    if (decoding is not null)
+                        foreach (var entry in await decoding)
+                        {
+                            yield return entry;
+                            after = Math.Max(after, entry.Ordering);
+                        }
+                    if (rows.Count == 0) break;
+                    decoding = Task.Run(() => Decode(rows), cancellationToken);
                 }
             }
             if (!follow) yield break;
             after = Math.Max(after, until);
             await Task.Delay(FollowInterval, cancellationToken);
         }
+    }
+
+    private const int Batch = 256;
+
+    private sealed record Row(long Ordering, string PersistenceId, long SequenceNr, string Manifest, int? Serializer, byte[] Message, string[] Tags);
+
+    private AuditEntry[] Decode(List<Row> rows)
+    {
+        var entries = new AuditEntry[rows.Count];
+        Parallel.For(0, rows.Count, i =>
+        {
+            var row = rows[i];
+            var stored = Deserialize(row.Message, row.Serializer, row.Manifest);
+            var hashHolds = stored is not ChainedEvent chained
+                || EventChain.Hash(row.PersistenceId, row.SequenceNr, chained.Manifest, chained.Payload, chained.PreviousHash) == chained.Hash;
+            entries[i] = new AuditEntry(row.Ordering, row.PersistenceId, row.SequenceNr, stored, row.Tags, hashHolds);
+        });
+        return entries;
     }
 
     /// <summary>
