@@ -8,7 +8,8 @@ namespace Actors.Hosting.Audit;
 /// <summary>
 /// What `audit events` selects. Every filter is a tag (see <see cref="AuditTags"/>): the most selective one is the tag query,
 /// the others are checked on the tags each entry was written with, and the time range on the time its request arrived.
-/// Events written before the tags existed carry only <c>all</c> and their entity kind, so only the unfiltered timeline shows them.
+/// Without a filter the timeline is the whole journal. Events written before the tags existed carry none of the filters'
+/// tags, so only the unfiltered timeline shows them.
 /// </summary>
 public sealed record AuditFilter
 {
