@@ -2,7 +2,6 @@ using Actors.Domain.Common;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
-using Akka.Serialization;
 using Actors.Nodes.Persistence;
 
 namespace Actors.Nodes.Entities;
