@@ -5,7 +5,7 @@
 // journal and on copies with a deleted row, an altered payload and two swapped rows (sqlite3).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, copyFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import {
   actorsDll, startServer, startAgent, waitForConnectedInstances, waitTasksRunning, waitTasksStopped, eventually, sleep,
+  postgresDatabase,
 } from './harness.mjs';
 import { signRequest } from './sigv4.mjs';
 
@@ -111,8 +112,10 @@ describe('audit', { timeout: 600_000 }, () => {
     assert.deepEqual(orderings, [...orderings].sort((a, b) => a - b), 'oldest first');
     const taskId = seen.task.split('/').pop();
     const filtered = async (...flags) => jsonLines((await audit(['events', '--data-dir', dataDir, '--json', ...flags])).stdout);
+    // The node keeps writing (its agents report): compare what both reads saw.
+    const last = orderings.at(-1);
     const expect = async (flags, predicate, what) => {
-      const got = await filtered(...flags);
+      const got = (await filtered(...flags)).filter((e) => e.ordering <= last);
       const want = all.filter(predicate);
       assert.ok(want.length > 0, `${what}: the history has some`);
       assert.deepEqual(got.map((e) => e.ordering), want.map((e) => e.ordering), what);
@@ -136,6 +139,21 @@ describe('audit', { timeout: 600_000 }, () => {
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout, /^TIME \(UTC\)\s+TYPE/);
     assert.match(table.stdout, /TaskStopRequested\s+container-instance\|default\/\w+#\d+\s+AKIA\w+\s+/);
+  });
+
+  it('follows new events as they are written', async () => {
+    const follower = spawn('dotnet', [actorsDll(), 'audit', 'events', '--data-dir', dataDir, '--json', '--follow', '--type', 'ClusterCreated']);
+    let out = '';
+    follower.stdout.on('data', (chunk) => { out += chunk; });
+    try {
+      const clusters = () => jsonLines(out).map((e) => e.persistenceId);
+      await eventually('the past first', () => clusters().includes('cluster|audit-other'));
+      await ecs.send(new CreateClusterCommand({ clusterName: 'audit-followed' }));
+      await eventually('then what is written after', () => clusters().at(-1) === 'cluster|audit-followed');
+      assert.equal(new Set(clusters()).size, clusters().length, 'each event once');
+    } finally {
+      follower.kill();
+    }
   });
 
   it('shows entities as the gateway answered them then', async () => {
@@ -259,5 +277,50 @@ describe('audit', { timeout: 600_000 }, () => {
                          manifest = (SELECT manifest FROM pair WHERE seq = 9 - journal.sequence_number)
         WHERE ${where} AND sequence_number IN (4, 5)`),
     [[pid, 4, 'altered'], [pid, 5, 'altered'], [pid, 6, 'broken-link']]);
+  });
+});
+
+describe('audit on PostgreSQL', { timeout: 300_000 }, () => {
+  let database;
+  let server;
+
+  before(async () => {
+    database = await postgresDatabase('actors_audit');
+    if (database.skip) return;
+    server = await startServer({ name: 'audit-pg', extraArgs: ['--postgres', database.connectionString] });
+    const ecs = server.client();
+    await ecs.send(new CreateClusterCommand({ clusterName: 'pg-audit' }));
+    for (const memory of [64, 96, 128])
+      await ecs.send(new RegisterTaskDefinitionCommand({ family: 'pg-web', containerDefinitions: [{ name: 'app', image: 'busybox', memory }] }));
+  });
+
+  after(async () => {
+    await server?.stop();
+    await database?.drop?.();
+  });
+
+  it('reads, folds and verifies a PostgreSQL journal, and names a tampered row', async (t) => {
+    if (database.skip) return t.skip(database.skip);
+    const pg = ['--postgres', database.connectionString];
+    const family = jsonLines((await audit(['events', ...pg, '--json', '--family', 'pg-web'])).stdout);
+    assert.deepEqual(family.map((e) => [e.persistenceId, e.sequenceNr, e.type]), [1, 2, 3].map((n) => ['task-definition-family|pg-web', n, 'TaskDefinitionRegistered']));
+    const cluster = jsonLines((await audit(['events', ...pg, '--json', '--cluster', 'pg-audit'])).stdout);
+    assert.deepEqual(cluster.map((e) => e.type), ['ClusterCreated']);
+
+    const state = await audit(['state', 'arn:aws:ecs:us-east-1:000000000000:task-definition/pg-web:2', ...pg, '--json']);
+    assert.equal(state.code, 0, state.stderr);
+    assert.equal(JSON.parse(state.stdout).taskDefinition.containerDefinitions[0].memory, 96);
+
+    const untouched = await audit(['verify', ...pg]);
+    assert.equal(untouched.code, 0, untouched.stdout + untouched.stderr);
+    assert.match(untouched.stdout, /^passed: \d+ events/m);
+
+    await server.stop();
+    await database.query(`UPDATE journal SET message = convert_to(replace(convert_from(message, 'UTF8'), '"memory":96', '"memory":97'), 'UTF8')
+      WHERE persistence_id = 'task-definition-family|pg-web' AND sequence_number = 2`);
+    const tampered = await audit(['verify', ...pg, '--json']);
+    assert.equal(tampered.code, 1, tampered.stdout + tampered.stderr);
+    assert.deepEqual(jsonLines(tampered.stdout).slice(0, -1).map((p) => [p.persistenceId, p.sequenceNr, p.problem]),
+      [['task-definition-family|pg-web', 2, 'altered']]);
   });
 });

@@ -8,7 +8,8 @@ namespace Actors.Hosting.Audit;
 /// <summary>
 /// What `audit events` selects. Every filter is a tag (see <see cref="AuditTags"/>): the most selective one is the tag query,
 /// the others are checked on the tags each entry was written with, and the time range on the time its request arrived.
-/// Events written before the tags existed carry only <c>all</c> and their entity kind, so only the unfiltered timeline shows them.
+/// Without a filter the timeline is the whole journal. Events written before the tags existed carry none of the filters'
+/// tags, so only the unfiltered timeline shows them.
 /// </summary>
 public sealed record AuditFilter
 {
@@ -73,8 +74,10 @@ public static class AuditEvents
     public static async IAsyncEnumerable<JsonObject> Read(
         AuditJournal journal, AuditFilter filter, bool follow, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var source = filter.RequiredTags().FirstOrDefault() ?? EventTagger.AllEvents;
-        await foreach (var entry in journal.ByTag(source, follow, cancellationToken))
+        var entries = filter.RequiredTags().FirstOrDefault() is { } tag
+            ? journal.ByTag(tag, follow, cancellationToken)
+            : journal.All(withTags: true, follow, cancellationToken);
+        await foreach (var entry in entries)
             if (filter.Matches(entry)) yield return Describe(journal, entry);
     }
 

@@ -2,9 +2,8 @@ using Actors.Nodes;
 using Actors.Nodes.Persistence;
 using Actors.Nodes.Persistence.Stored;
 using Akka.Actor;
-using Akka.Hosting;
-using Akka.Persistence.Sql.Hosting;
-using LinqToDB;
+using Akka.Actor.Setup;
+using Akka.Configuration;
 using Microsoft.Data.Sqlite;
 
 namespace Actors.Hosting.Audit;
@@ -21,24 +20,24 @@ public sealed record AuditSource(JournalProvider Provider, string ConnectionStri
     }
 
     public static AuditSource Postgres(string connectionString) => new(JournalProvider.PostgreSql, connectionString);
+
+    /// <summary>The domain journal a node writes.</summary>
+    public static AuditSource Of(JournalOptions journal) => new(journal.Provider, journal.ConnectionString);
 }
 
 /// <summary>A mistake of the caller (bad flag, unknown ARN, no journal): one line on stderr and exit code 2.</summary>
 public sealed class AuditException(string message) : Exception(message);
 
 /// <summary>
-/// A small actor system that only reads the journal: our serializer and the SQL plugin configured as a node configures
-/// them (tags in the tag table), no cluster, no remoting, and Akka's own log lines off so stdout carries only answers.
+/// What `actors audit` reads with: an actor system that only holds our serializer (no cluster, no remoting, no persistence
+/// plugin, Akka's own log lines off so stdout carries only answers), and the journal read with plain SQL.
 /// </summary>
 public sealed class AuditSystem : IAsyncDisposable
 {
-    private readonly IHost _host;
-
-    private AuditSystem(IHost host)
+    private AuditSystem(ActorSystem system, AuditSource source)
     {
-        _host = host;
-        System = host.Services.GetRequiredService<ActorSystem>();
-        Journal = new AuditJournal(System);
+        System = system;
+        Journal = new AuditJournal(system, source);
     }
 
     public ActorSystem System { get; }
@@ -46,32 +45,13 @@ public sealed class AuditSystem : IAsyncDisposable
     public AuditJournal Journal { get; }
 
     /// <param name="events">How events are stored: today's format unless a test reads with one that has moved on.</param>
-    public static async Task<AuditSystem> Start(AuditSource source, StoredEventFormat? events = null)
+    public static Task<AuditSystem> Start(AuditSource source, StoredEventFormat? events = null)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddAkka("audit", akka => akka
-            .AddHocon("akka { loglevel = OFF, stdout-loglevel = OFF, log-dead-letters = off }", HoconAddMode.Prepend)
-            // The query side waits for a gap in the journal's ordering to fill (a write may be in flight) for
-            // query-delay x max-tries: a tenth of the defaults, so a journal with a deleted row is read in about a second.
-            .AddHocon("""
-                akka.persistence.query.journal.sql {
-                  refresh-interval = 200ms
-                  journal-sequence-retrieval { query-delay = 100ms, max-tries = 10 }
-                }
-                """, HoconAddMode.Prepend)
-            .AddSetup(ActorsSerialization.Setup(events))
-            .WithSqlPersistence(
-                connectionString: source.ConnectionString,
-                providerName: source.Provider == JournalProvider.Sqlite ? ProviderName.SQLiteMS : ProviderName.PostgreSQL15,
-                autoInitialize: false));
-        var host = builder.Build();
-        await host.StartAsync();
-        return new AuditSystem(host);
+        var setup = BootstrapSetup.Create()
+            .WithConfig(ConfigurationFactory.ParseString("akka { loglevel = OFF, stdout-loglevel = OFF, log-dead-letters = off }"))
+            .And(ActorsSerialization.Setup(events));
+        return Task.FromResult(new AuditSystem(ActorSystem.Create("audit", setup), source));
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _host.StopAsync();
-        _host.Dispose();
-    }
+    public async ValueTask DisposeAsync() => await System.Terminate();
 }

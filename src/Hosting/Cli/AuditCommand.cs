@@ -8,7 +8,7 @@ namespace Actors.Hosting.Cli;
 
 /// <summary>
 /// <c>actors audit</c>: reads a journal directly (a data directory's SQLite files, of a stopped or running node, or a
-/// PostgreSQL journal) through Akka.Persistence.Query; no node needs to run. Its flags are its own, not configuration keys.
+/// PostgreSQL journal) with plain SQL (see <see cref="Audit.AuditJournal"/>); no node needs to run. Its flags are its own, not configuration keys.
 /// </summary>
 public static class AuditCommand
 {

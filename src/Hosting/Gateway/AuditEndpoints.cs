@@ -20,7 +20,8 @@ public static class AuditEndpoints
 
     public static void MapAudit(this IEndpointRouteBuilder app)
     {
-        var journal = new Lazy<AuditJournal>(() => new AuditJournal(app.ServiceProvider.GetRequiredService<ActorSystem>()));
+        var journal = new Lazy<AuditJournal>(() => new AuditJournal(
+            app.ServiceProvider.GetRequiredService<ActorSystem>(), AuditSource.Of(app.ServiceProvider.GetRequiredService<Actors.Nodes.JournalOptions>())));
         app.MapGet("/v1/audit/{query}", (HttpContext http, string query, SigV4Verifier verifier, CredentialStore credentials, TimeProvider clock) =>
             Handle(http, query, journal.Value, verifier, credentials, clock));
     }

@@ -2,7 +2,6 @@ using Actors.Domain.Common;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
-using Akka.Serialization;
 using Actors.Nodes.Persistence;
 
 namespace Actors.Nodes.Entities;
@@ -145,16 +144,8 @@ public class AggregateEntity<TAggregate, TState, TCommand, TEvent> : ReceivePers
     /// batch is decided after the previous one was stored, so the events take the sequence numbers that follow
     /// <see cref="Eventsourced.LastSequenceNr"/> in order.
     /// </summary>
-    private ChainedEvent Chain(TEvent @event, TState stateBefore, string previousHash, long sequenceNr)
-    {
-        var serializer = (SerializerWithStringManifest)Context.System.Serialization.FindSerializerFor(@event);
-        var manifest = serializer.Manifest(@event);
-        var payload = serializer.ToBinary(@event);
-        return new ChainedEvent(@event, manifest, payload, previousHash, EventChain.Hash(PersistenceId, sequenceNr, manifest, payload, previousHash))
-        {
-            Tags = AuditTags.Of(PersistenceId, @event, stateBefore),
-        };
-    }
+    private ChainedEvent Chain(TEvent @event, TState stateBefore, string previousHash, long sequenceNr) =>
+        EventChain.Link(Context.System.Serialization, PersistenceId, sequenceNr, @event, stateBefore, previousHash);
 
     /// <summary>The journal refused the events (they cannot be stored): the callers hear it instead of waiting for nothing.</summary>
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)

@@ -10,7 +10,7 @@ namespace Actors.Nodes.Persistence;
 
 /// <summary>
 /// The journal tags of an event: what `actors audit events` filters by, so that a filter is a tag query rather than a scan.
-/// Each tag is <c>name:value</c> (besides <c>all</c> and the entity kind); an entity computes them when it persists, from the
+/// Each tag is <c>name:value</c>; an entity computes them when it persists, from the
 /// event and its state before it (a task's service and family are in the instance's state, not in every task event).
 /// </summary>
 public static class AuditTags
@@ -28,10 +28,10 @@ public static class AuditTags
 
     public static ImmutableArray<string> Of(string persistenceId, IDomainEvent domainEvent, object stateBefore)
     {
+        // No tag for "every event" or for the entity kind: the unfiltered timeline reads the journal itself, and each tag is
+        // a row (and three index entries) written beside every event.
         var tags = new List<string>
         {
-            EventTagger.AllEvents,
-            EntityKinds.TagOf(domainEvent),
             Tag(Type, domainEvent.GetType().Name),
             Tag(Principal, domainEvent.Metadata.Principal),
             Tag(RequestId, domainEvent.Metadata.RequestId),

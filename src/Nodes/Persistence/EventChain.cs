@@ -46,6 +46,22 @@ public static class EventChain
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
+    /// <summary>
+    /// The event as its entity persists it at <paramref name="sequenceNr"/>: its stored bytes under its manifest, linked to
+    /// <paramref name="previousHash"/>, with the <see cref="AuditTags"/> computed from the entity's state before it.
+    /// </summary>
+    public static ChainedEvent Link(
+        Akka.Serialization.Serialization serialization, string persistenceId, long sequenceNr, IDomainEvent @event, object stateBefore, string previousHash)
+    {
+        var serializer = (Akka.Serialization.SerializerWithStringManifest)serialization.FindSerializerFor(@event);
+        var manifest = serializer.Manifest(@event);
+        var payload = serializer.ToBinary(@event);
+        return new ChainedEvent(@event, manifest, payload, previousHash, Hash(persistenceId, sequenceNr, manifest, payload, previousHash))
+        {
+            Tags = AuditTags.Of(persistenceId, @event, stateBefore),
+        };
+    }
+
     /// <summary><c>{"previousHash":..,"hash":..,"event":&lt;payload&gt;}</c>: the event's own bytes are kept verbatim inside.</summary>
     public static byte[] WriteEnvelope(ChainedEvent chained)
     {
