@@ -3,13 +3,15 @@
 // instanceId so that every call reaches ten instances).
 // Prints tasks placed per second, p50/p99 RunTask latency, and seconds until all placed tasks are RUNNING.
 // The agent signs with the server's agent key (the harness passes it as ACTORS_AGENT_* to both): every hollow instance
-// answers to that one key. Not a test. Uses tests/EndToEnd's node_modules (run `npm ci` there first).
+// answers to that one key. With --nodes N (N > 1) the same workload runs on N nodes sharing a PostgreSQL journal
+// (scripts/postgres-setup): the agent is given every gateway, and the callers take turns among the gateways.
+// Not a test. Uses tests/EndToEnd's node_modules (run `npm ci` there first).
 //
-//   node bench/placement.mjs [--instances 1000] [--tasks 10000] [--callers 16]
+//   node bench/placement.mjs [--instances 1000] [--tasks 10000] [--callers 16] [--nodes 1]
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import {
-  startServer, startAgent, waitForConnectedInstances, listAll, sleep, ecs,
+  startServer, startAgent, startCluster, postgresDatabase, waitForConnectedInstances, listAll, sleep, ecs,
 } from '../tests/EndToEnd/harness.mjs';
 
 const { values } = parseArgs({
@@ -17,26 +19,36 @@ const { values } = parseArgs({
     instances: { type: 'string', default: '1000' },
     tasks: { type: 'string', default: '10000' },
     callers: { type: 'string', default: '16' },
+    nodes: { type: 'string', default: '1' },
   },
 });
 const instances = Number(values.instances);
 const totalTasks = Number(values.tasks);
 const callers = Number(values.callers);
+const nodeCount = Number(values.nodes);
 const PER_CALL = 10; // ECS's maximum count per RunTask
 const CLUSTER = 'bench';
 const RUNNING_TIMEOUT_MS = 10 * 60_000;
 
 const pct = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : NaN);
 
-const server = await startServer({ name: 'bench-placement' });
+const database = nodeCount > 1 ? await postgresDatabase('actors_bench_placement') : null;
+if (database?.skip) throw new Error(database.skip);
+const servers = database
+  ? await startCluster(database, { roles: Array(nodeCount).fill('gateway,orchestrator'), name: 'bench-placement' })
+  : [await startServer({ name: 'bench-placement' })];
+const [server] = servers;
 let agent;
 try {
-  agent = await startAgent({ server, cluster: CLUSTER, hollow: instances, name: 'bench-hollow' });
+  agent = await startAgent({
+    endpoint: servers.map((s) => s.endpoint).join(','), credentials: server.agentCredentials, cluster: CLUSTER, hollow: instances, name: 'bench-hollow',
+  });
   const client = server.client({ maxAttempts: 3 });
 
   let t0 = performance.now();
   await waitForConnectedInstances(client, CLUSTER, instances, { agents: [agent], timeoutMs: 5 * 60_000 });
-  console.log(`actors placement benchmark: ${instances} hollow instances connected in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const where = database ? `${nodeCount} nodes on PostgreSQL` : 'one node on SQLite';
+  console.log(`actors placement benchmark (${where}): ${instances} hollow instances connected in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
   await client.send(new ecs.RegisterTaskDefinitionCommand({
     family: 'bench-small',
@@ -44,7 +56,7 @@ try {
   }));
 
   // Each caller has its own client (its own connection pool), as separate users would.
-  const clients = Array.from({ length: callers }, () => server.client({ maxAttempts: 3 }));
+  const clients = Array.from({ length: callers }, (_, i) => servers[i % servers.length].client({ maxAttempts: 3 }));
   const calls = Math.ceil(totalTasks / PER_CALL);
   const latencies = [];
   const placedArns = [];
@@ -111,5 +123,6 @@ try {
   if (errors > 0 || placedArns.length < totalTasks) process.exitCode = 1;
 } finally {
   await agent?.dispose();
-  await server.dispose();
+  await Promise.all(servers.map((s) => s.dispose()));
+  await database?.drop();
 }
