@@ -3,14 +3,15 @@
 // instanceId so that every call reaches ten instances).
 // Prints tasks placed per second, p50/p99 RunTask latency, and seconds until all placed tasks are RUNNING.
 // The agent signs with the server's agent key (the harness passes it as ACTORS_AGENT_* to both): every hollow instance
-// answers to that one key. Not a test. Uses tests/EndToEnd's node_modules (run `npm ci` there first).
+// answers to that one key. With --nodes N (N > 1) the same workload runs on N nodes sharing a PostgreSQL journal
+// (scripts/postgres-setup): the agent is given every gateway, and the callers take turns among the gateways.
+// Not a test. Uses tests/EndToEnd's node_modules (run `npm ci` there first).
 //
-//   node bench/placement.mjs [--instances 1000] [--tasks 10000] [--callers 16] [--warmup 0]
-// --warmup N places N tasks first (startedBy bench-warmup), uncounted: the figure of a node that has run a while.
+//   node bench/placement.mjs [--instances 1000] [--tasks 10000] [--callers 16] [--nodes 1]
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import {
-  startServer, startAgent, waitForConnectedInstances, listAll, sleep, ecs,
+  startServer, startAgent, startCluster, postgresDatabase, waitForConnectedInstances, listAll, sleep, ecs,
 } from '../tests/EndToEnd/harness.mjs';
 
 const { values } = parseArgs({
@@ -18,28 +19,36 @@ const { values } = parseArgs({
     instances: { type: 'string', default: '1000' },
     tasks: { type: 'string', default: '10000' },
     callers: { type: 'string', default: '16' },
-    warmup: { type: 'string', default: '0' },
+    nodes: { type: 'string', default: '1' },
   },
 });
 const instances = Number(values.instances);
 const totalTasks = Number(values.tasks);
 const callers = Number(values.callers);
-const warmup = Number(values.warmup);
+const nodeCount = Number(values.nodes);
 const PER_CALL = 10; // ECS's maximum count per RunTask
 const CLUSTER = 'bench';
 const RUNNING_TIMEOUT_MS = 10 * 60_000;
 
 const pct = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : NaN);
 
-const server = await startServer({ name: 'bench-placement' });
+const database = nodeCount > 1 ? await postgresDatabase('actors_bench_placement') : null;
+if (database?.skip) throw new Error(database.skip);
+const servers = database
+  ? await startCluster(database, { roles: Array(nodeCount).fill('gateway,orchestrator'), name: 'bench-placement' })
+  : [await startServer({ name: 'bench-placement' })];
+const [server] = servers;
 let agent;
 try {
-  agent = await startAgent({ server, cluster: CLUSTER, hollow: instances, name: 'bench-hollow' });
+  agent = await startAgent({
+    endpoint: servers.map((s) => s.endpoint).join(','), credentials: server.agentCredentials, cluster: CLUSTER, hollow: instances, name: 'bench-hollow',
+  });
   const client = server.client({ maxAttempts: 3 });
 
   let t0 = performance.now();
   await waitForConnectedInstances(client, CLUSTER, instances, { agents: [agent], timeoutMs: 5 * 60_000 });
-  console.log(`actors placement benchmark: ${instances} hollow instances connected in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const where = database ? `${nodeCount} nodes on PostgreSQL` : 'one node on SQLite';
+  console.log(`actors placement benchmark (${where}): ${instances} hollow instances connected in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
   await client.send(new ecs.RegisterTaskDefinitionCommand({
     family: 'bench-small',
@@ -47,52 +56,42 @@ try {
   }));
 
   // Each caller has its own client (its own connection pool), as separate users would.
-  const clients = Array.from({ length: callers }, () => server.client({ maxAttempts: 3 }));
-
-  /** RunTask until `total` tasks are asked for; prints and returns what was placed. */
-  async function place(total, startedBy, label) {
-    const calls = Math.ceil(total / PER_CALL);
-    const latencies = [];
-    const arns = [];
-    let issued = 0;
-    let failures = 0;
-    let errors = 0;
-    let firstProblem;
-    const started0 = performance.now();
-    await Promise.all(clients.map(async (c) => {
-      while (issued < calls) {
-        const n = issued++;
-        const count = Math.min(PER_CALL, total - n * PER_CALL);
-        const started = performance.now();
-        try {
-          const answer = await c.send(new ecs.RunTaskCommand({
-            cluster: CLUSTER, taskDefinition: 'bench-small', count, startedBy, placementStrategy: [{ type: 'spread', field: 'instanceId' }],
-          }));
-          latencies.push(performance.now() - started);
-          arns.push(...answer.tasks.map((t) => t.taskArn));
-          failures += answer.failures.length;
-          if (answer.failures.length) firstProblem ??= `failure: ${JSON.stringify(answer.failures[0])}`;
-        } catch (error) {
-          errors += 1;
-          firstProblem ??= `${error.name}: ${error.message}`;
-        }
-      }
-    }));
-    const seconds = (performance.now() - started0) / 1000;
-    latencies.sort((a, b) => a - b);
-    console.log(
-      `${label}RunTask x${calls} (count ${PER_CALL}, ${callers} callers, spread on instanceId): ${arns.length} tasks placed in ${seconds.toFixed(1)} s = ` +
-      `${(arns.length / seconds).toFixed(0)} tasks/s; latency p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms; ` +
-      `${failures} placement failures, ${errors} errors`,
-    );
-    if (firstProblem) console.log(`  first problem: ${firstProblem}`);
-    return { arns, errors };
-  }
-
-  // A node that has run a while has compiled its hot paths: the warm-up's tasks are placed, not counted.
-  if (warmup > 0) await place(warmup, 'bench-warmup', 'warm-up: ');
+  const clients = Array.from({ length: callers }, (_, i) => servers[i % servers.length].client({ maxAttempts: 3 }));
+  const calls = Math.ceil(totalTasks / PER_CALL);
+  const latencies = [];
+  const placedArns = [];
+  let issued = 0;
+  let failures = 0;
+  let errors = 0;
+  let firstProblem;
   t0 = performance.now();
-  const { arns: placedArns, errors } = await place(totalTasks, 'bench', warmup > 0 ? 'after the warm-up: ' : '');
+  await Promise.all(clients.map(async (c) => {
+    while (issued < calls) {
+      const n = issued++;
+      const count = Math.min(PER_CALL, totalTasks - n * PER_CALL);
+      const started = performance.now();
+      try {
+        const answer = await c.send(new ecs.RunTaskCommand({
+          cluster: CLUSTER, taskDefinition: 'bench-small', count, startedBy: 'bench', placementStrategy: [{ type: 'spread', field: 'instanceId' }],
+        }));
+        latencies.push(performance.now() - started);
+        placedArns.push(...answer.tasks.map((t) => t.taskArn));
+        failures += answer.failures.length;
+        if (answer.failures.length) firstProblem ??= `failure: ${JSON.stringify(answer.failures[0])}`;
+      } catch (error) {
+        errors += 1;
+        firstProblem ??= `${error.name}: ${error.message}`;
+      }
+    }
+  }));
+  const placingSeconds = (performance.now() - t0) / 1000;
+  latencies.sort((a, b) => a - b);
+  console.log(
+    `RunTask x${calls} (count ${PER_CALL}, ${callers} callers, spread on instanceId): ${placedArns.length} tasks placed in ${placingSeconds.toFixed(1)} s = ` +
+    `${(placedArns.length / placingSeconds).toFixed(0)} tasks/s; latency p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms; ` +
+    `${failures} placement failures, ${errors} errors`,
+  );
+  if (firstProblem) console.log(`  first problem: ${firstProblem}`);
 
   // Until every placed task is RUNNING: DescribeTasks in batches of 100 (its maximum), only the ones not yet seen RUNNING.
   let pending = [...placedArns];
@@ -124,5 +123,6 @@ try {
   if (errors > 0 || placedArns.length < totalTasks) process.exitCode = 1;
 } finally {
   await agent?.dispose();
-  await server.dispose();
+  await Promise.all(servers.map((s) => s.dispose()));
+  await database?.drop();
 }

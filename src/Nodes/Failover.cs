@@ -1,6 +1,13 @@
 namespace Actors.Nodes;
 
 /// <summary>
+/// Which failure detection and downing timings a node runs: <see cref="Tuned"/> (the default, <see cref="Failover"/>) or
+/// <see cref="AkkaDefaults"/>, Akka's own, kept selectable (configuration key <c>Actors:Node:Failover</c>) so the benchmark
+/// can show what the tuning buys.
+/// </summary>
+public enum FailoverTimings { Tuned, AkkaDefaults }
+
+/// <summary>
 /// How fast a node that died is noticed and its entities start elsewhere, and why that never gives one entity two live
 /// writers (docs/ARCHITECTURE.md, "Failover"). Akka's defaults bring a killed node's entities back after about 46 s here;
 /// these bring them back in under 10 s:
@@ -16,6 +23,13 @@ namespace Actors.Nodes;
 /// </summary>
 public static class Failover
 {
+    /// <summary>The configuration values of <see cref="FailoverTimings"/>: "tuned" and "akka-defaults".</summary>
+    public static readonly IReadOnlyDictionary<string, FailoverTimings> Names = new Dictionary<string, FailoverTimings>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["tuned"] = FailoverTimings.Tuned,
+        ["akka-defaults"] = FailoverTimings.AkkaDefaults,
+    };
+
     public static readonly TimeSpan StableAfter = TimeSpan.FromSeconds(2);
     public static readonly TimeSpan DownRemovalMargin = TimeSpan.FromSeconds(1.5);
 

@@ -48,6 +48,7 @@ public sealed record NodeOptions
     /// <summary>Every control-plane node, this one included, found through config discovery; empty: this node forms a cluster of its own.</summary>
     public IReadOnlyList<NodeAddress> Peers { get; init; } = [];
     public IReadOnlySet<string> Roles { get; init; } = NodeRoles.All;
+    public FailoverTimings Failover { get; init; } = FailoverTimings.Tuned;
     public required JournalOptions Journal { get; init; }
     public Entities.AgentLeaseOptions AgentLease { get; init; } = new();
     public Scheduling.SchedulerOptions Scheduler { get; init; } = new();

@@ -686,6 +686,14 @@ export async function startCluster(database, { roles = ['gateway,orchestrator', 
   return servers;
 }
 
+/**
+ * A gateway this test file did not start (a container's published port, say) with the same client(), rawCall() and
+ * arn() as a started server's: nothing to start, stop or dispose.
+ */
+export function remoteGateway({ port, credentials, agentCredentials, name, region = DEFAULT_REGION, accountId = DEFAULT_ACCOUNT }) {
+  return Object.assign(Object.create(ActorsServer.prototype), { port, credentials, agentCredentials, name, region, accountId });
+}
+
 /** The control plane's status as `actors cluster status --json` prints it (members, shards, the entities asked for). */
 export async function controlPlaneStatus(server, entities = []) {
   const answer = await server.rawCall(null, {

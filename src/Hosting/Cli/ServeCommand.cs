@@ -75,6 +75,7 @@ public static partial class ServeCommand
             Address = membership.Address,
             Peers = membership.Peers,
             Roles = membership.Roles,
+            Failover = membership.Failover,
             Journal = journal,
             AgentLease = new AgentLeaseOptions
             {

@@ -3,7 +3,8 @@ using Actors.Nodes;
 namespace Actors.Hosting.Configuration;
 
 /// <summary>This node's address, its peers and its roles, read from <see cref="ActorsOptions.ClusterMembershipSettings"/>.</summary>
-public sealed record Membership(NodeAddress Address, IReadOnlyList<NodeAddress> Peers, IReadOnlySet<string> Roles)
+public sealed record Membership(NodeAddress Address, IReadOnlyList<NodeAddress> Peers, IReadOnlySet<string> Roles,
+    FailoverTimings Failover = FailoverTimings.Tuned)
 {
     /// <summary>The membership, or the one-line mistake that keeps the node from starting (the command exits with 2).</summary>
     public static (Membership? Membership, string? Problem) Read(ActorsOptions options)
@@ -16,6 +17,9 @@ public sealed record Membership(NodeAddress Address, IReadOnlyList<NodeAddress> 
         if (roles.Count == 0 || !roles.IsSubsetOf(NodeRoles.All))
             return (null, $"--roles takes {string.Join(" and/or ", NodeRoles.All)}, comma-separated, not '{node.Roles}'.");
 
+        if (!Nodes.Failover.Names.TryGetValue(node.Failover ?? "", out var failover))
+            return (null, $"Actors:Node:Failover takes {string.Join(" or ", Nodes.Failover.Names.Keys)}, not '{node.Failover}'.");
+
         var peers = new List<NodeAddress>();
         foreach (var text in Split(node.Peers))
         {
@@ -25,13 +29,13 @@ public sealed record Membership(NodeAddress Address, IReadOnlyList<NodeAddress> 
         if (peers.Count == 0)
         {
             if (!roles.Contains(NodeRoles.Orchestrator)) return (null, "A node alone must host the entities: --roles needs orchestrator without --peers.");
-            return (new Membership(address, [], roles), null);
+            return (new Membership(address, [], roles, failover), null);
         }
         if (address.Port == 0) return (null, "--node-address needs a fixed port with --peers: the other nodes reach this one there.");
         if (!peers.Contains(address)) return (null, $"--peers must name this node too ({address}): every node sees the same list.");
         if (string.IsNullOrEmpty(options.Journal.Postgres))
             return (null, "--peers needs --postgres: the nodes of a cluster share one journal, which SQLite files cannot be.");
-        return (new Membership(address, peers, roles), null);
+        return (new Membership(address, peers, roles, failover), null);
     }
 
     private static IEnumerable<string> Split(string? list) =>

@@ -47,4 +47,25 @@ public class MembershipTests
         Assert.Null(membership);
         Assert.Contains(expected, problem);
     }
+
+    [Theory]
+    [InlineData("tuned", FailoverTimings.Tuned)]
+    [InlineData("Akka-Defaults", FailoverTimings.AkkaDefaults)]
+    public void Failover_timings_are_tuned_unless_Akkas_defaults_are_asked_for(string name, FailoverTimings expected)
+    {
+        Assert.Equal(FailoverTimings.Tuned, Membership.Read(new ActorsOptions()).Membership!.Failover);
+        var options = Options();
+        options.Node.Failover = name;
+        Assert.Equal(expected, Membership.Read(options).Membership!.Failover);
+    }
+
+    [Fact]
+    public void Unknown_failover_timings_keep_the_node_from_starting()
+    {
+        var options = Options();
+        options.Node.Failover = "fast";
+        var (membership, problem) = Membership.Read(options);
+        Assert.Null(membership);
+        Assert.Contains("Actors:Node:Failover takes tuned or akka-defaults, not 'fast'", problem);
+    }
 }
