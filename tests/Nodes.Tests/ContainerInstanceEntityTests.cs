@@ -47,6 +47,19 @@ public class ContainerInstanceEntityTests(ITestOutputHelper output) : NodeTestKi
         return ExpectMsg<AgentSyncAnswer>();
     }
 
+    /// <summary>A registered instance whose agent holds a long poll for <paramref name="wait"/>: not answered yet.</summary>
+    private (IActorRef Entity, long Known, TestProbe Agent, RequestContext Poll) HeldLongPoll(TimeSpan wait)
+    {
+        var (entity, _) = Entity();
+        Ask(entity, Register());
+        var known = Sync(entity).DesiredVersion;
+        var agent = CreateTestProbe();
+        var report = new ReportAgentState(Context(), []);
+        entity.Tell(new AgentSync(report, known, wait), agent);
+        agent.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        return (entity, known, agent, report.Context);
+    }
+
     private RegisterContainerInstance Register() => new(Context(), Cluster, InstanceId, "host", [
         Resource.Integer(ResourceNames.Cpu, 1024), Resource.Integer(ResourceNames.Memory, 1024),
         Resource.StringSet(ResourceNames.Ports, ["22"]), Resource.StringSet(ResourceNames.UdpPorts, [])], null, [], []);
@@ -182,13 +195,7 @@ public class ContainerInstanceEntityTests(ITestOutputHelper output) : NodeTestKi
     [Fact]
     public void A_long_poll_is_answered_when_the_desired_state_changes_with_only_the_new_task_definition()
     {
-        var (entity, _) = Entity();
-        Ask(entity, Register());
-        var known = Sync(entity).DesiredVersion;
-
-        var agent = CreateTestProbe();
-        entity.Tell(new AgentSync(new ReportAgentState(Context(), []), known, TimeSpan.FromSeconds(20)), agent);
-        agent.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        var (entity, known, agent, _) = HeldLongPoll(TimeSpan.FromSeconds(20));
 
         var task = NewTask();
         entity.Tell(new PlaceTask(Context(), task, PlacementRecord.ChosenByCaller(InstanceId)), TestActor);
@@ -206,12 +213,7 @@ public class ContainerInstanceEntityTests(ITestOutputHelper output) : NodeTestKi
     [Fact]
     public void A_long_poll_with_nothing_new_is_answered_when_its_wait_is_over()
     {
-        var (entity, _) = Entity();
-        Ask(entity, Register());
-        var known = Sync(entity).DesiredVersion;
-        var agent = CreateTestProbe();
-        entity.Tell(new AgentSync(new ReportAgentState(Context(), []), known, TimeSpan.FromSeconds(10)), agent);
-        agent.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        var (_, known, agent, _) = HeldLongPoll(TimeSpan.FromSeconds(10));
         Clock.Advance(TimeSpan.FromSeconds(11));
         Assert.Equal(known, agent.ExpectMsg<AgentSyncAnswer>(TimeSpan.FromSeconds(2)).DesiredVersion);
     }
@@ -219,16 +221,11 @@ public class ContainerInstanceEntityTests(ITestOutputHelper output) : NodeTestKi
     [Fact]
     public void A_long_poll_ends_at_once_when_its_gateway_stops_and_the_others_stay_held()
     {
-        var (entity, _) = Entity();
-        Ask(entity, Register());
-        var known = Sync(entity).DesiredVersion;
-        var (stopping, staying) = (CreateTestProbe(), CreateTestProbe());
-        var stoppingSync = new ReportAgentState(Context(), []);
-        entity.Tell(new AgentSync(stoppingSync, known, TimeSpan.FromSeconds(20)), stopping);
+        var (entity, known, stopping, stoppingPoll) = HeldLongPoll(TimeSpan.FromSeconds(20));
+        var staying = CreateTestProbe();
         entity.Tell(new AgentSync(new ReportAgentState(Context(), []), known, TimeSpan.FromSeconds(20)), staying);
-        stopping.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
 
-        entity.Tell(new EndLongPoll(stoppingSync.Context.RequestId));
+        entity.Tell(new EndLongPoll(stoppingPoll.RequestId));
         var answer = stopping.ExpectMsg<AgentSyncAnswer>(TimeSpan.FromSeconds(2));
         Assert.Equal(known, answer.DesiredVersion);
         Assert.True(answer.Registered);
@@ -239,12 +236,7 @@ public class ContainerInstanceEntityTests(ITestOutputHelper output) : NodeTestKi
     [Fact]
     public void An_entity_that_stops_answers_its_long_polls_instead_of_leaving_them_to_time_out()
     {
-        var (entity, _) = Entity();
-        Ask(entity, Register());
-        var known = Sync(entity).DesiredVersion;
-        var agent = CreateTestProbe();
-        entity.Tell(new AgentSync(new ReportAgentState(Context(), []), known, TimeSpan.FromSeconds(20)), agent);
-        agent.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        var (entity, known, agent, _) = HeldLongPoll(TimeSpan.FromSeconds(20));
 
         Sys.Stop(entity);
         Assert.Equal(known, agent.ExpectMsg<AgentSyncAnswer>(TimeSpan.FromSeconds(2)).DesiredVersion);
