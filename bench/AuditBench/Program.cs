@@ -80,7 +80,7 @@ await using (var audit = await AuditSystem.Start(source))
 
     for (var run = 1; run <= 2; run++)
     {
-        var verification = await AuditVerify.Run(audit.Journal, null, CancellationToken.None);
+        var verification = await AuditVerify.Run(audit.Journal, null, null, CancellationToken.None);
         Console.WriteLine(Line($"audit verify, run {run}: {verification.Events:N0} events of {verification.Entities:N0} entities in {verification.Elapsed.TotalSeconds:0.00} s: {verification.EventsPerSecond:N0} events/s ({(verification.Passed ? "passed" : $"{verification.Problems.Count} problems: {verification.Problems[0]}")})"));
     }
 

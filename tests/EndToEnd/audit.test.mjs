@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, copyFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  CreateClusterCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand, DescribeTasksCommand,
+  CreateClusterCommand, TagResourceCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand, DescribeTasksCommand,
   CreateServiceCommand, UpdateServiceCommand, DescribeServicesCommand, StopServiceDeploymentCommand,
   UpdateContainerInstancesStateCommand, DescribeContainerInstancesCommand, DescribeClustersCommand, waitUntilServicesStable,
 } from '@aws-sdk/client-ecs';
@@ -21,9 +21,9 @@ import {
 import { signRequest } from './sigv4.mjs';
 
 /** Runs `actors audit ...args`; resolves { code, stdout, stderr } whatever the exit code. */
-function audit(args) {
+function audit(args, env = {}) {
   return new Promise((resolve) => {
-    execFile('dotnet', [actorsDll(), 'audit', ...args], { maxBuffer: 64 * 1024 * 1024, timeout: 60_000 }, (error, stdout, stderr) =>
+    execFile('dotnet', [actorsDll(), 'audit', ...args], { maxBuffer: 64 * 1024 * 1024, timeout: 60_000, env: { ...process.env, ...env } }, (error, stdout, stderr) =>
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }));
   });
 }
@@ -241,6 +241,33 @@ describe('audit', { timeout: 600_000 }, () => {
     const bad = await get('/v1/audit/state?arn=nonsense');
     assert.equal(bad.status, 400);
     assert.equal(bad.lines[0].__type, 'InvalidParameterException');
+  });
+
+  it('verifies every replayed entity against the live cluster, and names what a stale copy of the journal lacks', async () => {
+    const signedBy = { ACTORS_ACCESS_KEY_ID: server.credentials.accessKeyId, ACTORS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey };
+    const live = await audit(['verify', '--data-dir', dataDir, '--endpoint', server.endpoint, '--json'], signedBy);
+    assert.equal(live.code, 0, live.stdout + live.stderr);
+    const summary = jsonLines(live.stdout).at(-1);
+    // Two clusters, two families, two instances, the service: each compared, the instances' tasks with them.
+    assert.ok(summary.entitiesComparedLive >= 7 && summary.entitiesComparedLive === summary.entities, JSON.stringify(summary));
+
+    // A copy taken now (sqlite3's online backup, WAL included), then the live cluster moves on: the copy is stale.
+    const stale = join(dataDir, 'stale');
+    mkdirSync(stale);
+    execFileSync('sqlite3', [join(dataDir, 'journal.db'), `.backup '${join(stale, 'journal.db')}'`]);
+    const other = server.arn('cluster/audit-other');
+    await ecs.send(new TagResourceCommand({ resourceArn: other, tags: [{ key: 'added', value: 'after-the-copy' }] }));
+    const behind = await audit(['verify', '--data-dir', stale, '--endpoint', server.endpoint, '--json'], signedBy);
+    assert.equal(behind.code, 1, behind.stdout + behind.stderr);
+    const problems = jsonLines(behind.stdout).slice(0, -1);
+    const cluster = problems.find((p) => p.persistenceId === 'cluster|audit-other');
+    assert.ok(cluster, behind.stdout);
+    assert.equal(cluster.problem, 'live');
+    assert.match(cluster.message, /^cluster audit-other: the replayed journal and the live cluster differ in tags/);
+
+    const unsigned = await audit(['verify', '--data-dir', dataDir, '--endpoint', server.endpoint], { ACTORS_ACCESS_KEY_ID: '', ACTORS_SECRET_ACCESS_KEY: '' });
+    assert.equal(unsigned.code, 2);
+    assert.match(unsigned.stderr, /verify --endpoint signs its calls with a user key/);
   });
 
   it('verifies the untouched journal and names the row of each tampering', async () => {

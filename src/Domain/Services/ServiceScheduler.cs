@@ -232,9 +232,14 @@ public static class ServiceScheduler
                 _messages.Add($"(service {Name}) can neither deploy nor drain: minimumHealthyPercent {settings.MinimumHealthyPercent} forbids stopping a healthy task before a new one runs, and maximumPercent {settings.MaximumPercent} forbids starting one before an old one stops.");
         }
 
-        /// <summary>The <paramref name="count"/> tasks to stop when scaling in: not-yet-healthy first, then from the fullest zone and instance.</summary>
+        /// <summary>
+        /// The <paramref name="count"/> tasks to stop when scaling in: a failed primary's first (its revision is the broken
+        /// one: stopping the old tasks instead would leave nothing that works), then not-yet-healthy ones, then from the
+        /// fullest zone and instance.
+        /// </summary>
         private List<ObservedTask> BalancedScaleIn(List<ObservedTask> tasks, int count)
         {
+            var failedPrimary = _state.Primary is { RolloutState: RolloutState.FAILED } primary ? primary.Id : null;
             var chosen = new List<ObservedTask>();
             var remaining = tasks.ToList();
             for (var i = 0; i < count && remaining.Count > 0; i++)
@@ -242,7 +247,8 @@ public static class ServiceScheduler
                 var byZone = remaining.GroupBy(Zone).ToDictionary(g => g.Key, g => g.Count());
                 var byInstance = remaining.GroupBy(t => t.InstanceId).ToDictionary(g => g.Key, g => g.Count());
                 var next = remaining
-                    .OrderBy(IsHealthy)
+                    .OrderByDescending(t => t.DeploymentId == failedPrimary)
+                    .ThenBy(IsHealthy)
                     .ThenByDescending(t => byZone[Zone(t)])
                     .ThenByDescending(t => byInstance[t.InstanceId])
                     .ThenByDescending(t => t.TaskId, StringComparer.Ordinal)

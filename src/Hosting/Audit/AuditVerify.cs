@@ -17,7 +17,9 @@ public sealed record AuditProblem(string PersistenceId, long SequenceNr, string 
 }
 
 /// <summary>What `audit verify` found: how much it read and every problem.</summary>
-public sealed record AuditVerification(long Events, int Entities, long ChainedEvents, long PlacementsReplayed, TimeSpan Elapsed, IReadOnlyList<AuditProblem> Problems)
+/// <param name="EntitiesComparedLive">Entities compared with the live cluster (verify --endpoint); null without an endpoint.</param>
+public sealed record AuditVerification(long Events, int Entities, long ChainedEvents, long PlacementsReplayed, int? EntitiesComparedLive,
+    TimeSpan Elapsed, IReadOnlyList<AuditProblem> Problems)
 {
     public bool Passed => Problems.Count == 0;
 
@@ -26,7 +28,7 @@ public sealed record AuditVerification(long Events, int Entities, long ChainedEv
     public JsonObject ToJson() => new()
     {
         ["passed"] = Passed, ["events"] = Events, ["entities"] = Entities, ["chainedEvents"] = ChainedEvents,
-        ["placementsReplayed"] = PlacementsReplayed, ["seconds"] = Math.Round(Elapsed.TotalSeconds, 3),
+        ["placementsReplayed"] = PlacementsReplayed, ["entitiesComparedLive"] = EntitiesComparedLive, ["seconds"] = Math.Round(Elapsed.TotalSeconds, 3),
         ["eventsPerSecond"] = Math.Round(EventsPerSecond), ["problems"] = new JsonArray([.. Problems.Select(p => (JsonNode)p.ToJson())]),
     };
 }
@@ -36,7 +38,8 @@ public sealed record AuditVerification(long Events, int Entities, long ChainedEv
 /// never go back; that every event deserializes with today's code (through the upcasters); that every chained event's hash
 /// is the hash of what its row holds now (payload, manifest, persistence id, sequence number) and links to the previous
 /// event's hash - so an altered payload, a deleted row and two swapped rows are each named by persistence id and sequence
-/// number; and that each recorded placement, replayed on its recorded candidates, chooses the same instance.
+/// number; that each recorded placement, replayed on its recorded candidates, chooses the same instance; and, given a
+/// live cluster (<see cref="AuditLive"/>), that every entity replayed is what the cluster answers for it.
 /// The chain cannot show that an entity's newest events were cut off (nothing follows them): keep the heads it prints.
 /// </summary>
 public static class AuditVerify
@@ -49,7 +52,7 @@ public static class AuditVerify
         public bool Chained;
     }
 
-    public static async Task<AuditVerification> Run(AuditJournal journal, IProgress<long>? progress, CancellationToken cancellationToken)
+    public static async Task<AuditVerification> Run(AuditJournal journal, AuditLive? live, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var entities = new Dictionary<string, EntityChain>(StringComparer.Ordinal);
@@ -101,6 +104,8 @@ public static class AuditVerify
             }
         }
         progress?.Report(events);
-        return new AuditVerification(events, entities.Count, chainedEvents, placements, clock.Elapsed, problems);
+        if (live is not null)
+            problems.AddRange(await live.Compare(entities.ToDictionary(e => e.Key, e => e.Value.LastSequenceNr, StringComparer.Ordinal), cancellationToken));
+        return new AuditVerification(events, entities.Count, chainedEvents, placements, live?.EntitiesCompared, clock.Elapsed, problems);
     }
 }

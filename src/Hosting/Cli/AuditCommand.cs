@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Actors.Hosting.Audit;
+using Actors.Hosting.Gateway.Auth;
+using Actors.Nodes.Agent;
 using Actors.Nodes.Protocol;
 
 namespace Actors.Hosting.Cli;
@@ -26,6 +28,8 @@ public static class AuditCommand
                                   placed and why the rest could not be placed
           verify                  Gapless sequence numbers, every event readable, the hash chain intact, recorded
                                   placements chosen again; exit code 1 names each problem (persistence id and sequence nr)
+            --endpoint URL[,URL]  and every entity replayed equals what the live cluster's gateway answers for it
+                                  (signed with ACTORS_ACCESS_KEY_ID / ACTORS_SECRET_ACCESS_KEY; --region, default us-east-1)
 
         Journal (one of):
           --data-dir DIR          The SQLite journal of "actors serve --data-dir DIR" (default ./data)
@@ -72,19 +76,24 @@ public static class AuditCommand
                     return 0;
                 case "verify":
                     Expect(positional, 1, "audit verify takes no argument besides its options.");
-                    var result = await AuditVerify.Run(journal, Progress(error, "events verified"), cancellationToken);
-                    if (json)
+                    using (var gateway = flags.TryGetValue("--endpoint", out var endpoints) ? Gateway(endpoints, flags.GetValueOrDefault("--region")) : null)
                     {
-                        foreach (var problem in result.Problems) output.WriteLine(problem.ToJson().ToJsonString());
-                        output.WriteLine(result.ToJson().ToJsonString());
+                        var live = gateway is null ? null : new AuditLive(journal, gateway);
+                        var result = await AuditVerify.Run(journal, live, Progress(error, "events verified"), cancellationToken);
+                        if (json)
+                        {
+                            foreach (var problem in result.Problems) output.WriteLine(problem.ToJson().ToJsonString());
+                            output.WriteLine(result.ToJson().ToJsonString());
+                        }
+                        else
+                        {
+                            foreach (var problem in result.Problems) output.WriteLine(problem);
+                            var compared = result.EntitiesComparedLive is { } count ? $", {count} compared with the live cluster" : "";
+                            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                                $"{(result.Passed ? "passed" : $"FAILED: {result.Problems.Count} problem(s)")}: {result.Events} events of {result.Entities} entities ({result.ChainedEvents} chained, {result.PlacementsReplayed} placements replayed{compared}) in {result.Elapsed.TotalSeconds:0.00} s, {result.EventsPerSecond:0} events/s"));
+                        }
+                        return result.Passed ? 0 : 1;
                     }
-                    else
-                    {
-                        foreach (var problem in result.Problems) output.WriteLine(problem);
-                        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"{(result.Passed ? "passed" : $"FAILED: {result.Problems.Count} problem(s)")}: {result.Events} events of {result.Entities} entities ({result.ChainedEvents} chained, {result.PlacementsReplayed} placements replayed) in {result.Elapsed.TotalSeconds:0.00} s, {result.EventsPerSecond:0} events/s"));
-                    }
-                    return result.Passed ? 0 : 1;
                 default:
                     throw new AuditException($"Unknown audit command {positional[0]}: events, state, explain or verify.");
             }
@@ -92,6 +101,11 @@ public static class AuditCommand
         catch (AuditException mistake)
         {
             error.WriteLine($"actors audit: {mistake.Message}");
+            return 2;
+        }
+        catch (Exception failure) when (failure is GatewayError or HttpRequestException || failure is TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            error.WriteLine($"actors audit: the live cluster did not answer: {failure.Message}");
             return 2;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -117,7 +131,7 @@ public static class AuditCommand
                 else throw new AuditException($"{arg} needs a value.");
             }
         }
-        var known = new HashSet<string>(["--data-dir", "--postgres", "--json", "--follow", "--at", .. FilterFlags]);
+        var known = new HashSet<string>(["--data-dir", "--postgres", "--json", "--follow", "--at", "--endpoint", "--region", .. FilterFlags]);
         if (flags.Keys.FirstOrDefault(f => !known.Contains(f)) is { } unknown) throw new AuditException($"Unknown option {unknown}.");
         return (positional, flags);
     }
@@ -139,6 +153,20 @@ public static class AuditCommand
         Since = flags.TryGetValue("--since", out var since) ? Time("--since", since) : null,
         Until = flags.TryGetValue("--until", out var until) ? Time("--until", until) : null,
     };
+
+    /// <summary>A signed client of the gateways <c>--endpoint</c> names, with the user key of <c>actors cluster status</c>.</summary>
+    private static GatewayClient Gateway(string endpoints, string? region)
+    {
+        var uris = endpoints.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(e => Uri.TryCreate(e, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri : null).ToList();
+        if (uris.Count == 0 || uris.Any(u => u is null))
+            throw new AuditException("--endpoint takes absolute http(s) URLs of gateways, separated by commas.");
+        var accessKeyId = Environment.GetEnvironmentVariable(CredentialStore.AccessKeyIdVariable);
+        var secret = Environment.GetEnvironmentVariable(CredentialStore.SecretAccessKeyVariable);
+        if (string.IsNullOrEmpty(accessKeyId) || string.IsNullOrEmpty(secret))
+            throw new AuditException($"verify --endpoint signs its calls with a user key: set {CredentialStore.AccessKeyIdVariable} and {CredentialStore.SecretAccessKeyVariable}.");
+        return new GatewayClient(new GatewayConnection(uris!, accessKeyId, secret, region ?? "us-east-1"), TimeSpan.FromSeconds(30));
+    }
 
     public static DateTimeOffset Time(string flag, string text) =>
         DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)

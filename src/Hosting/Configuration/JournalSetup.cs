@@ -10,6 +10,9 @@ public static class JournalSetup
     /// <summary>Sharding's bookkeeping lives in a schema of its own so the public schema's journal holds domain events only.</summary>
     public const string ShardingSchema = "akka_sharding";
 
+    /// <summary>The advisory lock key under which nodes prepare the database one at a time (any fixed number of ours).</summary>
+    private const long SchemaSetupLock = 0x4163746f7273; // "Actors"
+
     public static JournalOptions Prepare(ActorsOptions options)
     {
         var journal = options.Journal;
@@ -32,8 +35,13 @@ public static class JournalSetup
             shardingBuilder = new NpgsqlConnectionStringBuilder(journal.Postgres) { SearchPath = ShardingSchema };
             using var connection = new NpgsqlConnection(journal.Postgres);
             connection.Open();
-            using var command = new NpgsqlCommand($"CREATE SCHEMA IF NOT EXISTS {ShardingSchema}", connection);
+            // Nodes of a new cluster start together, and concurrent CREATE SCHEMA IF NOT EXISTS can still collide on
+            // PostgreSQL's catalog (23505): a transaction-scoped advisory lock makes the nodes take turns.
+            using var transaction = connection.BeginTransaction();
+            using var command = new NpgsqlCommand(
+                $"SELECT pg_advisory_xact_lock({SchemaSetupLock}); CREATE SCHEMA IF NOT EXISTS {ShardingSchema}", connection, transaction);
             command.ExecuteNonQuery();
+            transaction.Commit();
         }
         catch (Exception e) when (e is NpgsqlException or InvalidOperationException or ArgumentException)
         {

@@ -52,7 +52,7 @@ public static class AuditEndpoints
                     await Stream(http, One(await AuditExplain.Explain(journal, subject, cancellation)));
                     break;
                 case "verify":
-                    var result = await AuditVerify.Run(journal, null, cancellation);
+                    var result = await AuditVerify.Run(journal, null, null, cancellation);
                     await Stream(http, One([.. result.Problems.Select(p => p.ToJson()), result.ToJson()]));
                     break;
                 default:

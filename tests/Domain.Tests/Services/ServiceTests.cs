@@ -169,6 +169,28 @@ public class ServiceTests
     }
 
     [Fact]
+    public void After_a_failed_deployment_without_rollback_scaling_in_stops_the_failed_revisions_running_tasks_before_the_old_ones()
+    {
+        var breaker = new DeploymentSettingsRequest(null, null, true, false);
+        var state = Run(Create(deployment: breaker));
+        var old = state.Primary!.Id;
+        var instance = new ObservedInstance("i1", true, false, "a");
+        state = Run(state, Update(1, revision: Web2));
+        var failing = state.Primary!.Id;
+        // Two old tasks left (the rollout stopped one), three of the new revision failed to start, two more of it
+        // happen to be RUNNING for a moment before their containers exit.
+        var observed = ImmutableList.Create(Running("t1", old, "i1"), Running("t2", old, "i1"))
+            .AddRange(new[] { "a1", "a2", "a3" }.Select(id => new ObservedTask(id, failing, "i1", TaskLifecycleStatus.STOPPED,
+                TaskLifecycleStatus.STOPPED, "UNKNOWN", null, TaskStopCode.TaskFailedToStart)))
+            .Add(Running("a4", failing, "i1")).Add(Running("a5", failing, "i1"));
+
+        var decision = Service.Decide(state, new ReconcileService(At(2), new ServiceObservation(observed, [instance])));
+
+        Assert.Equal(RolloutState.FAILED, decision.Events.Aggregate(state, Service.Apply).Primary!.RolloutState);
+        Assert.Equal(["a5"], decision.Events.OfType<ServiceTasksStopRequested>().Single().Tasks.Select(t => t.TaskId));
+    }
+
+    [Fact]
     public void Many_tasks_are_launched_ten_at_a_time_and_stopped_tasks_are_named_ten_to_a_sentence()
     {
         var state = Run(Create(desired: 25, deployment: new DeploymentSettingsRequest(0, 200, null, null)));

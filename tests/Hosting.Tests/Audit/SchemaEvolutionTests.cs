@@ -55,7 +55,7 @@ public sealed class SchemaEvolutionTests : IAsyncLifetime
     {
         await using var audit = await AuditSystem.Start(AuditSource.DataDirectory(_dataDir), MovedOn());
 
-        var verification = await AuditVerify.Run(audit.Journal, null, CancellationToken.None);
+        var verification = await AuditVerify.Run(audit.Journal, null, null, CancellationToken.None);
         var cluster = await AuditState.At(audit.Journal, "arn:aws:ecs:us-east-1:000000000000:cluster/web", DateTimeOffset.MaxValue, CancellationToken.None);
 
         Assert.Empty(verification.Problems);
