@@ -10,6 +10,11 @@ public sealed record JournalOptions
     public required string ConnectionString { get; init; }
     /// <summary>Sharding's own bookkeeping (remember-entities), kept out of the journal that audits replay.</summary>
     public required string ShardingConnectionString { get; init; }
+    /// <summary>
+    /// Where <see cref="Persistence.TagIndexer"/> writes the tag index: on SQLite a database of its own beside the journal
+    /// (a second writer on the journal's file would stall the journal's), null for the journal's own database (PostgreSQL).
+    /// </summary>
+    public string? TagIndexConnectionString { get; init; }
     public int SnapshotEvery { get; init; } = 100;
 }
 

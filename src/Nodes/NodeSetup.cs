@@ -43,10 +43,8 @@ public static class NodeSetup
             .WithRemoting(options.Address.Host, options.Address.Port)
             .WithClustering(new ClusterOptions { Roles = options.Roles.Order().ToArray(), SplitBrainResolver = new KeepMajorityOption() })
             .AddSetup(ActorsSerialization.Setup())
-            .WithSqlPersistence(
-                connectionString: options.Journal.ConnectionString,
-                providerName: providerName,
-                journalBuilder: journal => journal.AddWriteEventAdapter<EventTagger>("tagger", [typeof(Actors.Domain.Common.IDomainEvent), typeof(ChainedEvent)]))
+            // No tags go to the plugin: with tags it inserts rows one by one; TagIndexer fills its tag table behind the writes.
+            .WithSqlPersistence(connectionString: options.Journal.ConnectionString, providerName: providerName)
             .WithSqlPersistence(
                 connectionString: options.Journal.ShardingConnectionString,
                 providerName: providerName,
@@ -64,7 +62,6 @@ public static class NodeSetup
                 akka.persistence.journal.sql {
                   parallelism = 1
                   batch-size = 400
-                  tagtable-asqueryable-insert-mode = inline
                 }
                 """, HoconAddMode.Prepend);
 
@@ -128,6 +125,8 @@ public static class NodeSetup
     {
         var snapshotEvery = options.Journal.SnapshotEvery;
         return builder
+            .WithSingleton<TagIndexer>("tag-indexer", Props.Create(() => new TagIndexer(options.Journal)),
+                new ClusterSingletonOptions { Role = NodeRoles.Orchestrator })
             .WithShardRegion<ClusterRegion>(
                 EntityKinds.Cluster,
                 (_, registry) => entityId => Props.Create(() => new ClusterScheduler(

@@ -374,6 +374,7 @@ describe('services on Docker', { skip, timeout: 900_000 }, () => {
       return service.deployments[0]?.id === failing && service.deployments[0].rolloutState === 'FAILED' ? service : false;
     }, { timeoutMs: 300_000, intervalMs: 1_000 });
     const [primary, old] = failed.deployments;
+    assert.equal(failed.deployments.length, 2, `the failed deployment and the one still serving: ${summary(failed)}\n${(await serviceTasks('web')).map(taskSummary).join('\n')}`);
     assert.equal(primary.status, 'PRIMARY', summary(failed));
     assert.match(primary.rolloutStateReason, /circuit breaker/);
     assert.equal(failed.taskDefinition, ctx.server.arn('task-definition/svc-crasher:1'));

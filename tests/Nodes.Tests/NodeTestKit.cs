@@ -1,4 +1,5 @@
 using Actors.Nodes.Entities;
+using Actors.Nodes.Persistence;
 using Actors.Nodes.Scheduling;
 using Akka.Actor;
 using Akka.Hosting;
@@ -21,7 +22,7 @@ public sealed class ManualClock(DateTimeOffset start) : TimeProvider
 
 /// <summary>
 /// A TestKit over a node started exactly as <c>actors serve</c> starts one - <see cref="NodeSetup.AddActorsNode"/> with
-/// its event tagger, separate sharding journal and remember-entities - on private shared in-memory SQLite databases,
+/// its tag indexer, separate sharding journal and remember-entities - on private shared in-memory SQLite databases,
 /// with a <see cref="ManualClock"/>, checking that every message it sends can cross the wire. A <see cref="FailingJournal"/>
 /// is configured beside the real ones, for entities that must meet a broken journal.
 /// </summary>
@@ -49,6 +50,11 @@ public abstract class NodeTestKit : Akka.TestKit.Xunit2.TestKit
 
     protected IActorRef TaskDefinitionFamilies => _node.Registry.Get<TaskDefinitionFamilyRegion>();
 
+    protected IActorRef Indexer => _node.Registry.Get<TagIndexer>();
+
+    /// <summary>The node's journal databases (shared in-memory SQLite databases, alive while the node is).</summary>
+    protected JournalOptions Journal => _node.Journal;
+
     protected override void AfterAll()
     {
         base.AfterAll();
@@ -72,20 +78,25 @@ public abstract class NodeTestKit : Akka.TestKit.Xunit2.TestKit
         public ActorSystem System { get; }
         public ActorRegistry Registry { get; }
         public ManualClock Clock { get; }
+        public JournalOptions Journal { get; private init; } = null!;
 
         public static Node Start(AgentLeaseOptions? lease, SchedulerOptions? scheduler, bool checkSerialization)
         {
             var name = Guid.NewGuid().ToString("N");
             string Database(string suffix) => $"Filename=file:memdb-{name}-{suffix}.db;Mode=Memory;Cache=Shared";
-            var databases = new[] { new SqliteConnection(Database("journal")), new SqliteConnection(Database("sharding")) };
+            var databases = new[] { new SqliteConnection(Database("journal")), new SqliteConnection(Database("sharding")), new SqliteConnection(Database("tags")) };
             foreach (var database in databases) database.Open();
             var clock = new ManualClock(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
 
+            var journal = new JournalOptions
+            {
+                ConnectionString = Database("journal"), ShardingConnectionString = Database("sharding"), TagIndexConnectionString = Database("tags"),
+            };
             var builder = Host.CreateApplicationBuilder();
             builder.Services.AddAkka("actors-test", (akka, _) => akka
                 .AddActorsNode(new NodeOptions
                 {
-                    Journal = new JournalOptions { ConnectionString = Database("journal"), ShardingConnectionString = Database("sharding") },
+                    Journal = journal,
                     AgentLease = lease ?? new AgentLeaseOptions(),
                     Scheduler = scheduler ?? new SchedulerOptions(),
                     Clock = clock,
@@ -99,7 +110,7 @@ public abstract class NodeTestKit : Akka.TestKit.Xunit2.TestKit
                     """, HoconAddMode.Prepend));
             var host = builder.Build();
             host.StartAsync().GetAwaiter().GetResult();
-            return new Node(host, databases, clock);
+            return new Node(host, databases, clock) { Journal = journal };
         }
 
         public void Dispose()

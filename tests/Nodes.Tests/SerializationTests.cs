@@ -121,6 +121,33 @@ public class SerializationTests(ITestOutputHelper output) : NodeTestKit(output)
         Assert.Equal(new[] { "Web", "Zeta", "api", "b" }, Cluster.Apply(read, admitted).Services.Keys);
     }
 
+    /// <summary>The chained.v2 envelope, byte for byte: links, then tags, then the event's own bytes verbatim; v1 (no tags) still reads.</summary>
+    [Fact]
+    public void A_chained_event_is_stored_as_its_versioned_envelope_with_its_tags()
+    {
+        var created = new ClusterCreated(Metadata(0), "prod", [], [], null, null);
+        var serializer = (ActorsSerializer)Sys.Serialization.FindSerializerFor(created);
+        var payload = serializer.ToBinary(created);
+        var chained = new ChainedEvent(created, serializer.Manifest(created), payload, "", "ab12") { Tags = ["cluster:prod", "principal:AKIATEST"] };
+
+        var bytes = serializer.ToBinary(chained);
+
+        Assert.Equal("chained.v2/" + serializer.Manifest(created), serializer.Manifest(chained));
+        Assert.Equal("""{"previousHash":"","hash":"ab12","tags":["cluster:prod","principal:AKIATEST"],"event":""" + System.Text.Encoding.UTF8.GetString(payload) + "}",
+            System.Text.Encoding.UTF8.GetString(bytes));
+        Assert.Equal(["cluster:prod", "principal:AKIATEST"], EventChain.ReadTags(bytes).ToArray());
+        var read = Assert.IsType<ChainedEvent>(serializer.FromBinary(bytes, serializer.Manifest(chained)));
+        Assert.Equal((chained.Hash, chained.PreviousHash), (read.Hash, read.PreviousHash));
+        Assert.Equal(chained.Tags.ToArray(), read.Tags.ToArray());
+        Assert.Equal(payload, read.Payload);
+
+        var v1 = System.Text.Encoding.UTF8.GetBytes("""{"previousHash":"","hash":"ab12","event":""" + System.Text.Encoding.UTF8.GetString(payload) + "}");
+        var old = Assert.IsType<ChainedEvent>(serializer.FromBinary(v1, EventChain.ManifestPrefixV1 + serializer.Manifest(created)));
+        Assert.Equal(("ab12", 0), (old.Hash, old.Tags.Length));
+        Assert.Null(old.ReadError);
+        Assert.Empty(EventChain.ReadTags(v1));
+    }
+
     /// <summary>
     /// A service as it is after a working day: created with a circuit breaker, tasks launched (one not placed), two that
     /// failed to start counted, a new revision deployed while tasks of the first are being stopped.

@@ -5,8 +5,6 @@ using Actors.Domain.Common;
 using Actors.Nodes;
 using Actors.Nodes.Persistence;
 using Akka.Actor;
-using Microsoft.Data.Sqlite;
-using Npgsql;
 
 namespace Actors.Hosting.Audit;
 
@@ -44,20 +42,26 @@ public sealed class AuditJournal(ActorSystem system, AuditSource source)
     /// <summary>How long <c>--follow</c> waits between looks at the journal.</summary>
     private static readonly TimeSpan FollowInterval = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>
-    /// How long <c>--follow</c> waits for a hole in the orderings to fill: a row whose transaction is still open (PostgreSQL
-    /// hands orderings out before commits) would otherwise be skipped for good; a hole that stays is a rolled-back insert.
-    /// </summary>
-    private static readonly TimeSpan HoleWait = TimeSpan.FromSeconds(2);
-
     private const char TagSeparator = '\u001f';
 
     private const string Columns = "j.ordering, j.persistence_id, j.sequence_number, j.manifest, j.identifier, j.message";
 
-    /// <summary>Entries tagged <paramref name="tag"/> in the journal's order, with their tags; <paramref name="follow"/> keeps waiting for new ones.</summary>
-    public IAsyncEnumerable<AuditEntry> ByTag(string tag, bool follow, CancellationToken cancellationToken) =>
-        Read($"SELECT {Columns}, {TagsOfRow} FROM tags t JOIN journal j ON j.ordering = t.ordering_id WHERE t.tag = @key AND {Window} ORDER BY t.ordering_id",
-            tag, follow, cancellationToken);
+    /// <summary>
+    /// Entries tagged <paramref name="tag"/> in the journal's order, with their tags; <paramref name="follow"/> keeps waiting
+    /// for new ones. The tag table answers up to the highest ordering <see cref="TagIndexer"/> has indexed; the rows after
+    /// it (a second or so of writes, or what a stopped node wrote last) are read and told apart by their envelopes' tags.
+    /// </summary>
+    public async IAsyncEnumerable<AuditEntry> ByTag(string tag, bool follow, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var indexed = await HighestIndexed(cancellationToken);
+        await foreach (var entry in Read(
+                           $"SELECT {Columns}, {TagsOfRow} FROM {TagTable} t JOIN journal j ON j.ordering = t.ordering_id WHERE t.tag = @key AND {Window} AND t.ordering_id <= {indexed} ORDER BY t.ordering_id",
+                           tag, follow: false, cancellationToken))
+            yield return entry;
+        await foreach (var entry in Read($"SELECT {Columns}, {TagsOfRow} FROM journal j WHERE {Window} ORDER BY j.ordering", null, follow, cancellationToken, after: indexed))
+            if (entry.Tags.Contains(tag))
+                yield return entry;
+    }
 
     /// <summary>Every entry in the journal's order; with <paramref name="withTags"/> each carries its tags (the timeline shows them, verify needs none).</summary>
     public IAsyncEnumerable<AuditEntry> All(bool withTags, bool follow, CancellationToken cancellationToken) =>
@@ -95,30 +99,69 @@ public sealed class AuditJournal(ActorSystem system, AuditSource source)
     /// <summary>The rows a query may return: after the last one read, up to the end of what is known complete (see <see cref="Follow"/>).</summary>
     private const string Window = "j.ordering > @after AND j.ordering <= @until";
 
+    private async Task<long> HighestIndexed(CancellationToken cancellationToken)
+    {
+        await using var connection = await Open(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT MAX(t.ordering_id) FROM {TagTable} t";
+        return await command.ExecuteScalarAsync(cancellationToken) is long highest ? highest : 0;
+    }
+
     /// <summary>A row's tags in one column, separated by U+001F (no tag holds it).</summary>
     private string TagsOfRow => source.Provider == JournalProvider.Sqlite
-        ? "(SELECT group_concat(g.tag, char(31)) FROM tags g WHERE g.ordering_id = j.ordering)"
-        : "(SELECT string_agg(g.tag, chr(31)) FROM tags g WHERE g.ordering_id = j.ordering)";
+        ? $"(SELECT group_concat(g.tag, char(31)) FROM {TagTable} g WHERE g.ordering_id = j.ordering)"
+        : $"(SELECT string_agg(g.tag, chr(31)) FROM {TagTable} g WHERE g.ordering_id = j.ordering)";
 
-    private DbConnection Connect() => source.Provider == JournalProvider.Sqlite
-        ? new SqliteConnection(source.ConnectionString)
-        : new NpgsqlConnection(source.ConnectionString);
+    /// <summary>
+    /// The tag index: the plugin's tag table (PostgreSQL; on SQLite it holds the tags of journals written before the index
+    /// existed), with the SQLite index's own database attached beside it.
+    /// </summary>
+    private string TagTable => source.SqliteTagIndex is null
+        ? "tags"
+        : "(SELECT ordering_id, tag FROM main.tags UNION ALL SELECT ordering_id, tag FROM tag_index.tags)";
 
-    private async IAsyncEnumerable<AuditEntry> Read(string sql, string? key, bool follow, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async Task<DbConnection> Open(CancellationToken cancellationToken)
     {
-        await using var connection = Connect();
-        await connection.OpenAsync(cancellationToken);
-        var complete = new Follow();
-        long after = 0;
+        var connection = JournalDatabase.Connect(source.Provider, source.ConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            if (source.SqliteTagIndex is { } index)
+            {
+                await using var attach = connection.CreateCommand();
+                // A pooled connection may have attached it already.
+                attach.CommandText = "SELECT count(*) FROM pragma_database_list WHERE name = 'tag_index'";
+                if (await attach.ExecuteScalarAsync(cancellationToken) is 0L)
+                {
+                    attach.CommandText = "ATTACH DATABASE @file AS tag_index";
+                    JournalDatabase.Parameter(attach, "@file", index);
+                    await attach.ExecuteNonQueryAsync(cancellationToken);
+                }
+            }
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The rows <paramref name="sql"/> selects with orderings after <paramref name="after"/>.</summary>
+    private async IAsyncEnumerable<AuditEntry> Read(string sql, string? key, bool follow, [EnumeratorCancellation] CancellationToken cancellationToken,
+        long after = 0)
+    {
+        await using var connection = await Open(cancellationToken);
+        var complete = new JournalCompleteness(after);
         while (true)
         {
             var until = follow ? await complete.Through(connection, cancellationToken) : long.MaxValue;
             await using (var command = connection.CreateCommand())
             {
                 command.CommandText = sql;
-                Parameter(command, "@after", after);
-                Parameter(command, "@until", until);
-                if (key is not null) Parameter(command, "@key", key);
+                JournalDatabase.Parameter(command, "@after", after);
+                JournalDatabase.Parameter(command, "@until", until);
+                if (key is not null) JournalDatabase.Parameter(command, "@key", key);
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken);
                 var withTags = reader.FieldCount > 6;
                 // Rows are read in batches; a batch is deserialized on the thread pool while the next one is read.
@@ -159,7 +202,9 @@ public sealed class AuditJournal(ActorSystem system, AuditSource source)
             var stored = Deserialize(row.Message, row.Serializer, row.Manifest);
             var hashHolds = stored is not ChainedEvent chained
                 || EventChain.Hash(row.PersistenceId, row.SequenceNr, chained.Manifest, chained.Payload, chained.PreviousHash) == chained.Hash;
-            entries[i] = new AuditEntry(row.Ordering, row.PersistenceId, row.SequenceNr, stored, row.Tags, hashHolds);
+            // A row the tag index has not reached yet shows the tags its envelope carries.
+            var tags = row.Tags.Length == 0 && stored is ChainedEvent { Tags.IsEmpty: false } carried ? [.. carried.Tags] : row.Tags;
+            entries[i] = new AuditEntry(row.Ordering, row.PersistenceId, row.SequenceNr, stored, tags, hashHolds);
         });
         return entries;
     }
@@ -179,44 +224,6 @@ public sealed class AuditJournal(ActorSystem system, AuditSource source)
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             return new ChainedEvent(null, manifest, message, "", "", e.Message);
-        }
-    }
-
-    private static void Parameter(DbCommand command, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
-    }
-
-    /// <summary>
-    /// Where the journal is complete for a follow: the highest ordering below which every row is visible, or whose hole has
-    /// stayed for <see cref="HoleWait"/> (a rolled-back insert leaves one for good).
-    /// </summary>
-    private sealed class Follow
-    {
-        private long _complete;
-        private long _hole = -1;
-        private DateTime _holeSeen;
-
-        public async Task<long> Through(DbConnection connection, CancellationToken cancellationToken)
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT ordering FROM journal WHERE ordering > @after ORDER BY ordering LIMIT 100000";
-            Parameter(command, "@after", _complete);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var ordering = reader.GetInt64(0);
-                if (ordering != _complete + 1 && _complete > 0)
-                {
-                    if (_hole != _complete + 1) (_hole, _holeSeen) = (_complete + 1, DateTime.UtcNow);
-                    if (DateTime.UtcNow - _holeSeen < HoleWait) break;
-                }
-                _complete = ordering;
-            }
-            return _complete;
         }
     }
 }

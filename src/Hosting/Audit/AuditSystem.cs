@@ -9,20 +9,24 @@ using Microsoft.Data.Sqlite;
 namespace Actors.Hosting.Audit;
 
 /// <summary>Where `actors audit` reads: a data directory's SQLite journal, or a PostgreSQL journal.</summary>
-public sealed record AuditSource(JournalProvider Provider, string ConnectionString)
+/// <param name="SqliteTagIndex">The SQLite tag index's file (<see cref="TagIndexer"/>), where there is one.</param>
+public sealed record AuditSource(JournalProvider Provider, string ConnectionString, string? SqliteTagIndex = null)
 {
     /// <summary>The journal of <c>actors serve --data-dir <paramref name="dataDir"/></c>; it must exist (an audit never creates one).</summary>
     public static AuditSource DataDirectory(string dataDir)
     {
         var path = Path.GetFullPath(Path.Combine(dataDir, "journal.db"));
         if (!File.Exists(path)) throw new AuditException($"There is no journal at {path}.");
-        return new AuditSource(JournalProvider.Sqlite, new SqliteConnectionStringBuilder { DataSource = path }.ToString());
+        var tagIndex = Path.GetFullPath(Path.Combine(dataDir, Configuration.JournalSetup.TagIndexFile));
+        return new AuditSource(JournalProvider.Sqlite, new SqliteConnectionStringBuilder { DataSource = path }.ToString(),
+            File.Exists(tagIndex) ? tagIndex : null);
     }
 
     public static AuditSource Postgres(string connectionString) => new(JournalProvider.PostgreSql, connectionString);
 
     /// <summary>The domain journal a node writes.</summary>
-    public static AuditSource Of(JournalOptions journal) => new(journal.Provider, journal.ConnectionString);
+    public static AuditSource Of(JournalOptions journal) => new(journal.Provider, journal.ConnectionString,
+        journal is { Provider: JournalProvider.Sqlite, TagIndexConnectionString: { } index } ? new SqliteConnectionStringBuilder(index).DataSource : null);
 }
 
 /// <summary>A mistake of the caller (bad flag, unknown ARN, no journal): one line on stderr and exit code 2.</summary>

@@ -10,6 +10,9 @@ public static class JournalSetup
     /// <summary>Sharding's bookkeeping lives in a schema of its own so the public schema's journal holds domain events only.</summary>
     public const string ShardingSchema = "akka_sharding";
 
+    /// <summary>The SQLite tag index's file in the data directory, beside journal.db.</summary>
+    public const string TagIndexFile = "journal-tags.db";
+
     /// <summary>The advisory lock key under which nodes prepare the database one at a time (any fixed number of ours).</summary>
     private const long SchemaSetupLock = 0x4163746f7273; // "Actors"
 
@@ -21,10 +24,11 @@ public static class JournalSetup
             DataDirectory.EnsurePrivate(options.DataDir);
             var events = SqliteFile(Path.Combine(options.DataDir, "journal.db"));
             var sharding = SqliteFile(Path.Combine(options.DataDir, "sharding.db"));
+            var tagIndex = SqliteFile(Path.Combine(options.DataDir, TagIndexFile));
             return new JournalOptions
             {
                 Provider = JournalProvider.Sqlite, ConnectionString = events, ShardingConnectionString = sharding,
-                SnapshotEvery = journal.SnapshotEvery,
+                TagIndexConnectionString = tagIndex, SnapshotEvery = journal.SnapshotEvery,
             };
         }
 

@@ -40,7 +40,9 @@ public sealed class ActorsSerializer(ExtendedActorSystem system, StoredEventForm
     public override object FromBinary(byte[] bytes, string manifest)
     {
         if (manifest.StartsWith(EventChain.ManifestPrefix, StringComparison.Ordinal))
-            return ReadChained(bytes, manifest[EventChain.ManifestPrefix.Length..]);
+            return ReadChained(bytes, manifest[EventChain.ManifestPrefix.Length..]) with { Tags = EventChain.ReadTags(bytes) };
+        if (manifest.StartsWith(EventChain.ManifestPrefixV1, StringComparison.Ordinal))
+            return ReadChained(bytes, manifest[EventChain.ManifestPrefixV1.Length..]);
         if (manifest.StartsWith(EventChain.SnapshotManifestPrefix, StringComparison.Ordinal))
         {
             var (chainHash, state) = EventChain.ReadSnapshot(bytes);

@@ -15,7 +15,8 @@ namespace Actors.Nodes.Persistence;
 /// </summary>
 /// <param name="PreviousHash">The hash of the entity's previous event; empty where the chain begins (the first event, or
 /// the first one written after events from before the chain existed).</param>
-/// <param name="Tags">The journal tags it is written with (not stored in the payload: the journal keeps them beside it).</param>
+/// <param name="Tags">Its audit tags (<see cref="AuditTags"/>), stored in the envelope beside the payload since chained.v2 and
+/// indexed into the journal's tag table behind the writes (<see cref="TagIndexer"/>).</param>
 public sealed record ChainedEvent(
     IDomainEvent? Event, string Manifest, byte[] Payload, string PreviousHash, string Hash, string? ReadError = null)
 {
@@ -32,8 +33,11 @@ public sealed record EntitySnapshot(object State, string ChainHash);
 /// </summary>
 public static class EventChain
 {
-    /// <summary>Journal manifests of chained events read <c>chained.v1/&lt;event manifest&gt;</c>.</summary>
-    public const string ManifestPrefix = "chained.v1/";
+    /// <summary>Journal manifests of chained events read <c>chained.v2/&lt;event manifest&gt;</c>: the envelope carries the tags.</summary>
+    public const string ManifestPrefix = "chained.v2/";
+
+    /// <summary>The envelope before it carried tags (the plugin wrote them to its tag table inside each write); still read.</summary>
+    public const string ManifestPrefixV1 = "chained.v1/";
 
     /// <summary>Snapshot manifests read <c>entity-snapshot.v1/&lt;state manifest&gt;</c>.</summary>
     public const string SnapshotManifestPrefix = "entity-snapshot.v1/";
@@ -62,15 +66,21 @@ public static class EventChain
         };
     }
 
-    /// <summary><c>{"previousHash":..,"hash":..,"event":&lt;payload&gt;}</c>: the event's own bytes are kept verbatim inside.</summary>
+    /// <summary>
+    /// <c>{"previousHash":..,"hash":..,"tags":[..],"event":&lt;payload&gt;}</c>: the event's own bytes are kept verbatim
+    /// inside; the tags come before them so that <see cref="ReadTags"/> stops early.
+    /// </summary>
     public static byte[] WriteEnvelope(ChainedEvent chained)
     {
-        var buffer = new ArrayBufferWriter<byte>(chained.Payload.Length + 180);
+        var buffer = new ArrayBufferWriter<byte>(chained.Payload.Length + 180 + chained.Tags.Sum(t => t.Length + 3));
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
             writer.WriteString("previousHash", chained.PreviousHash);
             writer.WriteString("hash", chained.Hash);
+            writer.WriteStartArray("tags");
+            foreach (var tag in chained.Tags) writer.WriteStringValue(tag);
+            writer.WriteEndArray();
             writer.WritePropertyName("event");
             writer.WriteRawValue(chained.Payload, skipInputValidation: true);
             writer.WriteEndObject();
@@ -81,6 +91,39 @@ public static class EventChain
     /// <summary>The links and the event's verbatim bytes from an envelope; throws <see cref="JsonException"/> on a damaged one.</summary>
     public static (string PreviousHash, string Hash, byte[] Payload) ReadEnvelope(ReadOnlySpan<byte> bytes) =>
         ReadWrapped(bytes, "previousHash", "hash", "event");
+
+    /// <summary>
+    /// The tags of a chained.v2 envelope, read without touching the event (they precede it); empty for a v1 envelope or
+    /// one that does not read.
+    /// </summary>
+    public static ImmutableArray<string> ReadTags(ReadOnlySpan<byte> bytes)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(bytes);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return [];
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("event"u8)) return [];
+                var isTags = reader.ValueTextEquals("tags"u8);
+                if (!reader.Read()) return [];
+                if (!isTags)
+                {
+                    reader.Skip();
+                    continue;
+                }
+                if (reader.TokenType != JsonTokenType.StartArray) return [];
+                var tags = ImmutableArray.CreateBuilder<string>();
+                while (reader.Read() && reader.TokenType == JsonTokenType.String) tags.Add(reader.GetString()!);
+                return tags.ToImmutable();
+            }
+            return [];
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
+    }
 
     /// <summary><c>{"chainHash":..,"state":&lt;state json&gt;}</c>.</summary>
     public static byte[] WriteSnapshot(string chainHash, ReadOnlySpan<byte> state)
