@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Text;
 using Akka.Actor;
 using Akka.Event;
 
@@ -24,8 +23,6 @@ public sealed class TagIndex(JournalOptions journal) : IAsyncDisposable
 {
     public const long RescanOnStart = 10_000;
     private const int RowsPerRound = 5_000;
-    /// <summary>Tag rows per INSERT statement (four parameters each, well under SQLite's limit of 32,766).</summary>
-    private const int TagsPerStatement = 500;
 
     /// <summary>The SQLite index's table, shaped as the plugin's tag table (audits read both alike).</summary>
     private const string SqliteSchema = """
@@ -115,26 +112,39 @@ public sealed class TagIndex(JournalOptions journal) : IAsyncDisposable
         return await command.ExecuteScalarAsync(cancellationToken) is long highest ? highest : 0;
     }
 
-    private static async Task Insert(DbConnection connection, List<(long Ordering, string Tag, long SequenceNr, string PersistenceId)> tags,
+    /// <summary>
+    /// One transaction. SQLite: one prepared single-row INSERT run per tag (SQLite resolves named parameters by a linear
+    /// search while it parses, so a multi-row INSERT of n parameters costs n² comparisons; this one parses once).
+    /// PostgreSQL: one INSERT of four arrays through unnest, one round trip.
+    /// </summary>
+    private async Task Insert(DbConnection connection, List<(long Ordering, string Tag, long SequenceNr, string PersistenceId)> tags,
         CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        foreach (var chunk in tags.Chunk(TagsPerStatement))
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        if (journal.Provider == JournalProvider.PostgreSql)
         {
-            await using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            var sql = new StringBuilder("INSERT INTO tags (ordering_id, tag, sequence_nr, persistence_id) VALUES ");
-            for (var i = 0; i < chunk.Length; i++)
-            {
-                if (i > 0) sql.Append(',');
-                sql.Append($"(@o{i}, @t{i}, @s{i}, @p{i})");
-                JournalDatabase.Parameter(command, $"@o{i}", chunk[i].Ordering);
-                JournalDatabase.Parameter(command, $"@t{i}", chunk[i].Tag);
-                JournalDatabase.Parameter(command, $"@s{i}", chunk[i].SequenceNr);
-                JournalDatabase.Parameter(command, $"@p{i}", chunk[i].PersistenceId);
-            }
-            command.CommandText = sql.Append(" ON CONFLICT DO NOTHING").ToString();
+            command.CommandText = "INSERT INTO tags (ordering_id, tag, sequence_nr, persistence_id) "
+                                  + "SELECT * FROM unnest(@o, @t, @s, @p) ON CONFLICT DO NOTHING";
+            JournalDatabase.Parameter(command, "@o", tags.Select(t => t.Ordering).ToArray());
+            JournalDatabase.Parameter(command, "@t", tags.Select(t => t.Tag).ToArray());
+            JournalDatabase.Parameter(command, "@s", tags.Select(t => t.SequenceNr).ToArray());
+            JournalDatabase.Parameter(command, "@p", tags.Select(t => t.PersistenceId).ToArray());
             await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        else
+        {
+            command.CommandText = "INSERT INTO tags (ordering_id, tag, sequence_nr, persistence_id) VALUES (@o, @t, @s, @p) ON CONFLICT DO NOTHING";
+            var (ordering, tag, sequenceNr, persistenceId) = (command.CreateParameter(), command.CreateParameter(), command.CreateParameter(), command.CreateParameter());
+            (ordering.ParameterName, tag.ParameterName, sequenceNr.ParameterName, persistenceId.ParameterName) = ("@o", "@t", "@s", "@p");
+            command.Parameters.AddRange(new[] { ordering, tag, sequenceNr, persistenceId });
+            await command.PrepareAsync(cancellationToken);
+            foreach (var row in tags)
+            {
+                (ordering.Value, tag.Value, sequenceNr.Value, persistenceId.Value) = (row.Ordering, row.Tag, row.SequenceNr, row.PersistenceId);
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
         }
         await transaction.CommitAsync(cancellationToken);
     }
