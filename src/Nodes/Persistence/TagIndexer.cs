@@ -22,7 +22,7 @@ namespace Actors.Nodes.Persistence;
 public sealed class TagIndex(JournalOptions journal) : IAsyncDisposable
 {
     public const long RescanOnStart = 10_000;
-    private const int RowsPerRound = 5_000;
+    public const int RowsPerRound = 5_000;
 
     /// <summary>The SQLite index's table, shaped as the plugin's tag table (audits read both alike).</summary>
     private const string SqliteSchema = """
@@ -196,6 +196,8 @@ public sealed class TagIndexer : ReceiveActor, IWithTimers
             var indexed = await _index.IndexOnce(CancellationToken.None);
             if (_failing) _log.Info("Tag index: the journal answers again.");
             _failing = false;
+            // Behind by more than a round: go on at once rather than fall further behind a busy journal.
+            if (indexed.Rows == TagIndex.RowsPerRound) Self.Tell(Tick.Instance);
             return indexed;
         }
         catch (DbException failure)
