@@ -1,5 +1,5 @@
 // `actors audit` figures: events replayed per second by `audit verify`, and the time `audit state --at` takes for an entity
-// with many events, from SQLite or PostgreSQL; and (--write-cost) what the audit tags cost an entity's writes. Figures only.
+// with many events, from SQLite or PostgreSQL; and (--write-cost) how fast entities write chained events. Figures only.
 //
 //   dotnet run -c Release --project bench/AuditBench -- [--events 1000000] [--entity-events 10000] [--postgres CONNECTION] [--keep]
 //   dotnet run -c Release --project bench/AuditBench -- --write-cost 20000
@@ -13,8 +13,9 @@
 // entities' writes interleave. Each event is a TaskDefinitionRegistered of about 700 bytes.
 // --postgres takes an empty database (createdb); SQLite uses a temporary data directory.
 //
-// --write-cost N: N events by real entities (20 families) into fresh SQLite journals, with the node's tagger and without
-// any tag; and EventChain.Link against the bare serialization it wraps.
+// --write-cost N: N events by real entities (20 families) into a fresh SQLite journal (their tags travel in the envelopes;
+// the node's TagIndexer indexes them behind the writes, which this does not run); and EventChain.Link against the bare
+// serialization it wraps.
 using System.Diagnostics;
 using System.Globalization;
 using Actors.Domain.Common;
@@ -43,14 +44,11 @@ var spec = new TaskDefinitionSpec { ContainerDefinitions = [new ContainerDefinit
 
 if (writeCost > 0)
 {
-    foreach (var tagged in new[] { true, false })
-    {
-        var dir = Directory.CreateTempSubdirectory("actors-audit-bench-").FullName;
-        var clock = Stopwatch.StartNew();
-        var written = await WriteByEntities(Sqlite(dir), JournalProvider.Sqlite, Enumerable.Range(0, 20).Select(f => ($"family-{f}", writeCost / 20)), tagged);
-        Console.WriteLine(Line($"entities wrote {written:N0} events {(tagged ? "with their audit tags" : "without tags")}: {written / clock.Elapsed.TotalSeconds:N0} events/s"));
-        Directory.Delete(dir, recursive: true);
-    }
+    var dir = Directory.CreateTempSubdirectory("actors-audit-bench-").FullName;
+    var clock = Stopwatch.StartNew();
+    var written = await WriteByEntities(Sqlite(dir), JournalProvider.Sqlite, Enumerable.Range(0, 20).Select(f => ($"family-{f}", writeCost / 20)));
+    Console.WriteLine(Line($"entities wrote {written:N0} chained events: {written / clock.Elapsed.TotalSeconds:N0} events/s"));
+    Directory.Delete(dir, recursive: true);
     await using var serialization = await AuditSystem.Start(new AuditSource(JournalProvider.Sqlite, "Data Source=:memory:"));
     var @event = TaskDefinitionFamily.Decide(TaskDefinitionFamily.Empty("link"), Register("link", 1)).Events[0];
     var state = TaskDefinitionFamily.Empty("link");
@@ -69,7 +67,7 @@ var source = postgres is null ? new AuditSource(JournalProvider.Sqlite, Sqlite(d
 Console.WriteLine($"journal: {(postgres is null ? Path.Combine(dataDir!, "journal.db") : "PostgreSQL")}");
 
 var writing = Stopwatch.StartNew();
-await WriteByEntities(source.ConnectionString, source.Provider, [("big", entityEvents)], tagged: true);
+await WriteByEntities(source.ConnectionString, source.Provider, [("big", entityEvents)]);
 Console.WriteLine(Line($"entity wrote {entityEvents:N0} events in {writing.Elapsed.TotalSeconds:0.0} s"));
 
 await using (var audit = await AuditSystem.Start(source))
@@ -101,17 +99,16 @@ RegisterTaskDefinition Register(string family, int i) =>
 
 // Every family gets its events as commands told without waiting (the entity decides those that queue up together and
 // writes them in one batch, as it does under load), and the last one asked, which answers once all are stored.
-async Task<long> WriteByEntities(string connectionString, JournalProvider provider, IEnumerable<(string Family, int Count)> plan, bool tagged)
+async Task<long> WriteByEntities(string connectionString, JournalProvider provider, IEnumerable<(string Family, int Count)> plan)
 {
     var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
     builder.Services.AddAkka("audit-bench", akka =>
     {
         akka.AddHocon("akka { loglevel = WARNING }", HoconAddMode.Prepend)
             .AddSetup(ActorsSerialization.Setup())
-            .WithSqlPersistence(connectionString, provider == JournalProvider.Sqlite ? ProviderName.SQLiteMS : ProviderName.PostgreSQL15,
-                journalBuilder: tagged ? journal => journal.AddWriteEventAdapter<EventTagger>("tagger", [typeof(IDomainEvent), typeof(ChainedEvent)]) : null);
+            .WithSqlPersistence(connectionString, provider == JournalProvider.Sqlite ? ProviderName.SQLiteMS : ProviderName.PostgreSQL15);
         if (provider == JournalProvider.Sqlite)
-            akka.AddHocon("akka.persistence.journal.sql { parallelism = 1, batch-size = 400, tagtable-asqueryable-insert-mode = inline }", HoconAddMode.Prepend);
+            akka.AddHocon("akka.persistence.journal.sql { parallelism = 1, batch-size = 400 }", HoconAddMode.Prepend);
     });
     using var host = builder.Build();
     await host.StartAsync();
