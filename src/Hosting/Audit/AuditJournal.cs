@@ -96,7 +96,7 @@ public sealed class AuditJournal(ActorSystem system, AuditSource source)
         _ => Akka.Serialization.Serialization.ManifestFor(system.Serialization.FindSerializerFor(entry.Stored), entry.Stored),
     };
 
-    /// <summary>The rows a query may return: after the last one read, up to the end of what is known complete (see <see cref="Follow"/>).</summary>
+    /// <summary>The rows a query may return: after the last one read, up to the end of what is known complete (see <see cref="JournalCompleteness"/>).</summary>
     private const string Window = "j.ordering > @after AND j.ordering <= @until";
 
     private async Task<long> HighestIndexed(CancellationToken cancellationToken)
