@@ -116,48 +116,52 @@ public sealed class AuditLive(AuditJournal journal, GatewayClient gateway)
         else if (EntityKinds.TryParsePersistenceId(persistenceId, EntityKinds.ContainerInstance, out var instanceEntityId))
         {
             var (cluster, instanceId) = Split(instanceEntityId);
+            // Which tasks to ask about; the fold compared is the one after every live answer.
+            var known = await Fold<ContainerInstance, ContainerInstanceState, IContainerInstanceCommand, IContainerInstanceEvent>(
+                EntityKinds.ContainerInstance, instanceEntityId, cancellationToken);
+            var taskIds = known.Tasks.Keys.Order(StringComparer.Ordinal).ToList();
             var live = await Describe("DescribeContainerInstances",
                 new JsonObject { ["cluster"] = cluster, ["containerInstances"] = Names(instanceId), ["include"] = Names("TAGS") }, "containerInstances", cancellationToken);
+            var tasks = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+            foreach (var batch in taskIds.Chunk(TasksPerDescribe))
+                foreach (var (taskId, answer) in await DescribeMany("DescribeTasks",
+                             new JsonObject { ["cluster"] = cluster, ["tasks"] = Names(batch), ["include"] = Names("TAGS") }, "tasks", "taskArn", cancellationToken))
+                    tasks[taskId] = answer;
             var state = await Fold<ContainerInstance, ContainerInstanceState, IContainerInstanceCommand, IContainerInstanceEvent>(
                 EntityKinds.ContainerInstance, instanceEntityId, cancellationToken);
             yield return ($"container instance {instanceEntityId}", live.Answer,
                 state.Status is null || live.Account is null ? null : Wire(ContainerInstanceShape.From(state, live.Account, includeTags: true)), none);
             if (state.Status is null) yield break;
-            foreach (var batch in state.Tasks.Keys.Order(StringComparer.Ordinal).Chunk(TasksPerDescribe))
+            foreach (var taskId in taskIds)
             {
-                var tasks = await DescribeMany("DescribeTasks", new JsonObject { ["cluster"] = cluster, ["tasks"] = Names(batch), ["include"] = Names("TAGS") },
-                    "tasks", "taskArn", cancellationToken);
-                // The tasks as the journal has them now (the describe came first, so they are at least as new).
-                state = await Fold<ContainerInstance, ContainerInstanceState, IContainerInstanceCommand, IContainerInstanceEvent>(
-                    EntityKinds.ContainerInstance, instanceEntityId, cancellationToken);
-                foreach (var taskId in batch)
-                {
-                    var answer = tasks.GetValueOrDefault(taskId);
-                    var account = AccountOf(answer, "taskArn") ?? live.Account;
-                    yield return ($"task {cluster}/{taskId}", answer, account is null || !state.Tasks.TryGetValue(taskId, out var task) ? null
-                        : Wire(TaskShape.From(TaskDescription.Of(task, state), account, includeTags: true)), none);
-                }
+                var answer = tasks.GetValueOrDefault(taskId);
+                var account = AccountOf(answer, "taskArn") ?? live.Account;
+                yield return ($"task {cluster}/{taskId}", answer, account is null || !state.Tasks.TryGetValue(taskId, out var task) ? null
+                    : Wire(TaskShape.From(TaskDescription.Of(task, state), account, includeTags: true)), none);
             }
         }
         else if (EntityKinds.TryParsePersistenceId(persistenceId, EntityKinds.TaskDefinitionFamily, out var family))
         {
-            var state = await Fold<TaskDefinitionFamily, TaskDefinitionFamilyState, ITaskDefinitionFamilyCommand, ITaskDefinitionFamilyEvent>(
+            var known = await Fold<TaskDefinitionFamily, TaskDefinitionFamilyState, ITaskDefinitionFamilyCommand, ITaskDefinitionFamilyEvent>(
                 EntityKinds.TaskDefinitionFamily, family, cancellationToken);
-            foreach (var number in state.Revisions.Select(r => r.Revision).ToList())
+            var answers = new List<(int Number, JsonObject? Live)>();
+            foreach (var number in known.Revisions.Select(r => r.Revision))
             {
-                JsonObject? live;
                 try
                 {
-                    live = await gateway.Ecs<JsonObject>("DescribeTaskDefinition",
-                        new JsonObject { ["taskDefinition"] = $"{family}:{number}", ["include"] = Names("TAGS") }, cancellationToken);
+                    answers.Add((number, await gateway.Ecs<JsonObject>("DescribeTaskDefinition",
+                        new JsonObject { ["taskDefinition"] = $"{family}:{number}", ["include"] = Names("TAGS") }, cancellationToken)));
                 }
                 catch (GatewayError error) when (error.Status < 500)
                 {
-                    live = null;
+                    answers.Add((number, null));
                 }
+            }
+            var state = await Fold<TaskDefinitionFamily, TaskDefinitionFamilyState, ITaskDefinitionFamilyCommand, ITaskDefinitionFamilyEvent>(
+                EntityKinds.TaskDefinitionFamily, family, cancellationToken);
+            foreach (var (number, live) in answers)
+            {
                 var account = AccountOf(live?["taskDefinition"], "taskDefinitionArn");
-                state = await Fold<TaskDefinitionFamily, TaskDefinitionFamilyState, ITaskDefinitionFamilyCommand, ITaskDefinitionFamilyEvent>(
-                    EntityKinds.TaskDefinitionFamily, family, cancellationToken);
                 var revision = state.Revisions.FirstOrDefault(r => r.Revision == number);
                 yield return ($"task definition {family}:{number}", live, account is null || revision is null ? null
                     : new JsonObject { ["taskDefinition"] = Wire(TaskDefinitionShape.From(revision, account)), ["tags"] = Wire(revision.Tags) }, none);
