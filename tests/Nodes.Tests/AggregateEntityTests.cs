@@ -96,8 +96,9 @@ public class AggregateEntityTests(ITestOutputHelper output) : NodeTestKit(output
         Assert.Contains(AuditTags.Tag(AuditTags.Cluster, "chained"), ((ChainedEvent)rows[2].Event).Tags);
         Assert.All(rows, row => Assert.Empty(row.Tags));
 
+        // The indexer's own timer may have indexed them already; after this round it has, either way.
         var indexed = await Indexer.Ask<TagIndex.Indexed>(TagIndexer.IndexNow.Instance, TimeSpan.FromSeconds(15));
-        Assert.True(indexed.Tags >= 6, indexed.ToString());
+        Assert.True(indexed.Through >= 3, indexed.ToString());
         var expected = rows.Select(r => ((ChainedEvent)r.Event).Tags.Select(tag => (r.SequenceNr, tag))).SelectMany(t => t).Order().ToList();
         Assert.Equal(expected, await IndexedTags("cluster|chained"));
 
