@@ -101,7 +101,9 @@ public sealed class AuditLive(AuditJournal journal, GatewayClient gateway)
         }
         else if (EntityKinds.TryParsePersistenceId(persistenceId, EntityKinds.Service, out var serviceId))
         {
-            var (cluster, name) = Split(serviceId);
+            // The entity id's halves, as the aggregate reads them.
+            var named = Service.Empty(serviceId);
+            var (cluster, name) = (named.ClusterName, named.Name);
             var live = await Describe("DescribeServices", new JsonObject { ["cluster"] = cluster, ["services"] = Names(name), ["include"] = Names("TAGS") },
                 "services", cancellationToken);
             var state = await Fold<Service, ServiceState, IServiceCommand, IServiceEvent>(EntityKinds.Service, serviceId, cancellationToken);
@@ -115,7 +117,8 @@ public sealed class AuditLive(AuditJournal journal, GatewayClient gateway)
         }
         else if (EntityKinds.TryParsePersistenceId(persistenceId, EntityKinds.ContainerInstance, out var instanceEntityId))
         {
-            var (cluster, instanceId) = Split(instanceEntityId);
+            var named = ContainerInstance.Empty(instanceEntityId);
+            var (cluster, instanceId) = (named.ClusterName, named.InstanceId);
             // Which tasks to ask about; the fold compared is the one after every live answer.
             var known = await Fold<ContainerInstance, ContainerInstanceState, IContainerInstanceCommand, IContainerInstanceEvent>(
                 EntityKinds.ContainerInstance, instanceEntityId, cancellationToken);
@@ -199,13 +202,6 @@ public sealed class AuditLive(AuditJournal journal, GatewayClient gateway)
 
     private static AccountScope? AccountOf(JsonNode? answer, string arnMember) =>
         answer?[arnMember]?.GetValue<string>() is { } text && Arn.TryParse(text, out var arn) ? new AccountScope(arn.Region, arn.AccountId) : null;
-
-    /// <summary>"cluster/name" entity ids of services and container instances.</summary>
-    private static (string Cluster, string Name) Split(string entityId)
-    {
-        var slash = entityId.IndexOf('/');
-        return slash < 0 ? ("default", entityId) : (entityId[..slash], entityId[(slash + 1)..]);
-    }
 
     private static JsonArray Names(params IEnumerable<string> names) => new([.. names.Select(n => (JsonNode)JsonValue.Create(n))]);
 
