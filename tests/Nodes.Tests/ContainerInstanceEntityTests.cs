@@ -219,18 +219,36 @@ public class ContainerInstanceEntityTests(ITestOutputHelper output) : NodeTestKi
     }
 
     [Fact]
-    public void A_long_poll_ends_at_once_when_its_gateway_stops_and_the_others_stay_held()
+    public void A_long_poll_ends_at_once_when_its_gateway_stops_and_not_when_another_gateway_does()
     {
-        var (entity, known, stopping, stoppingPoll) = HeldLongPoll(TimeSpan.FromSeconds(20));
-        var staying = CreateTestProbe();
-        entity.Tell(new AgentSync(new ReportAgentState(Context(), []), known, TimeSpan.FromSeconds(20)), staying);
+        var (entity, known, agent, poll) = HeldLongPoll(TimeSpan.FromSeconds(20));
 
-        entity.Tell(new EndLongPoll(stoppingPoll.RequestId));
-        var answer = stopping.ExpectMsg<AgentSyncAnswer>(TimeSpan.FromSeconds(2));
+        entity.Tell(new EndLongPoll("another-request"));
+        agent.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        entity.Tell(new EndLongPoll(poll.RequestId));
+        var answer = agent.ExpectMsg<AgentSyncAnswer>(TimeSpan.FromSeconds(2));
         Assert.Equal(known, answer.DesiredVersion);
         Assert.True(answer.Registered);
         Assert.NotNull(answer.Desired);
-        staying.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+    }
+
+    [Fact]
+    public void The_agents_next_sync_ends_the_poll_it_left_behind_and_is_held_itself()
+    {
+        var (entity, known, leftBehind, _) = HeldLongPoll(TimeSpan.FromSeconds(20));
+
+        var latest = CreateTestProbe();
+        entity.Tell(new AgentSync(new ReportAgentState(Context(), []), known, TimeSpan.FromSeconds(20)), latest);
+        var answer = leftBehind.ExpectMsg<AgentSyncAnswer>(TimeSpan.FromSeconds(2));
+        Assert.Equal(known, answer.DesiredVersion);
+        Assert.NotNull(answer.Desired);
+        latest.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+
+        // A sync from another key is refused and leaves the agent's poll alone.
+        var stranger = CreateTestProbe();
+        entity.Tell(new AgentSync(new ReportAgentState(Context(OtherAgent), []), known, TimeSpan.FromSeconds(20)), stranger);
+        Assert.NotNull(stranger.ExpectMsg<AgentSyncAnswer>(TimeSpan.FromSeconds(2)).Error);
+        latest.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
     }
 
     [Fact]

@@ -169,22 +169,25 @@ public sealed class ContainerAgent(AgentOptions options, Func<string, IContainer
         return observed;
     }
 
-    /// <summary>Long-polls the gateway, giving up early (null) when the runtime reports a change the control plane should hear first.</summary>
+    /// <summary>
+    /// Long-polls the gateway, giving up early (null) when the runtime reports a change the control plane should hear
+    /// first. The poll given up is not cancelled: the next sync ends it on the control plane (an agent waits on its
+    /// latest sync only), so the request completes and its connection is reused; its answer is left unread.
+    /// </summary>
     private async Task<AgentSyncResponse?> SyncUntilLocalChange(long knownVersion, IReadOnlyList<ReportedTask> actual, CancellationToken stopping)
     {
-        using var localChange = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        var watch = _localChanges.Reader.WaitToReadAsync(localChange.Token).AsTask();
+        using var syncDone = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var watch = _localChanges.Reader.WaitToReadAsync(syncDone.Token).AsTask();
         var sync = gateway.Send<AgentSyncResponse>(AgentProtocol.SyncTarget,
-            new AgentSyncRequest(options.Cluster, ContainerInstanceArn, knownVersion, actual, (int)options.SyncWait.TotalSeconds), localChange.Token);
+            new AgentSyncRequest(options.Cluster, ContainerInstanceArn, knownVersion, actual, (int)options.SyncWait.TotalSeconds), stopping);
         var first = await Task.WhenAny(sync, watch);
         if (first == sync)
         {
-            await localChange.CancelAsync();
+            await syncDone.CancelAsync();
             return await sync;
         }
         _localChanges.Reader.TryRead(out _);
-        await localChange.CancelAsync();
-        try { await sync; } catch (OperationCanceledException) { }
+        _ = sync.ContinueWith(left => _ = left.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         return null;
     }
 

@@ -160,7 +160,13 @@ public sealed class ContainerInstanceEntity
     {
         // Every sync of the instance's own agent is a heartbeat, whether or not it changes anything; the domain refuses
         // anyone else's, which must not keep a dead host connected either.
-        if (ContainerInstance.IsAgentOf(State, sync.Report.Context.Principal)) _lastSeen = Clock.GetUtcNow();
+        if (ContainerInstance.IsAgentOf(State, sync.Report.Context.Principal))
+        {
+            _lastSeen = Clock.GetUtcNow();
+            // The agent waits on its latest sync only: a poll it left behind (it had something to report) ends now,
+            // so its request completes and its connection is reused rather than torn down by a cancellation.
+            AnswerWaiters(_ => true);
+        }
         var replyTo = Sender;
         if (sync.PrecedingParts > 0)
         {
