@@ -47,7 +47,8 @@ describe('audit', { timeout: 600_000 }, () => {
   before(async () => {
     server = await startServer({ name: 'audit', dataDir });
     ecs = server.client();
-    agent = await startAgent({ server, hollow: 2, name: 'audit-hollow' });
+    // A start report window far above the hollow start (~200 ms), so that even a loaded machine reports RUNNING first.
+    agent = await startAgent({ server, hollow: 2, name: 'audit-hollow', env: { ACTORS__AGENT__STARTREPORTWINDOWMILLISECONDS: '5000' } });
     const instances = await waitForConnectedInstances(ecs, 'default', 2, { agents: [agent] });
     seen.instances = instances.map((i) => i.containerInstanceArn ?? i).sort();
 
@@ -124,6 +125,9 @@ describe('audit', { timeout: 600_000 }, () => {
     const taskEvents = await expect(['--task', seen.task], (e) => e.tags.includes(`task:${taskId}`), 'by task ARN');
     assert.deepEqual([...new Set(taskEvents.map((e) => e.type))].sort(),
       ['LaunchCompleted', 'LaunchPlanned', 'TaskPlaced', 'TaskStateChanged', 'TaskStopRequested'], 'a task\'s story');
+    // Its start ended within the agent's start report window: RUNNING is the first report, with no PENDING before it.
+    const reported = taskEvents.filter((e) => e.type === 'TaskStateChanged').map((e) => e.event.progress.lastStatus);
+    assert.equal(reported[0], 'RUNNING', `the statuses reported: ${reported}`);
     await expect(['--cluster', 'audit-other'], (e) => e.persistenceId === 'cluster|audit-other', 'by cluster');
     await expect(['--type', 'TaskPlaced', '--family', 'web'], (e) => e.type === 'TaskPlaced' && e.event.task.taskDefinition.family === 'web', 'by type and family');
     await expect(['--service', 'svc'], (e) => e.persistenceId === 'service|default/svc' || e.tags.includes('service:default/svc'), 'by service');

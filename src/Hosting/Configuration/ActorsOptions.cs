@@ -38,6 +38,8 @@ public sealed class ActorsOptions
         public Dictionary<string, string> Attributes { get; set; } = [];
         public int ReservedMemoryMiB { get; set; } = 256;
         public int SyncWaitSeconds { get; set; } = 10;
+        /// <summary>How long the agent waits for the starts it just began before it reports (see <c>AgentOptions.StartReportWindow</c>); 0: at once.</summary>
+        public int StartReportWindowMilliseconds { get; set; } = 500;
         public HollowSettings Hollow { get; set; } = new();
     }
 

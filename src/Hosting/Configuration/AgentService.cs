@@ -36,5 +36,6 @@ public sealed class AgentService(IReadOnlyList<(AgentOptions Options, Func<strin
         ReservedMemoryMiB = options.Agent.ReservedMemoryMiB,
         ReservedPorts = [.. new AgentOptions().ReservedPorts.Concat(extraReservedPorts).Distinct()],
         SyncWait = TimeSpan.FromSeconds(Math.Clamp(options.Agent.SyncWaitSeconds, 1, AgentProtocol.MaxWaitSeconds)),
+        StartReportWindow = TimeSpan.FromMilliseconds(Math.Clamp(options.Agent.StartReportWindowMilliseconds, 0, 10_000)),
     };
 }

@@ -17,6 +17,12 @@ public sealed record AgentOptions
     public IReadOnlyList<int> ReservedPorts { get; init; } = [22, 2375, 2376, 51678, 51679];
     /// <summary>The longest a sync waits at the gateway for a change; also the heartbeat interval of an idle agent.</summary>
     public TimeSpan SyncWait { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// After starting tasks, how long the agent waits for the starts to end before its next sync: a start that ends
+    /// within it is reported RUNNING straight away, without a PENDING report before it (one write and one sync less per
+    /// task), and several starts go in one report. A stop of the instance's tasks is heard at most this much later.
+    /// </summary>
+    public TimeSpan StartReportWindow { get; init; } = TimeSpan.FromMilliseconds(500);
     /// <summary>Pause before trying again after the gateway could not be reached.</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(2);
     /// <summary>

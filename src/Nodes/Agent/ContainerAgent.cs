@@ -53,12 +53,16 @@ public sealed class ContainerAgent(AgentOptions options, Func<string, IContainer
         {
             try
             {
+                // Every change signalled so far is in what is read next: a signal left over would only cause a sync
+                // that reports nothing new.
+                while (_localChanges.Reader.TryRead(out _)) { }
                 var actual = await ActualState(stopping);
                 var response = await SyncUntilLocalChange(knownVersion, actual, stopping);
                 if (response is null) continue; // something changed here first: report it straight away
                 // More new tasks than one answer carries: ask again at once, without waiting, once these are started.
                 knownVersion = response.More ? -1 : response.DesiredVersion;
-                await Reconcile(response, actual, stopping);
+                var started = Reconcile(response, actual, stopping);
+                if (!response.More) await StartsEndedOrWindowOver(started, stopping);
             }
             catch (GatewayError error) when (error.Code == AgentProtocol.NotRegisteredError)
             {
@@ -191,15 +195,17 @@ public sealed class ContainerAgent(AgentOptions options, Func<string, IContainer
         return null;
     }
 
-    private Task Reconcile(AgentSyncResponse desired, IReadOnlyList<ReportedTask> actual, CancellationToken stopping)
+    /// <summary>Starts what should run, stops what should not, removes what is forgotten; answers the starts it began.</summary>
+    private List<Task> Reconcile(AgentSyncResponse desired, IReadOnlyList<ReportedTask> actual, CancellationToken stopping)
     {
+        var started = new List<Task>();
         var running = desired.Run.Select(t => t.TaskId).Concat(desired.Keep ?? []).ToHashSet();
         var toStop = desired.Stop.ToHashSet();
         var present = actual.Where(t => t.Containers.Count > 0).ToDictionary(t => t.TaskId);
 
         foreach (var task in desired.Run)
             if (!present.ContainsKey(task.TaskId) && !actual.Any(t => t.TaskId == task.TaskId && t.FailedToStartReason is not null))
-                InBackground(_starting, task.TaskId, () => _runtime.Start(task, stopping), stopping);
+                if (InBackground(_starting, task.TaskId, () => _runtime.Start(task, stopping), stopping) is { } start) started.Add(start);
 
         foreach (var reported in actual)
         {
@@ -211,15 +217,25 @@ public sealed class ContainerAgent(AgentOptions options, Func<string, IContainer
             // containers - or the memory of its failed start - can go.
             else if (!toStop.Contains(taskId)) InBackground(_stopping, taskId, () => _runtime.Remove(taskId, stopping), stopping);
         }
-        return Task.CompletedTask;
+        return started;
+    }
+
+    /// <summary>Waits until the starts just begun have ended, or <see cref="AgentOptions.StartReportWindow"/> is over.</summary>
+    private async Task StartsEndedOrWindowOver(List<Task> started, CancellationToken stopping)
+    {
+        if (started.Count == 0 || options.StartReportWindow <= TimeSpan.Zero) return;
+        await Task.WhenAny(Task.WhenAll(started), Task.Delay(options.StartReportWindow, stopping));
     }
 
     /// <summary>Runs one start/stop/remove per task at a time, and wakes the loop when it ends so the result is reported.</summary>
-    private void InBackground(ConcurrentDictionary<string, Task> inFlight, string taskId, Func<Task> work, CancellationToken stopping)
+    private Task? InBackground(ConcurrentDictionary<string, Task> inFlight, string taskId, Func<Task> work, CancellationToken stopping)
     {
-        if (inFlight.ContainsKey(taskId)) return;
-        inFlight[taskId] = Task.Run(async () =>
+        if (inFlight.ContainsKey(taskId)) return null;
+        // The work waits until it is registered as in flight: work that ended first would leave its entry behind for good.
+        var registered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var running = Task.Run(async () =>
         {
+            await registered.Task;
             try { await work(); }
             catch (Exception failure) when (!stopping.IsCancellationRequested) { logger.LogWarning(failure, "Runtime work on task {TaskId} failed", taskId); }
             catch (Exception) { /* cut short because the agent stops; the next agent finds the task as the runtime left it */ }
@@ -229,6 +245,9 @@ public sealed class ContainerAgent(AgentOptions options, Func<string, IContainer
                 _localChanges.Writer.TryWrite(taskId);
             }
         });
+        inFlight[taskId] = running;
+        registered.SetResult();
+        return running;
     }
 
     private async Task WatchRuntime(CancellationToken stopping)
