@@ -55,6 +55,10 @@ public static class NodeSetup
         // would start it the moment SIGTERM arrives, tearing shard regions down under requests still being answered.
         builder.AddHocon("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off", HoconAddMode.Prepend);
 
+        // A batch of events goes in one multi-row INSERT; by default its payloads are written into the SQL text as literals
+        // (SQLite: hex, twice the bytes, built as strings and parsed again), as parameters they are bound as they are.
+        builder.AddHocon("akka.persistence.journal.sql.prefer-parameters-on-multirow-insert = true", HoconAddMode.Prepend);
+
         if (options.Journal.Provider == JournalProvider.Sqlite)
             // SQLite takes one writer at a time: parallel write batches only wait on each other's locks (Microsoft.Data.Sqlite
             // sleeps between retries), so one writer with larger batches is both faster and steadier.

@@ -184,6 +184,14 @@ public class MessageSizeTests(ITestOutputHelper output) : NodeTestKit(output)
     }
 
     [Fact]
+    public void The_budget_counts_an_items_serialized_bytes_small_or_larger_than_its_scratch_space()
+    {
+        var instance = InstanceWith500Tasks();
+        foreach (object item in new object[] { instance.Tasks.Values.First(), Revision, "é€ \u0001 quoted \"", instance.WithoutTasks() })
+            Assert.Equal(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(item, item.GetType(), StoredJson.Options).Length, MessageBudget.SizeOf(item));
+    }
+
+    [Fact]
     public void A_view_of_5000_instances_and_100000_tasks_answers_pages_and_locations_without_growing_its_answers()
     {
         var view = new PlacementView();

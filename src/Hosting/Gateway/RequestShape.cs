@@ -17,10 +17,15 @@ namespace Actors.Hosting.Gateway;
 public static class RequestShape
 {
     /// <summary>Throws an InvalidParameterException <see cref="EcsError"/> at the first null the request's types do not allow.</summary>
-    public static void Check(object request, JsonSerializerOptions options) => Walk(request, "", options);
+    public static void Check(object request, JsonSerializerOptions options) => Walk(request, [], options);
 
-    private static void Walk(object value, string path, JsonSerializerOptions options)
+    /// <summary>
+    /// Walks <paramref name="value"/> with the path to it kept as segments (a name, a [index] or a .key), put into words
+    /// only for a refusal: every request is walked, and nearly none is refused.
+    /// </summary>
+    private static void Walk(object value, List<object> path, JsonSerializerOptions options)
     {
+        if (value is string) return;
         var info = options.GetTypeInfo(value.GetType());
         switch (info.Kind)
         {
@@ -28,31 +33,56 @@ public static class RequestShape
                 foreach (var property in info.Properties)
                 {
                     // Only what reading can set: computed members are the type's business, and calling them proves nothing.
-                    if (property.Get is null || (property.Set is null && property.AssociatedParameter is null)) continue;
-                    var memberPath = path.Length == 0 ? property.Name : $"{path}.{property.Name}";
-                    if (property.Get(value) is { } member) Walk(member, memberPath, options);
-                    else if (!MayBeNull(property))
-                        throw EcsError.InvalidParameter($"{memberPath} is required.");
+                    // A value type holds no null the walk could find (and reading it would box it).
+                    if (property.Get is null || (property.Set is null && property.AssociatedParameter is null)
+                        || (property.PropertyType.IsValueType && Nullable.GetUnderlyingType(property.PropertyType) is null)) continue;
+                    path.Add(property.Name);
+                    if (property.Get(value) is { } member) Walk(member, path, options);
+                    else if (!MayBeNull(property)) throw EcsError.InvalidParameter($"{PathText(path)} is required.");
+                    path.RemoveAt(path.Count - 1);
                 }
                 break;
             case JsonTypeInfoKind.Dictionary:
                 foreach (var (key, entryValue) in Entries(value))
                 {
-                    var entryPath = $"{path}.{key}";
-                    if (entryValue is null) throw EcsError.InvalidParameter($"{entryPath} must not be null.");
-                    Walk(entryValue, entryPath, options);
+                    path.Add(new MapKey(key));
+                    if (entryValue is null) throw EcsError.InvalidParameter($"{PathText(path)} must not be null.");
+                    Walk(entryValue, path, options);
+                    path.RemoveAt(path.Count - 1);
                 }
                 break;
             case JsonTypeInfoKind.Enumerable:
                 var index = 0;
                 foreach (var item in (IEnumerable)value)
                 {
-                    var itemPath = $"{path}[{index++}]";
-                    if (item is null) throw EcsError.InvalidParameter($"{itemPath} must not be null.");
-                    Walk(item, itemPath, options);
+                    path.Add(index++);
+                    if (item is null) throw EcsError.InvalidParameter($"{PathText(path)} must not be null.");
+                    Walk(item, path, options);
+                    path.RemoveAt(path.Count - 1);
                 }
                 break;
         }
+    }
+
+    private sealed record MapKey(object Key);
+
+    /// <summary><c>overrides.containerOverrides[1].environment</c>, <c>tags[0]</c>, <c>attributes.key</c>.</summary>
+    private static string PathText(List<object> path)
+    {
+        var text = new StringBuilder();
+        foreach (var segment in path)
+        {
+            switch (segment)
+            {
+                case int index: text.Append('[').Append(index.ToString(CultureInfo.InvariantCulture)).Append(']'); break;
+                case MapKey map: text.Append('.').Append(map.Key); break;
+                default:
+                    if (text.Length > 0) text.Append('.');
+                    text.Append(segment);
+                    break;
+            }
+        }
+        return text.ToString();
     }
 
     /// <summary>A map's entries, whether it is an IDictionary (what System.Text.Json creates) or only a read-only one.</summary>

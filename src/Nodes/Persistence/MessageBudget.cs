@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 
 namespace Actors.Nodes.Persistence;
@@ -10,7 +11,35 @@ public static class MessageBudget
 {
     public const int Bytes = 48 * 1024;
 
-    public static int SizeOf(object item) => JsonSerializer.SerializeToUtf8Bytes(item, item.GetType(), StoredJson.Options).Length;
+    /// <summary>The item's serialized length, counted as it is written, without keeping the bytes.</summary>
+    public static int SizeOf(object item)
+    {
+        var counter = t_counter ??= new ByteCounter();
+        counter.Count = 0;
+        var writer = t_writer ??= new Utf8JsonWriter(counter, new JsonWriterOptions { Encoder = StoredJson.Options.Encoder, SkipValidation = true });
+        writer.Reset(counter);
+        JsonSerializer.Serialize(writer, item, item.GetType(), StoredJson.Options);
+        writer.Flush();
+        return checked((int)counter.Count);
+    }
+
+    [ThreadStatic] private static ByteCounter? t_counter;
+    [ThreadStatic] private static Utf8JsonWriter? t_writer;
+
+    /// <summary>A buffer that only counts: every write lands in the same scratch space.</summary>
+    private sealed class ByteCounter : IBufferWriter<byte>
+    {
+        private byte[] _scratch = new byte[4096];
+        public long Count;
+
+        public void Advance(int count) => Count += count;
+
+        public Memory<byte> GetMemory(int sizeHint = 0) => Scratch(sizeHint);
+
+        public Span<byte> GetSpan(int sizeHint = 0) => Scratch(sizeHint);
+
+        private byte[] Scratch(int sizeHint) => sizeHint <= _scratch.Length ? _scratch : _scratch = new byte[sizeHint];
+    }
 
     /// <summary>The items that fit the budget, in order (always at least one), and whether any were left out.</summary>
     public static (List<T> Taken, bool More) Take<T>(IEnumerable<T> items, int budget = Bytes) where T : notnull
