@@ -58,6 +58,7 @@ public static class NodeSetup
         // A batch of events goes in one multi-row INSERT; by default its payloads are written into the SQL text as literals
         // (SQLite: hex, twice the bytes, built as strings and parsed again), as parameters they are bound as they are.
         builder.AddHocon("akka.persistence.journal.sql.prefer-parameters-on-multirow-insert = true", HoconAddMode.Prepend);
+        builder.AddHocon("akka.persistence.journal.sql.use-clone-connection = false", HoconAddMode.Prepend);
 
         if (options.Journal.Provider == JournalProvider.Sqlite)
             // SQLite takes one writer at a time: parallel write batches only wait on each other's locks (Microsoft.Data.Sqlite
