@@ -51,6 +51,57 @@ public class AggregateEntityTests(ITestOutputHelper output) : NodeTestKit(output
     }
 
     /// <summary>
+    /// A state far larger than its events (a cluster with 50 long tags, then small setting changes) is snapshotted once
+    /// the events since the last snapshot weigh as much as it did, not every <c>snapshotEvery</c> events; only the newest
+    /// two snapshots stay, and the entity recovers from them to the state it had.
+    /// </summary>
+    [Fact]
+    public async Task A_large_state_is_snapshotted_as_often_as_its_events_weigh_it_and_only_the_newest_two_stay()
+    {
+        var tags = Enumerable.Range(0, 50).Select(i => new Tag($"key-{i}".PadRight(128, 'k'), new string('v', 256))).ToList();
+        var entity = Entity("large", snapshotEvery: 2);
+        entity.Tell(new CreateCluster(Context(0), tags, [], null, null, []), TestActor);
+        ExpectMsg<EntityResponse<ClusterState>>();
+        ClusterState? last = null;
+        for (var n = 1; n <= 260; n++)
+        {
+            entity.Tell(new UpdateClusterSettings(Context(n), [new ClusterSetting("containerInsights", n % 2 == 0 ? "enabled" : "disabled")]), TestActor);
+            last = ExpectMsg<EntityResponse<ClusterState>>().State;
+        }
+
+        // ~20 KB of state against ~0.4 KB events: a snapshot at event 2, then about one per hundred events instead of one per
+        // two; the first is deleted once the third is stored.
+        var snapshots = await AwaitSnapshots("cluster|large", s => s.Count == 2 && s[0] > 2);
+        Assert.True(snapshots.Count == 2 && snapshots[0] > 2 && snapshots[1] - snapshots[0] >= 20, $"snapshots at {string.Join(", ", snapshots)}");
+
+        Watch(entity);
+        Sys.Stop(entity);
+        ExpectTerminated(entity);
+        var revived = Entity("large", snapshotEvery: 2);
+        revived.Tell(GetEntityState.Instance, TestActor);
+        Assert.Equal(Json(last!), Json(ExpectMsg<EntityResponse<ClusterState>>().State));
+    }
+
+    /// <summary>The sequence numbers of the entity's stored snapshots, once <paramref name="settled"/> holds (deletes run behind).</summary>
+    private async Task<List<long>> AwaitSnapshots(string persistenceId, Func<List<long>, bool> settled)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(Journal.ConnectionString);
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT sequence_number FROM snapshot WHERE persistence_id = @id ORDER BY sequence_number";
+            command.Parameters.AddWithValue("@id", persistenceId);
+            var sequenceNrs = new List<long>();
+            await using (var reader = await command.ExecuteReaderAsync())
+                while (await reader.ReadAsync()) sequenceNrs.Add(reader.GetInt64(0));
+            if (settled(sequenceNrs) || DateTime.UtcNow > deadline) return sequenceNrs;
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>
     /// Every event is stored chained to the one before it, also across a restart from a snapshot (the snapshot carries the
     /// head of the chain), and each hash is the hash of the row as stored.
     /// </summary>

@@ -8,8 +8,8 @@ namespace Actors.Nodes.Entities;
 
 /// <summary>
 /// The thin shell around a pure aggregate: receive a command, Decide, persist the events, Apply them, reply.
-/// Snapshots keep recovery short; events are never deleted because the journal is the audit trail. Every event is persisted
-/// as a <see cref="ChainedEvent"/>: its stored bytes with a hash chained to the entity's previous event, so the journal is
+/// Snapshots keep recovery short (only the newest two are kept); events are never deleted because the journal is the
+/// audit trail. Every event is persisted as a <see cref="ChainedEvent"/>: its stored bytes with a hash chained to the entity's previous event, so the journal is
 /// tamper-evident (see <see cref="EventChain"/>); the head of the chain is kept in memory and in each snapshot.
 /// A journal that fails is answered for at once: whoever asked while the entity recovered or waited for a write hears
 /// why (the entity then stops, as Akka.Persistence requires), instead of waiting for their ask to time out.
@@ -32,6 +32,7 @@ public class AggregateEntity<TAggregate, TState, TCommand, TEvent> : ReceivePers
 
         Recover<SnapshotOffer>(offer =>
         {
+            _newestSnapshotSequenceNr = offer.Metadata.SequenceNr;
             // A snapshot from before the chain carries no hash: the chain then begins again with the next event.
             (State, _chainHash) = offer.Snapshot is EntitySnapshot chained ? ((TState)chained.State, chained.ChainHash) : ((TState)offer.Snapshot, "");
         });
@@ -57,8 +58,16 @@ public class AggregateEntity<TAggregate, TState, TCommand, TEvent> : ReceivePers
 
         Command<TCommand>(command => Execute(command, Sender));
         Command<GetEntityState>(_ => Sender.Tell(new EntityResponse<TState>(PublicState(State), null)));
-        Command<SaveSnapshotSuccess>(_ => { });
+        Command<SaveSnapshotSuccess>(saved =>
+        {
+            // The newest two are kept (should the newest be unreadable, recovery starts from the one before); older ones
+            // only take room: the events they were made of stay in the journal.
+            if (_newestSnapshotSequenceNr > 0) DeleteSnapshots(new SnapshotSelectionCriteria(_newestSnapshotSequenceNr - 1));
+            _newestSnapshotSequenceNr = saved.Metadata.SequenceNr;
+        });
         Command<SaveSnapshotFailure>(failure => _log.Warning(failure.Cause, "Snapshot of {0} failed; recovery replays more events", PersistenceId));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(failure => _log.Warning(failure.Cause, "Old snapshots of {0} could not be deleted", PersistenceId));
     }
 
     public override string PersistenceId { get; }
@@ -134,10 +143,30 @@ public class AggregateEntity<TAggregate, TState, TCommand, TEvent> : ReceivePers
             State = TAggregate.Apply(State, @event);
             _chainHash = chained.Hash;
             OnPersisted(@event);
-            if (LastSequenceNr % _snapshotEvery == 0) SaveSnapshot(new EntitySnapshot(State, _chainHash));
+            _eventsSinceSnapshot++;
+            _bytesSinceSnapshot += chained.Payload.Length;
+            if (_eventsSinceSnapshot >= _snapshotEvery && _bytesSinceSnapshot >= _lastSnapshotBytes) TakeSnapshot();
             if (--remaining == 0) Finish(null);
         });
     }
+
+    /// <summary>
+    /// Snapshots are taken after at least <c>snapshotEvery</c> events, and once the events since the last one weigh as much
+    /// as it did: an entity whose state grows (a family of many revisions) then writes snapshots less often as they grow,
+    /// so their cost stays in proportion to the events, and a recovery reads at most about twice the state's size.
+    /// </summary>
+    private void TakeSnapshot()
+    {
+        _lastSnapshotBytes = MessageBudget.SizeOf(State);
+        _eventsSinceSnapshot = 0;
+        _bytesSinceSnapshot = 0;
+        SaveSnapshot(new EntitySnapshot(State, _chainHash));
+    }
+
+    private int _eventsSinceSnapshot;
+    private long _bytesSinceSnapshot;
+    private long _lastSnapshotBytes;
+    private long _newestSnapshotSequenceNr;
 
     /// <summary>
     /// The event as it will be stored, linked to <paramref name="previousHash"/>. One write is in flight at a time and each
