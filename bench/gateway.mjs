@@ -2,9 +2,11 @@
 // connection pool, each request SigV4-signed), first RegisterTaskDefinition then DescribeClusters.
 // Prints figures; it is not a test. Uses tests/EndToEnd's node_modules (run `npm ci` there first).
 //
-//   node bench/gateway.mjs [--clients 32] [--seconds 20] [--count N]
+//   node bench/gateway.mjs [--clients 32] [--seconds 20] [--count N] [--warmup 0]
 //
-// --count N stops a phase after N requests in all; otherwise each phase runs for --seconds.
+// --count N stops a phase after N requests in all; otherwise each phase runs for --seconds. --warmup S first runs both
+// phases for S seconds each, reported apart, so that the measured phases run on a warmed-up node (a fresh .NET process
+// compiles its hot paths again during its first seconds).
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { startServer, ecs } from '../tests/EndToEnd/harness.mjs';
@@ -14,19 +16,21 @@ const { values } = parseArgs({
     clients: { type: 'string', default: '32' },
     seconds: { type: 'string', default: '20' },
     count: { type: 'string' },
+    warmup: { type: 'string', default: '0' },
   },
 });
 const clients = Number(values.clients);
 const seconds = Number(values.seconds);
 const count = values.count ? Number(values.count) : Infinity;
+const warmupSeconds = Number(values.warmup);
 
-async function phase(name, sdkClients, makeCommand) {
+async function phase(name, sdkClients, makeCommand, phaseSeconds = seconds) {
   const latencies = [];
   let errors = 0;
   let issued = 0;
   let firstError;
   const started = performance.now();
-  const deadline = started + seconds * 1000;
+  const deadline = started + phaseSeconds * 1000;
   await Promise.all(sdkClients.map(async (client, worker) => {
     // Each worker claims the next request number until the count or the time runs out.
     while (issued < count && performance.now() < deadline) {
@@ -59,12 +63,18 @@ try {
   await sdkClients[0].send(new ecs.CreateClusterCommand({ clusterName: 'bench' }));
   console.log(`actors gateway benchmark: ${clients} concurrent signed clients, ${Number.isFinite(count) ? `${count} requests` : `${seconds} s`} per phase`);
 
-  let errors = 0;
-  errors += await phase('RegisterTaskDefinition', sdkClients, (worker, n) => new ecs.RegisterTaskDefinitionCommand({
+  const register = (worker, n) => new ecs.RegisterTaskDefinitionCommand({
     family: `bench-${worker}`,
     containerDefinitions: [{ name: 'app', image: 'busybox', memory: 64, command: ['echo', String(n)] }],
-  }));
-  errors += await phase('DescribeClusters', sdkClients, () => new ecs.DescribeClustersCommand({ clusters: ['bench'] }));
+  });
+  const describe = () => new ecs.DescribeClustersCommand({ clusters: ['bench'] });
+  if (warmupSeconds > 0) {
+    await phase('(warm-up) Register...', sdkClients, (worker, n) => register(worker, -1 - n), warmupSeconds);
+    await phase('(warm-up) Describe...', sdkClients, describe, warmupSeconds);
+  }
+  let errors = 0;
+  errors += await phase('RegisterTaskDefinition', sdkClients, register);
+  errors += await phase('DescribeClusters', sdkClients, describe);
   process.exitCode = errors > 0 ? 1 : 0;
 } finally {
   await server.dispose();
