@@ -71,15 +71,31 @@ public static class TaskLifecycle
         if (merged.DesiredStatus == TaskLifecycleStatus.STOPPED && created)
             return merged with { LastStatus = TaskLifecycleStatus.STOPPING };
         if (created && containers.Where(c => c.Essential).All(c => c.LastStatus == "RUNNING"))
-            return merged with { LastStatus = TaskLifecycleStatus.RUNNING, StartedAt = merged.StartedAt ?? now };
-        return merged with { LastStatus = TaskLifecycleStatus.PENDING };
+            return SameOr(task, merged with { LastStatus = TaskLifecycleStatus.RUNNING, StartedAt = merged.StartedAt ?? now });
+        return SameOr(task, merged with { LastStatus = TaskLifecycleStatus.PENDING });
     }
 
-    /// <summary>What the report says of each container, and the task's pull times and health.</summary>
+    /// <summary>The task itself when the fold left it as it was: a steady agent's report then changes (and allocates) nothing.</summary>
+    private static TaskState SameOr(TaskState task, TaskState folded) => folded == task ? task : folded;
+
+    /// <summary>
+    /// What the report says of each container, and the task's pull times and health; the task itself (the same object)
+    /// when the report says nothing new, as a steady agent's reports of its running tasks do at every sync.
+    /// </summary>
     private static TaskState Merge(TaskState task, ReportedTask report)
     {
-        var containers = task.Containers.Select(container => report.Containers.FirstOrDefault(r => r.Name == container.Name) is { } reported
-            ? container with
+        ImmutableList<TaskContainer>.Builder? changed = null;
+        for (var index = 0; index < task.Containers.Count; index++)
+        {
+            var container = task.Containers[index];
+            var reported = ReportOf(report, container.Name);
+            if (reported is null || Agrees(container, reported))
+            {
+                changed?.Add(container);
+                continue;
+            }
+            changed ??= ImmutableList.CreateRange(task.Containers.Take(index)).ToBuilder();
+            changed.Add(container with
             {
                 RuntimeId = reported.RuntimeId ?? container.RuntimeId,
                 ImageDigest = reported.ImageDigest ?? container.ImageDigest,
@@ -88,19 +104,46 @@ public static class TaskLifecycle
                 Reason = reported.Reason ?? container.Reason,
                 NetworkBindings = reported.NetworkBindings,
                 HealthStatus = reported.HealthStatus ?? container.HealthStatus,
-            }
-            : container).ToImmutableList();
-        var essential = containers.Where(c => c.Essential).ToList();
-        var health = essential.Any(c => c.HealthStatus == "UNHEALTHY") ? "UNHEALTHY"
-            : essential.Count > 0 && essential.All(c => c.HealthStatus == "HEALTHY") ? "HEALTHY"
-            : "UNKNOWN";
-        return task with
+            });
+        }
+        var containers = changed?.ToImmutable() ?? task.Containers;
+        var pullStartedAt = task.PullStartedAt ?? report.PullStartedAt;
+        var pullStoppedAt = task.PullStoppedAt ?? report.PullStoppedAt;
+        var health = Health(containers);
+        if (changed is null && pullStartedAt == task.PullStartedAt && pullStoppedAt == task.PullStoppedAt && health == task.HealthStatus) return task;
+        return task with { Containers = containers, PullStartedAt = pullStartedAt, PullStoppedAt = pullStoppedAt, HealthStatus = health };
+    }
+
+    private static ReportedContainer? ReportOf(ReportedTask report, string name)
+    {
+        foreach (var reported in report.Containers)
+            if (reported.Name == name) return reported;
+        return null;
+    }
+
+    /// <summary>Whether merging <paramref name="reported"/> would leave <paramref name="container"/> as it is.</summary>
+    private static bool Agrees(TaskContainer container, ReportedContainer reported) =>
+        (reported.RuntimeId ?? container.RuntimeId) == container.RuntimeId
+        && (reported.ImageDigest ?? container.ImageDigest) == container.ImageDigest
+        && reported.Status == container.LastStatus
+        && reported.ExitCode == container.ExitCode
+        && (reported.Reason ?? container.Reason) == container.Reason
+        && (reported.HealthStatus ?? container.HealthStatus) == container.HealthStatus
+        && reported.NetworkBindings.SequenceEqual(container.NetworkBindings);
+
+    /// <summary>A task's health from its essential containers': any UNHEALTHY, else HEALTHY when all are, else UNKNOWN.</summary>
+    private static string Health(ImmutableList<TaskContainer> containers)
+    {
+        var essentials = 0;
+        var healthy = 0;
+        foreach (var container in containers)
         {
-            Containers = containers,
-            PullStartedAt = task.PullStartedAt ?? report.PullStartedAt,
-            PullStoppedAt = task.PullStoppedAt ?? report.PullStoppedAt,
-            HealthStatus = health,
-        };
+            if (!container.Essential) continue;
+            essentials++;
+            if (container.HealthStatus == "UNHEALTHY") return "UNHEALTHY";
+            if (container.HealthStatus == "HEALTHY") healthy++;
+        }
+        return essentials > 0 && healthy == essentials ? "HEALTHY" : "UNKNOWN";
     }
 
     private static TaskState StopBecauseEssentialExited(TaskState task, DateTimeOffset now) => task.DesiredStatus == TaskLifecycleStatus.STOPPED
@@ -151,8 +194,9 @@ public static class TaskLifecycle
 
     /// <summary>Whether two versions of a task differ in anything ECS shows (records with lists compare lists by reference).</summary>
     public static bool Differs(TaskState before, TaskState after) =>
-        before with { Containers = [], Tags = [], Version = 0 } != after with { Containers = [], Tags = [], Version = 0 }
-        || !before.Containers.SequenceEqual(after.Containers, TaskContainerComparer.Instance);
+        !ReferenceEquals(before, after)
+        && (before with { Containers = [], Tags = [], Version = 0 } != after with { Containers = [], Tags = [], Version = 0 }
+            || !before.Containers.SequenceEqual(after.Containers, TaskContainerComparer.Instance));
 
     private sealed class TaskContainerComparer : IEqualityComparer<TaskContainer>
     {

@@ -140,6 +140,29 @@ public class InstanceTaskTests
     }
 
     [Fact]
+    public void A_report_that_says_nothing_new_folds_to_the_same_task_and_one_new_fact_is_still_heard()
+    {
+        var task = Reported(Placed(), 4, Report("RUNNING")).Tasks[TaskId];
+        Assert.Same(task, TaskLifecycle.Fold(task, Report("RUNNING"), T0.AddMinutes(9)));
+
+        // Each thing a report may say, told on its own, changes the task.
+        var container = Report("RUNNING").Containers[0];
+        ReportedContainer[] news =
+        [
+            container with { RuntimeId = "d00d" }, container with { ImageDigest = "sha256:1" }, container with { Status = "STOPPED", ExitCode = 0 },
+            container with { ExitCode = 3 }, container with { Reason = "OutOfMemory" }, container with { HealthStatus = "HEALTHY" },
+            container with { NetworkBindings = [new NetworkBinding("0.0.0.0", 80, 8080, "tcp")] },
+        ];
+        foreach (var changed in news)
+        {
+            var folded = TaskLifecycle.Fold(task, new ReportedTask { TaskId = TaskId, Containers = [changed] }, T0.AddMinutes(9));
+            Assert.True(TaskLifecycle.Differs(task, folded), $"{changed} is news");
+        }
+        var pulled = TaskLifecycle.Fold(task, Report("RUNNING") with { PullStartedAt = T0 }, T0.AddMinutes(9));
+        Assert.Equal(T0, pulled.PullStartedAt);
+    }
+
+    [Fact]
     public void An_essential_container_that_exits_stops_the_task_with_its_exit_code()
     {
         var running = Reported(Placed(), 4, Report("RUNNING"));
