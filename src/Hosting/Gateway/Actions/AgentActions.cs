@@ -1,4 +1,5 @@
 using Actors.Domain.ContainerInstances;
+using Actors.Domain.Tasks;
 using Actors.Hosting.Gateway.Auth;
 using Actors.Nodes.Agent;
 using Actors.Nodes.Entities;
@@ -32,8 +33,10 @@ public static class AgentActions
         var wait = context.Stopping.IsCancellationRequested
             ? TimeSpan.Zero
             : TimeSpan.FromSeconds(Math.Clamp(request.WaitSeconds ?? 0, 0, AgentProtocol.MaxWaitSeconds));
-        // A large report goes in parts, each far below a remote frame; the entity puts them together.
-        var parts = MessageBudget.Parts(tasks).ToList();
+        // A large report goes in parts, each far below a remote frame; the entity puts them together. A request of less
+        // than half the budget holds a report that fits one part (its items weigh about what they weighed on the wire),
+        // so only larger ones are measured item by item.
+        List<List<ReportedTask>> parts = context.Body.Length < MessageBudget.Bytes / 2 ? [[.. tasks]] : MessageBudget.Parts(tasks).ToList();
         var instances = context.Plane.ContainerInstances;
         for (var index = 0; index < parts.Count - 1; index++)
             instances.Tell(entityId, new AgentReportPart(context.Request.RequestId, context.Request.Principal, index, [.. parts[index]]));
