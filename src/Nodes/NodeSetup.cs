@@ -58,6 +58,7 @@ public static class NodeSetup
         // A batch of events goes in one multi-row INSERT; by default its payloads are written into the SQL text as literals
         // (SQLite: hex, twice the bytes, built as strings and parsed again), as parameters they are bound as they are.
         builder.AddHocon("akka.persistence.journal.sql.prefer-parameters-on-multirow-insert = true", HoconAddMode.Prepend);
+        // A cloned connection combined linq2db's mapping schemas anew each time, so every INSERT was translated again.
         builder.AddHocon("akka.persistence.journal.sql.use-clone-connection = false", HoconAddMode.Prepend);
 
         if (options.Journal.Provider == JournalProvider.Sqlite)

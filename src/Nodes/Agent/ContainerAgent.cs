@@ -180,14 +180,14 @@ public sealed class ContainerAgent(AgentOptions options, Func<string, IContainer
     /// </summary>
     private async Task<AgentSyncResponse?> SyncUntilLocalChange(long knownVersion, IReadOnlyList<ReportedTask> actual, CancellationToken stopping)
     {
-        using var syncDone = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        var watch = _localChanges.Reader.WaitToReadAsync(syncDone.Token).AsTask();
+        using var stopWatching = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var watch = _localChanges.Reader.WaitToReadAsync(stopWatching.Token).AsTask();
         var sync = gateway.Send<AgentSyncResponse>(AgentProtocol.SyncTarget,
             new AgentSyncRequest(options.Cluster, ContainerInstanceArn, knownVersion, actual, (int)options.SyncWait.TotalSeconds), stopping);
         var first = await Task.WhenAny(sync, watch);
         if (first == sync)
         {
-            await syncDone.CancelAsync();
+            await stopWatching.CancelAsync();
             return await sync;
         }
         _localChanges.Reader.TryRead(out _);

@@ -9,8 +9,9 @@ namespace Actors.Nodes.Entities;
 /// <summary>
 /// The thin shell around a pure aggregate: receive a command, Decide, persist the events, Apply them, reply.
 /// Snapshots keep recovery short (only the newest two are kept); events are never deleted because the journal is the
-/// audit trail. Every event is persisted as a <see cref="ChainedEvent"/>: its stored bytes with a hash chained to the entity's previous event, so the journal is
-/// tamper-evident (see <see cref="EventChain"/>); the head of the chain is kept in memory and in each snapshot.
+/// audit trail. Every event is persisted as a <see cref="ChainedEvent"/>: its stored bytes with a hash chained to the
+/// entity's previous event, so the journal is tamper-evident (see <see cref="EventChain"/>); the head of the chain is
+/// kept in memory and in each snapshot.
 /// A journal that fails is answered for at once: whoever asked while the entity recovered or waited for a write hears
 /// why (the entity then stops, as Akka.Persistence requires), instead of waiting for their ask to time out.
 /// </summary>
