@@ -48,6 +48,13 @@ describe('services on Docker', { skip, timeout: 900_000 }, () => {
       networkMode: 'bridge',
       containerDefinitions: [{ ...sleeper(0), command: ['sh', '-c', 'exit 1'] }],
     }));
+    // A command that does not exist: Docker cannot start the container, so its tasks never run, not even for a moment
+    // (a container that exits at once is RUNNING for an instant on a loaded machine, and may then count as serving).
+    await ecs.send(new RegisterTaskDefinitionCommand({
+      family: 'svc-unstartable',
+      networkMode: 'bridge',
+      containerDefinitions: [{ ...sleeper(0), command: ['/no/such/command'] }],
+    }));
     // More memory than any host has: a deployment of it never places a task and stays IN_PROGRESS.
     await ecs.send(new RegisterTaskDefinitionCommand({
       family: 'svc-huge',
@@ -363,7 +370,7 @@ describe('services on Docker', { skip, timeout: 900_000 }, () => {
     const updated = await ecs.send(new UpdateServiceCommand({
       cluster: CLUSTER,
       service: 'web',
-      taskDefinition: 'svc-crasher',
+      taskDefinition: 'svc-unstartable',
       deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: false } },
     }));
     const failing = updated.service.deployments[0].id;
@@ -377,7 +384,7 @@ describe('services on Docker', { skip, timeout: 900_000 }, () => {
     assert.equal(failed.deployments.length, 2, `the failed deployment and the one still serving: ${summary(failed)}\n${(await serviceTasks('web')).map(taskSummary).join('\n')}`);
     assert.equal(primary.status, 'PRIMARY', summary(failed));
     assert.match(primary.rolloutStateReason, /circuit breaker/);
-    assert.equal(failed.taskDefinition, ctx.server.arn('task-definition/svc-crasher:1'));
+    assert.equal(failed.taskDefinition, ctx.server.arn('task-definition/svc-unstartable:1'));
     assert.equal(old.status, 'ACTIVE', summary(failed));
     assert.equal(old.taskDefinition, ctx.server.arn('task-definition/svc-sleeper:2'));
     assert.ok(failed.events.some((e) => e.message.startsWith(`(service web) (deployment ${failing}) deployment failed: tasks failed to start.`)), summary(failed));
