@@ -13,6 +13,7 @@
 //   node bench/placement.mjs [--instances 1000] [--tasks 10000] [--callers 16] [--nodes 1] [--warmup 0]
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
+import { readFileSync } from 'node:fs';
 import {
   startServer, startAgent, startCluster, postgresDatabase, waitForConnectedInstances, listAll, sleep, ecs,
 } from '../tests/EndToEnd/harness.mjs';
@@ -73,11 +74,29 @@ try {
   await database?.drop();
 }
 
+/**
+ * CPU seconds a process has used (user + system), from /proc: the figure that moves least with the machine's other
+ * load, so a change's effect shows in fewer runs than in tasks/s. Linux's clock tick is 100 Hz. NaN where unreadable.
+ */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime (fields 14 and 15 of stat)
+  } catch {
+    return NaN;
+  }
+}
+
+function cpuOf(processes) {
+  return processes.reduce((sum, p) => sum + cpuSeconds(p.child?.pid), 0);
+}
+
 /** One round of RunTask calls until `total` tasks are placed, then until every placed task is RUNNING. */
 async function round(label, total, startedBy, clients, client) {
   const calls = Math.ceil(total / PER_CALL);
   const latencies = [];
   const placedArns = [];
+  const cpuBefore = { nodes: cpuOf(servers), agent: cpuOf([agent]) };
   let issued = 0;
   let failures = 0;
   let errors = 0;
@@ -130,6 +149,9 @@ async function round(label, total, startedBy, clients, client) {
     if (pending.length) await sleep(500);
   }
   const runningSeconds = (performance.now() - t0) / 1000;
+  const cpuPerTask = (seconds) => ((seconds * 1000) / Math.max(1, placedArns.length)).toFixed(2);
+  console.log(`${label}: CPU per task until all RUNNING: node(s) ${cpuPerTask(cpuOf(servers) - cpuBefore.nodes)} ms, ` +
+    `hollow agents ${cpuPerTask(cpuOf([agent]) - cpuBefore.agent)} ms`);
   if (pending.length) {
     console.log(`${label}: NOT all RUNNING after ${(RUNNING_TIMEOUT_MS / 1000).toFixed(0)} s: ${pending.length} still pending, ${stopped} stopped`);
   } else {

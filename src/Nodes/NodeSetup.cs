@@ -71,7 +71,7 @@ public static class NodeSetup
                 }
                 """, HoconAddMode.Prepend);
 
-        if (options.Failover == FailoverTimings.Tuned) builder.AddHocon(Failover.Hocon, HoconAddMode.Prepend);
+        if (options.Failover == FailoverTimings.Tuned) builder.AddHocon(Failover.Hocon(options.Peers.Count), HoconAddMode.Prepend);
         if (options.Peers.Count == 0)
             builder.AddStartup((system, _) => Akka.Cluster.Cluster.Get(system).Join(Akka.Cluster.Cluster.Get(system).SelfAddress));
         else

@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import {
   CreateClusterCommand, TagResourceCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand, DescribeTasksCommand,
   CreateServiceCommand, UpdateServiceCommand, DescribeServicesCommand, StopServiceDeploymentCommand,
-  UpdateContainerInstancesStateCommand, DescribeContainerInstancesCommand, DescribeClustersCommand, waitUntilServicesStable,
+  UpdateContainerInstancesStateCommand, DescribeContainerInstancesCommand, DescribeClustersCommand,
 } from '@aws-sdk/client-ecs';
 import {
   actorsDll, startServer, startAgent, waitForConnectedInstances, waitTasksRunning, waitTasksStopped, eventually, sleep,
-  postgresDatabase,
+  postgresDatabase, waitServiceSteady,
 } from './harness.mjs';
 import { signRequest } from './sigv4.mjs';
 
@@ -69,10 +69,7 @@ describe('audit', { timeout: 600_000 }, () => {
     await ecs.send(new StopTaskCommand({ task: seen.task, reason: 'audit test stops it' }));
     await waitTasksStopped(ecs, 'default', [seen.task]);
 
-    const waitStable = async () => {
-      await waitUntilServicesStable({ client: ecs, maxWaitTime: 120, minDelay: 1, maxDelay: 2 }, { cluster: 'default', services: ['svc'] });
-      return (await ecs.send(new DescribeServicesCommand({ services: ['svc'] }))).services[0];
-    };
+    const waitStable = () => waitServiceSteady(ecs, 'default', 'svc', { maxWaitTime: 120 });
     await ecs.send(new CreateServiceCommand({ serviceName: 'svc', taskDefinition: 'web:1', desiredCount: 2 }));
     await waitStable();
     seen.firstDeploymentAt = await at();

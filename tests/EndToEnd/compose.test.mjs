@@ -48,6 +48,28 @@ describe('docker-compose.yml: three nodes, PostgreSQL and an agent', { skip, tim
   };
   const compose = (args, timeoutMs = 300_000) => run('docker-compose', args, env, timeoutMs);
   const gateways = {}; // by compose service name
+
+  /** What made a node unhealthy or slow is in its log: each node's health and its last warnings and failures, for CI to show. */
+  const nodesSaid = async () => (await Promise.all(NODES.map(async (node) => {
+    const health = await compose(['ps', '-q', node])
+      .then((id) => docker(['inspect', '--format', '{{.State.Status}} {{json .State.Health.Status}} restarts {{.RestartCount}}', id]))
+      .catch((e) => e.message);
+    const logs = await compose(['logs', '--no-color', '--no-log-prefix', node]).catch((e) => e.message);
+    const warned = logs.split('\n').filter((line) => /^\S+ (warn|fail|crit): /.test(line));
+    // Late heartbeats are many on a busy machine: counted, not listed, so they do not push the rest out.
+    const late = warned.filter((line) => line.includes('heartbeat interval is growing too large'));
+    const said = warned.filter((line) => !late.includes(line)).slice(-25);
+    return [`${node}: ${health}, ${late.length} late heartbeats`, ...said.map((line) => `${node}: ${line.slice(0, 400)}`)].join('\n');
+  }))).join('\n');
+  /** A test's failure carries what the nodes said (CI keeps no logs of the compose project). */
+  const withNodesSaid = (test) => async () => {
+    try {
+      await test();
+    } catch (error) {
+      error.message = `${error.message}\n${await nodesSaid()}`;
+      throw error;
+    }
+  };
   let started = false;
 
   before(async () => {
@@ -63,7 +85,7 @@ describe('docker-compose.yml: three nodes, PostgreSQL and an agent', { skip, tim
     const upAt = Date.now();
     started = true;
     // up -d returns once the nodes are healthy (the agent depends on it), that is once each is Up in one cluster.
-    await compose(['up', '-d']);
+    await compose(['up', '-d']).catch(async (error) => { throw new Error(`${error.message}\n${await nodesSaid()}`); });
     console.log(`# docker-compose up -d: ${((Date.now() - upAt) / 1000).toFixed(1)} s`);
   });
 
@@ -84,7 +106,7 @@ describe('docker-compose.yml: three nodes, PostgreSQL and an agent', { skip, tim
     }
   });
 
-  it('forms one cluster of the three nodes; the agent registers through a gateway and runs a service on this host', async () => {
+  it('forms one cluster of the three nodes; the agent registers through a gateway and runs a service on this host', withNodesSaid(async () => {
     const status = await controlPlaneStatus(gateways.node2);
     assert.deepEqual(status.members.map((m) => m.address).sort(), NODES.map((node) => `${node}:4053`));
     assert.ok(status.members.every((m) => m.status === 'Up' && m.reachable), JSON.stringify(status.members));
@@ -101,9 +123,9 @@ describe('docker-compose.yml: three nodes, PostgreSQL and an agent', { skip, tim
     await ecs.send(new CreateServiceCommand({ cluster: CLUSTER, serviceName: SERVICE, taskDefinition: 'compose-sleeper', desiredCount: DESIRED }));
     const steady = await waitForSteady(ecs, 120_000);
     assert.equal(steady.runningCount, DESIRED);
-  });
+  }));
 
-  it('docker kill of the node hosting the service: it stays steady, answers through the other gateways, no task restarts', async () => {
+  it('docker kill of the node hosting the service: it stays steady, answers through the other gateways, no task restarts', withNodesSaid(async () => {
     const before = await gateways.node3.client().send(new ListTasksCommand({ cluster: CLUSTER, serviceName: SERVICE }));
     assert.equal(before.taskArns.length, DESIRED);
     for (const arn of before.taskArns) assert.equal((await containersOfTask(arn)).length, 1, `one container for ${arn}`);
@@ -141,7 +163,7 @@ describe('docker-compose.yml: three nodes, PostgreSQL and an agent', { skip, tim
     }
     const status = await controlPlaneStatus(gateways[survivors[0]], [`service/${CLUSTER}/${SERVICE}`]);
     assert.ok(survivors.map((node) => `${node}:4053`).includes(status.entities[0].node), JSON.stringify(status.entities));
-  });
+  }));
 
   async function waitForSteady(ecs, timeoutMs) {
     return eventually(`service ${SERVICE} steady with ${DESIRED} running`, async () => {

@@ -10,8 +10,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import {
-  ECSClient, ListContainerInstancesCommand, DescribeContainerInstancesCommand, DescribeTasksCommand,
-  waitUntilTasksRunning, waitUntilTasksStopped,
+  ECSClient, ListContainerInstancesCommand, DescribeContainerInstancesCommand, DescribeServicesCommand, DescribeTasksCommand,
+  waitUntilServicesStable, waitUntilTasksRunning, waitUntilTasksStopped,
 } from '@aws-sdk/client-ecs';
 import { signRequest } from './sigv4.mjs';
 
@@ -242,8 +242,8 @@ export class ActorsServer extends ActorsProcess {
       }
       try {
         const res = await fetch(`${this.endpoint}/healthz`, { signal: AbortSignal.timeout(2_000) });
-        lastStatus = `HTTP ${res.status}`;
-        await res.arrayBuffer();
+        // The reason a node gives for not being ready is in the body.
+        lastStatus = `HTTP ${res.status} ${(await res.text()).trim()}`;
         if (res.status === 200) return;
       } catch (error) {
         lastStatus = error.cause?.code || error.message;
@@ -439,6 +439,25 @@ export async function waitTasksStopped(client, cluster, taskArns, { maxWaitTime 
     waitUntilTasksStopped({ client, maxWaitTime, minDelay: 1, maxDelay: 2 }, { cluster, tasks: taskArns }));
 }
 
+/**
+ * A service at a steady state: the SDK's ServicesStable waiter (one deployment, its tasks running), then that
+ * deployment no longer IN_PROGRESS - COMPLETED once its tasks ran long enough to count healthy (or FAILED before).
+ * Returns the service; on failure the error shows it (through `describe`).
+ */
+export async function waitServiceSteady(client, cluster, service, { maxWaitTime = 180, describe = JSON.stringify } = {}) {
+  const current = async () => (await client.send(new DescribeServicesCommand({ cluster, services: [service] }))).services[0];
+  try {
+    await waitUntilServicesStable({ client, maxWaitTime, minDelay: 1, maxDelay: 2 }, { cluster, services: [service] });
+    return await eventually(`${service}'s deployment to settle`, async () => {
+      const now = await current();
+      return now.deployments.length === 1 && now.deployments[0].rolloutState !== 'IN_PROGRESS' ? now : false;
+    }, { timeoutMs: 60_000, intervalMs: 500 });
+  } catch (error) {
+    const now = await current().then(describe, (e) => `(DescribeServices failed: ${e.message})`);
+    throw new Error(`${service} did not reach a steady state (${error.name}: ${String(error.message).slice(0, 300)}); the service now: ${now}`);
+  }
+}
+
 async function explainWaiter(name, client, cluster, taskArns, waiting) {
   try {
     return await waiting;
@@ -452,6 +471,12 @@ async function explainWaiter(name, client, cluster, taskArns, waiting) {
     }
     throw new Error(`${name} waiter failed (${error.name}: ${String(error.message).slice(0, 300)}); the tasks now:\n  ${now}`);
   }
+}
+
+/** Log lines that say something failed: levels fail/crit, Akka's own [ERROR]/[WARNING] lines, or a stack trace. */
+export function failureLines(output) {
+  return output.split('\n').filter((line) =>
+    /^\S+ (fail|crit): |\[(ERROR|WARNING)\]|^\s+at \S|\) in \/.*:line \d+|--- End of stack trace/.test(line));
 }
 
 /** Polls `probe` (async, returns a truthy value when done) every `intervalMs` until `timeoutMs`; returns that value. */

@@ -1,15 +1,17 @@
 // A journal that cannot be read makes the node say so: /healthz answers 503 with the reason, requests that need the
 // journal fail at once with a ServerException that names it, and a node started on a database that is not one exits at
-// once with one line. The data directory is private to the node's user.
+// once with one line. A journal slow to initialize is waited for, not called broken. The data directory is private to
+// the node's user.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { once } from 'node:events';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateClusterCommand } from '@aws-sdk/client-ecs';
-import { actorsDll, eventually, freePort, generateCredentials, startServer } from './harness.mjs';
+import { ActorsServer, actorsDll, eventually, failureLines, freePort, generateCredentials, sleep, startServer } from './harness.mjs';
 
 describe('journal health', { timeout: 120_000 }, () => {
   it('keeps the data directory 0700 and its databases and generated keys 0600', async () => {
@@ -103,6 +105,58 @@ describe('journal health', { timeout: 120_000 }, () => {
       assert.match(health, /^unhealthy: (a (read of|write to) the journal failed \(.+\) \d+ s ago|the journal .+)$/m);
     } finally {
       await server.dispose();
+    }
+  });
+
+  it('waits for a journal that is slow to initialize: starting, not unhealthy; a request sent meanwhile is answered; nothing logged as failed', async () => {
+    // Longer than a read's 5 s: the node used to call its journal unhealthy then, and its gateway failed every request
+    // for good once its first one had met the journal still initializing (CI: nodes started together on two busy cores).
+    const HOLD_MS = 8_000;
+    const parent = mkdtempSync(join(tmpdir(), 'actors-e2e-slow-journal-'));
+    const dataDir = join(parent, 'data');
+    mkdirSync(dataDir, { mode: 0o700 });
+    // Another writer holds journal.db (in WAL mode, as the node leaves it) until its stdin closes: the journal cannot
+    // create its tables, so it stays initializing, exactly as a journal does while its database is slow to answer.
+    const holder = spawn('python3', ['-c', `
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("PRAGMA journal_mode=WAL")
+db.execute("BEGIN IMMEDIATE")
+print("held", flush=True)
+sys.stdin.read()
+db.execute("COMMIT")
+`, join(dataDir, 'journal.db')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const server = new ActorsServer({ dataDir, name: 'journal-slow', keepOutput: true });
+    try {
+      const [held] = await once(holder.stdout, 'data');
+      assert.equal(String(held).trim(), 'held');
+      const started = server.start();
+      const starting = await eventually('/healthz to say the journal is not read yet', async () => {
+        const res = await fetch(`${server.endpoint}/healthz`).catch(() => null);
+        const text = res ? await res.text() : '';
+        return res?.status === 503 && /journal/.test(text) ? text : undefined;
+      }, { timeoutMs: 60_000, intervalMs: 100 });
+      assert.match(starting, /^starting \(the journal has not been read yet\)$/m);
+      const request = server.rawCall('CreateCluster', { body: { clusterName: 'waited-for' }, signal: AbortSignal.timeout(60_000) })
+        .then((answer) => ({ ...answer, at: Date.now() }));
+      await sleep(HOLD_MS);
+      const health = await fetch(`${server.endpoint}/healthz`);
+      assert.deepEqual([health.status, (await health.text()).trim()], [503, 'starting (the journal has not been read yet)']);
+      const releasedAt = Date.now();
+      holder.stdin.end();
+      await once(holder, 'exit');
+
+      const answer = await request;
+      assert.equal(answer.status, 200, answer.text);
+      assert.equal(answer.json.cluster.status, 'ACTIVE');
+      assert.ok(answer.at >= releasedAt, `the request was answered ${releasedAt - answer.at} ms before the journal was released`);
+      await started;
+      assert.equal((await server.rawCall('ListClusters', { body: {} })).json.clusterArns.length, 1);
+      assert.deepEqual(failureLines(server.output), [], 'a journal slow to start is no failure');
+    } finally {
+      holder.kill();
+      await server.dispose();
+      rmSync(parent, { recursive: true, force: true });
     }
   });
 

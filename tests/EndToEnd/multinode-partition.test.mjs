@@ -94,30 +94,35 @@ describe('a node cut off from the other two', { skip, timeout: 600_000 }, () => 
       }
     })());
 
-    await sleep(2_000);
-    await isolate(isolated, [first, second]);
-    const isolatedAt = Date.now();
+    // The writers stop however the test ends: left running after a failure, they would keep the test file alive.
+    let takenOverAfter;
+    try {
+      await sleep(2_000);
+      await isolate(isolated, [first, second]);
+      const isolatedAt = Date.now();
 
-    // The majority removes the isolated node; every cluster entity answers again through the majority.
-    await eventually('the majority to remove the isolated node', async () => {
-      const { members } = await controlPlaneStatus(first);
-      return members.length === 2 && members.every((m) => m.status === 'Up' && m.reachable && m.address !== isolated.nodeAddress);
-    }, { timeoutMs: 60_000, intervalMs: 500 });
-    await eventually('every cluster entity to answer through the majority', async () => {
-      const answer = await second.client().send(new DescribeClustersCommand({ clusters: names }), { abortSignal: AbortSignal.timeout(3_000) });
-      return answer.clusters.length === names.length;
-    }, { timeoutMs: 60_000, intervalMs: 500 });
-    const takenOverAfter = (Date.now() - isolatedAt) / 1000;
+      // The majority removes the isolated node; every cluster entity answers again through the majority.
+      await eventually('the majority to remove the isolated node', async () => {
+        const { members } = await controlPlaneStatus(first);
+        return members.length === 2 && members.every((m) => m.status === 'Up' && m.reachable && m.address !== isolated.nodeAddress);
+      }, { timeoutMs: 60_000, intervalMs: 500 });
+      await eventually('every cluster entity to answer through the majority', async () => {
+        const answer = await second.client().send(new DescribeClustersCommand({ clusters: names }), { abortSignal: AbortSignal.timeout(3_000) });
+        return answer.clusters.length === names.length;
+      }, { timeoutMs: 60_000, intervalMs: 500 });
+      takenOverAfter = (Date.now() - isolatedAt) / 1000;
 
-    // The isolated node downed itself: its gateway no longer gets writes answered.
-    await eventually('the isolated node to stop answering writes', async () => {
-      const before = answeredBy.get(isolated);
-      await sleep(3_000);
-      return answeredBy.get(isolated) === before;
-    }, { timeoutMs: 60_000, intervalMs: 0 });
-    await sleep(3_000); // the majority writes on to the entities it took over
-    writing = false;
-    await Promise.all(writers);
+      // The isolated node downed itself: its gateway no longer gets writes answered.
+      await eventually('the isolated node to stop answering writes', async () => {
+        const before = answeredBy.get(isolated);
+        await sleep(3_000);
+        return answeredBy.get(isolated) === before;
+      }, { timeoutMs: 60_000, intervalMs: 0 });
+      await sleep(3_000); // the majority writes on to the entities it took over
+    } finally {
+      writing = false;
+      await Promise.all(writers);
+    }
     console.log(`# the majority answered for every entity ${takenOverAfter.toFixed(1)} s after the partition; answered writes: `
       + `${[...answeredBy.values()].join(' / ')} (first / second / isolated); isolated process ${isolated.exited ? `exited (code ${isolated.exited.code})` : 'still running'}`);
     assert.ok(answeredBy.get(first) > 0 && answeredBy.get(second) > 0);

@@ -17,6 +17,11 @@ const CLUSTER = 'failover';
 const SERVICE = 'web';
 const DESIRED = 4;
 const MAXIMUM_PERCENT = 150;
+// How long a graceful leave may leave the service unanswered. Measured 1.3-2.5 s with the test alone on two cores and up
+// to 5.8 s in full runs beside three other test files (5.7 s once in CI): CPU-bound there, the coordinators and entities
+// starting on a starved machine. The figures are printed.
+// What the bound catches is a handoff that fails: a request waiting out the 30 s ask timeout, a shard left unallocated.
+const GAP_LIMIT_MS = 10_000;
 const database = await postgresDatabase('actors_multinode');
 
 describe('three nodes on PostgreSQL', { skip: database.skip ?? false, timeout: 600_000 }, () => {
@@ -166,27 +171,14 @@ describe('three nodes on PostgreSQL', { skip: database.skip ?? false, timeout: 6
     const { entities: [service] } = await controlPlaneStatus(gatewayOnly, [`service/${CLUSTER}/${SERVICE}`]);
     const leaving = nodes.find((node) => node.nodeAddress === service.node);
     const ecs = gatewayOnly.client();
-    let longestGapMs = 0;
-    let lastAnswer = Date.now();
-    let polling = true;
-    const poller = (async () => {
-      while (polling) {
-        try {
-          await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [SERVICE] }), { abortSignal: AbortSignal.timeout(1_000) });
-          longestGapMs = Math.max(longestGapMs, Date.now() - lastAnswer);
-          lastAnswer = Date.now();
-        } catch { /* counted as a gap */ }
-        await sleep(100);
-      }
-    })();
+    const availability = pollAvailability(() => ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [SERVICE] }),
+      { abortSignal: AbortSignal.timeout(1_000) }));
     const stopped = await leaving.stop();
     await sleep(2_000);
-    polling = false;
-    await poller;
-    longestGapMs = Math.max(longestGapMs, Date.now() - lastAnswer);
-    console.log(`# SIGTERM of the node hosting the service: exit ${stopped.code}, longest time without an answer ${(longestGapMs / 1000).toFixed(1)} s`);
+    const gap = await availability.stop();
+    console.log(`# SIGTERM of the node hosting the service: exit ${stopped.code}, longest time without an answer ${gap}`);
     assert.equal(stopped.code, 0, leaving.outputTail);
-    assert.ok(longestGapMs < 5_000, `the service was unavailable for ${longestGapMs} ms`);
+    assert.ok(gap.ms < GAP_LIMIT_MS, `the service was unavailable for ${gap}`);
     // Removal takes a gossip round or two after the node is gone: it must leave, never be found unreachable.
     const status = await eventually('the node to be removed', async () => {
       const now = await controlPlaneStatus(gatewayOnly, [`service/${CLUSTER}/${SERVICE}`]);
@@ -208,40 +200,67 @@ describe('three nodes on PostgreSQL', { skip: database.skip ?? false, timeout: 6
     };
     await eventually('every node Up', allUp, { timeoutMs: 30_000 });
 
-    let longestGapMs = 0;
-    let lastAnswer = Date.now();
-    let polling = true;
-    const poller = (async () => {
-      while (polling) {
-        for (const node of nodes.filter((n) => n.running)) {
-          try {
-            await node.client().send(new DescribeServicesCommand({ cluster: CLUSTER, services: [SERVICE] }), { abortSignal: AbortSignal.timeout(1_000) });
-            longestGapMs = Math.max(longestGapMs, Date.now() - lastAnswer);
-            lastAnswer = Date.now();
-            break;
-          } catch { /* that gateway is leaving or starting: the next one */ }
-        }
-        await sleep(100);
+    // Each request goes to the first running gateway that answers within a second.
+    const availability = pollAvailability(async () => {
+      for (const node of nodes.filter((n) => n.running)) {
+        const answered = await node.client().send(new DescribeServicesCommand({ cluster: CLUSTER, services: [SERVICE] }),
+          { abortSignal: AbortSignal.timeout(1_000) }).then(() => true, () => false);
+        if (answered) return;
       }
-    })();
+      throw new Error('no gateway answered');
+    });
+    const steps = []; // what the restart did when, to read a gap against
+    const step = (what) => steps.push(`${new Date().toISOString()} ${what}`);
+    let gap;
     try {
       for (const node of nodes) {
+        step(`SIGTERM ${node.nodeAddress}`);
         const stopped = await node.stop();
+        step(`${node.nodeAddress} exited ${stopped.code}`);
         assert.equal(stopped.code, 0, `${node.nodeAddress} exits 0 on SIGTERM:\n${node.outputTail}`);
         await node.start();
+        step(`${node.nodeAddress} started`);
         await eventually(`every node Up after ${node.nodeAddress} restarted`, allUp, { timeoutMs: 30_000 });
+        step('every node Up');
       }
     } finally {
-      polling = false;
-      await poller;
+      gap = await availability.stop();
     }
-    longestGapMs = Math.max(longestGapMs, Date.now() - lastAnswer);
-    console.log(`# rolling restart of ${nodes.length} nodes: longest time without an answer ${(longestGapMs / 1000).toFixed(1)} s`);
-    assert.ok(longestGapMs < 5_000, `the service was unavailable for ${longestGapMs} ms during the rolling restart`);
+    console.log(`# rolling restart of ${nodes.length} nodes: longest time without an answer ${gap}`);
+    assert.ok(gap.ms < GAP_LIMIT_MS, `the service was unavailable for ${gap} during the rolling restart:\n${steps.join('\n')}`);
     const { services: [service] } = await nodes[2].client().send(new DescribeServicesCommand({ cluster: CLUSTER, services: [SERVICE] }));
     assert.equal(service.desiredCount, DESIRED);
     await assertJournal([]);
   });
+
+  /**
+   * Calls `ask` every 100 ms until stopped, timing the answers; stop() resolves with the longest time without one: its
+   * `ms`, and as text with when it began and ended (to read against the nodes' logs).
+   */
+  function pollAvailability(ask) {
+    let polling = true;
+    let lastAnswer = Date.now();
+    let longest = { ms: 0, from: lastAnswer, to: lastAnswer };
+    const measure = (now) => { if (now - lastAnswer > longest.ms) longest = { ms: now - lastAnswer, from: lastAnswer, to: now }; };
+    const loop = (async () => {
+      while (polling) {
+        if (await ask().then(() => true, () => false)) {
+          measure(Date.now());
+          lastAnswer = Date.now();
+        }
+        await sleep(100);
+      }
+    })();
+    return {
+      async stop() {
+        polling = false;
+        await loop;
+        measure(Date.now());
+        const { ms, from, to } = longest;
+        return { ms, toString: () => `${(ms / 1000).toFixed(1)} s (${new Date(from).toISOString()} to ${new Date(to).toISOString()})` };
+      },
+    };
+  }
 
   /** Every answered write is in the journal (by its request id), and every persistence id's sequence numbers run 1..n with one writer at a time. */
   async function assertJournal(writes) {

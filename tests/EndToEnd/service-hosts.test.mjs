@@ -7,11 +7,11 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   RegisterTaskDefinitionCommand, CreateServiceCommand, DeleteServiceCommand, DescribeServicesCommand, ListTasksCommand,
-  RunTaskCommand, StopTaskCommand, UpdateContainerInstancesStateCommand, DescribeTasksCommand, waitUntilServicesStable,
+  RunTaskCommand, StopTaskCommand, UpdateContainerInstancesStateCommand, DescribeTasksCommand,
 } from '@aws-sdk/client-ecs';
 import {
   serverFor, startAgent, dockerSkipReason, assertTestImage, waitForConnectedInstances, waitTasksRunning, describeTasks,
-  taskSummary, docker, eventually, listAll, TEST_IMAGE,
+  taskSummary, docker, eventually, listAll, waitServiceSteady, TEST_IMAGE,
 } from './harness.mjs';
 
 const CLUSTER = 'e2e-service-hosts';
@@ -62,14 +62,7 @@ describe('services across two hosts on Docker', { skip, timeout: 600_000 }, () =
   const summary = (s) => `${s.serviceName} desired=${s.desiredCount} running=${s.runningCount} pending=${s.pendingCount} `
     + `deployments=${JSON.stringify(s.deployments.map((d) => [d.status, d.rolloutState, d.runningCount]))} events=${JSON.stringify(s.events.slice(0, 5).map((e) => e.message))}`;
 
-  async function waitStable(name) {
-    try {
-      await waitUntilServicesStable({ client: ecs, maxWaitTime: 120, minDelay: 1, maxDelay: 2 }, { cluster: CLUSTER, services: [name] });
-    } catch (error) {
-      throw new Error(`ServicesStable failed for ${name} (${error.name}); the service now: ${summary(await describeService(name))}`);
-    }
-    return describeService(name);
-  }
+  const waitStable = (name) => waitServiceSteady(ecs, CLUSTER, name, { maxWaitTime: 120, describe: summary });
 
   /** The service's RUNNING-desired tasks, described. */
   async function serviceTasks(name) {

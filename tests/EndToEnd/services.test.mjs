@@ -8,11 +8,11 @@ import {
   RegisterTaskDefinitionCommand, CreateClusterCommand, DeleteClusterCommand, CreateServiceCommand, UpdateServiceCommand,
   DeleteServiceCommand, DescribeServicesCommand, ListServicesCommand, ListServicesByNamespaceCommand, ListTasksCommand,
   ListServiceDeploymentsCommand, DescribeServiceDeploymentsCommand, DescribeServiceRevisionsCommand, StopServiceDeploymentCommand,
-  TagResourceCommand, UntagResourceCommand, ListTagsForResourceCommand, waitUntilServicesStable,
+  TagResourceCommand, UntagResourceCommand, ListTagsForResourceCommand,
 } from '@aws-sdk/client-ecs';
 import {
   serverFor, dockerSkipReason, assertTestImage, waitForConnectedInstances, waitTasksStopped, describeTasks, taskSummary,
-  docker, containersOfTask, eventually, expectEcsError, listAll, TEST_IMAGE,
+  docker, containersOfTask, eventually, expectEcsError, listAll, waitServiceSteady, TEST_IMAGE,
 } from './harness.mjs';
 import { sortTags } from './fixtures.mjs';
 
@@ -42,18 +42,17 @@ describe('services on Docker', { skip, timeout: 900_000 }, () => {
     for (const seconds of [3600, 3601]) {
       await ecs.send(new RegisterTaskDefinitionCommand({ family: 'svc-sleeper', networkMode: 'bridge', containerDefinitions: [sleeper(seconds)] }));
     }
-    // A container that exits at once: its tasks stop before they ever run.
-    await ecs.send(new RegisterTaskDefinitionCommand({
-      family: 'svc-crasher',
-      networkMode: 'bridge',
-      containerDefinitions: [{ ...sleeper(0), command: ['sh', '-c', 'exit 1'] }],
-    }));
-    // A command that does not exist: Docker cannot start the container, so its tasks never run, not even for a moment
-    // (a container that exits at once is RUNNING for an instant on a loaded machine, and may then count as serving).
+    // A command that does not exist: Docker cannot start the container, so its tasks never run, not even for a moment.
     await ecs.send(new RegisterTaskDefinitionCommand({
       family: 'svc-unstartable',
       networkMode: 'bridge',
       containerDefinitions: [{ ...sleeper(0), command: ['/no/such/command'] }],
+    }));
+    // A container that exits right after it starts: its tasks may be seen RUNNING for a moment.
+    await ecs.send(new RegisterTaskDefinitionCommand({
+      family: 'svc-crasher',
+      networkMode: 'bridge',
+      containerDefinitions: [{ ...sleeper(0), command: ['sh', '-c', 'exit 1'] }],
     }));
     // More memory than any host has: a deployment of it never places a task and stays IN_PROGRESS.
     await ecs.send(new RegisterTaskDefinitionCommand({
@@ -87,16 +86,7 @@ describe('services on Docker', { skip, timeout: 900_000 }, () => {
     + `td=${s.taskDefinition} deployments=${JSON.stringify(s.deployments.map((d) => [d.id, d.status, d.rolloutState, d.runningCount, d.pendingCount, d.failedTasks]))} `
     + `events=${JSON.stringify(s.events.slice(0, 6).map((e) => e.message))}`;
 
-  /** The SDK's ServicesStable waiter, polled every 1-2 s; on failure the error shows what the service looks like. */
-  async function waitStable(name, { maxWaitTime = 180 } = {}) {
-    try {
-      await waitUntilServicesStable({ client: ecs, maxWaitTime, minDelay: 1, maxDelay: 2 }, { cluster: CLUSTER, services: [name] });
-    } catch (error) {
-      const now = await describeService(name).then(summary, (e) => `(DescribeServices failed: ${e.message})`);
-      throw new Error(`ServicesStable waiter failed for ${name} (${error.name}: ${String(error.message).slice(0, 300)}); the service now: ${now}`);
-    }
-    return describeService(name);
-  }
+  const waitStable = (name) => waitServiceSteady(ecs, CLUSTER, name, { describe: summary });
 
   /** The service's RUNNING-desired tasks, described. */
   async function serviceTasks(name) {
@@ -277,10 +267,10 @@ describe('services on Docker', { skip, timeout: 900_000 }, () => {
     assert.ok(stable.events.some((e) => /^\(service web\) has started 1 tasks: \(task [0-9a-f]{32}\)\.$/.test(e.message)), summary(stable));
   });
 
-  it('trips the circuit breaker on a container that exits at once and rolls back to the previous revision', async () => {
-    const updated = await ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: 'web', taskDefinition: 'svc-crasher' }));
+  it('trips the circuit breaker on a container that cannot start and rolls back to the previous revision', async () => {
+    const updated = await ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: 'web', taskDefinition: 'svc-unstartable' }));
     deploymentIds.failing = updated.service.deployments[0].id;
-    assert.equal(updated.service.deployments[0].taskDefinition, ctx.server.arn('task-definition/svc-crasher:1'));
+    assert.equal(updated.service.deployments[0].taskDefinition, ctx.server.arn('task-definition/svc-unstartable:1'));
 
     const failedEvent = `(service web) (deployment ${deploymentIds.failing}) deployment failed: tasks failed to start.`;
     const rolledBack = await eventually('the breaker trips and the service runs svc-sleeper:2 again', async () => {
@@ -331,7 +321,7 @@ describe('services on Docker', { skip, timeout: 900_000 }, () => {
     }));
     assert.deepEqual(revisions.failures, []);
     assert.deepEqual(revisions.serviceRevisions.map((r) => [r.serviceRevisionArn, r.taskDefinition]), [
-      [revisionArn(deploymentIds.failing), ctx.server.arn('task-definition/svc-crasher:1')],
+      [revisionArn(deploymentIds.failing), ctx.server.arn('task-definition/svc-unstartable:1')],
       [revisionArn(deploymentIds.rollback), ctx.server.arn('task-definition/svc-sleeper:2')],
     ]);
     assert.deepEqual(revisions.serviceRevisions[0].containerImages, [{ containerName: 'app', image: TEST_IMAGE }]);
@@ -364,6 +354,32 @@ describe('services on Docker', { skip, timeout: 900_000 }, () => {
     await expectEcsError(ecs.send(new StopServiceDeploymentCommand({
       serviceDeploymentArn: ctx.server.arn(`service-deployment/${CLUSTER}/web/0000000000000000000`),
     })), 'ServiceDeploymentNotFoundException');
+  });
+
+  it('rolls back from a container that exits right after it starts, the old tasks serving throughout', async () => {
+    const sleeper2 = ctx.server.arn('task-definition/svc-sleeper:2');
+    const updated = await ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: 'web', taskDefinition: 'svc-crasher' }));
+    const crashing = updated.service.deployments[0].id;
+    const failedEvent = `(service web) (deployment ${crashing}) deployment failed: tasks failed to start.`;
+    let fewestServing = Infinity;
+    await eventually('the breaker trips and the service runs svc-sleeper:2 again', async () => {
+      const serving = (await serviceTasks('web')).filter((t) => t.taskDefinitionArn === sleeper2 && t.lastStatus === 'RUNNING');
+      fewestServing = Math.min(fewestServing, serving.length);
+      const service = await describeService('web');
+      return service.events.some((e) => e.message.startsWith(failedEvent)) && service.taskDefinition === sleeper2 ? service : false;
+    }, { timeoutMs: 300_000, intervalMs: 1_000 });
+    // A task counts healthy only once it ran 10 s: the crashing ones never did, so no old task beyond what
+    // minimumHealthyPercent allows (50 % of 3, rounded up: 2 stay) was stopped for them.
+    assert.ok(fewestServing >= 2, `only ${fewestServing} task(s) of svc-sleeper:2 were running at one point`);
+
+    const stable = await waitStable('web');
+    assert.deepEqual(stable.deployments.map((d) => [d.taskDefinition, d.rolloutState]), [[sleeper2, 'COMPLETED']], summary(stable));
+    assert.equal(stable.runningCount, 3);
+    const arn = ctx.server.arn(`service-deployment/${CLUSTER}/web/${crashing.slice('ecs-svc/'.length)}`);
+    const [story] = (await ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }))).serviceDeployments;
+    assert.equal(story.status, 'ROLLBACK_SUCCESSFUL');
+    assert.equal(story.deploymentCircuitBreaker.status, 'TRIGGERED');
+    assert.ok(story.deploymentCircuitBreaker.failureCount >= 3, JSON.stringify(story.deploymentCircuitBreaker));
   });
 
   it('keeps the old tasks serving when a deployment fails without rollback: rolloutState FAILED, the breaker TRIGGERED', async () => {

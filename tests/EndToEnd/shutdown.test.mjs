@@ -6,19 +6,13 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { CreateClusterCommand } from '@aws-sdk/client-ecs';
-import { AGENT_SYNC_TARGET, dockerSkipReason, sleep, startAgent, startServer, waitForConnectedInstances } from './harness.mjs';
+import { AGENT_SYNC_TARGET, dockerSkipReason, failureLines, sleep, startAgent, startServer, waitForConnectedInstances } from './harness.mjs';
 import { instanceRegistration } from './fixtures.mjs';
 
 const EXIT_WITHIN_MS = 5_000;
 // Every request must be over (answered, refused or closed) this soon after it was sent: far below any 30 s timeout.
 const ANSWER_WITHIN_MS = 5_000;
 const WORKERS = 8;
-
-/** Log lines that say something failed: levels fail/crit, Akka's own [ERROR]/[WARNING] lines, or a stack trace. */
-function failureLines(output) {
-  return output.split('\n').filter((line) =>
-    /^\S+ (fail|crit): |\[(ERROR|WARNING)\]|^\s+at \S|\) in \/.*:line \d+|--- End of stack trace/.test(line));
-}
 
 /** A connection the server refused or closed: what a client of a node that has gone away may see instead of an answer. */
 function isConnectionEnd(error) {

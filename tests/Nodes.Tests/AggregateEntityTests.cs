@@ -159,6 +159,38 @@ public class AggregateEntityTests(ITestOutputHelper output) : NodeTestKit(output
         Assert.Equal(expected, await IndexedTags("cluster|chained"));
     }
 
+    /// <summary>
+    /// A row whose envelope is not JSON (a damaged or foreign row) is passed over: the index goes on past it and indexes
+    /// the rows after it, instead of failing the same round for ever.
+    /// </summary>
+    [Fact]
+    public async Task The_tag_index_passes_over_a_row_that_does_not_read()
+    {
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection(Journal.ConnectionString))
+        {
+            var entity = Entity("before-damage", snapshotEvery: 100);
+            entity.Tell(new CreateCluster(Context(1), [], [], null, null, []), TestActor);
+            ExpectMsg<EntityResponse<ClusterState>>();
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "INSERT INTO journal (created, deleted, persistence_id, sequence_number, message, manifest, identifier, writer_uuid) "
+                                  + "VALUES (0, 0, 'cluster|damaged', 1, @message, @manifest, 1, 'test')";
+            command.Parameters.AddWithValue("@message", "{\"tags\": [\"cluster:damaged\""u8.ToArray());
+            command.Parameters.AddWithValue("@manifest", EventChain.ManifestPrefix + "cluster-created.v1");
+            await command.ExecuteNonQueryAsync();
+        }
+        var after = Entity("after-damage", snapshotEvery: 100);
+        after.Tell(new CreateCluster(Context(2), [], [], null, null, []), TestActor);
+        ExpectMsg<EntityResponse<ClusterState>>();
+
+        var indexed = await Indexer.Ask<TagIndex.Indexed>(TagIndexer.IndexNow.Instance, TimeSpan.FromSeconds(15));
+
+        Assert.Contains((1L, AuditTags.Tag(AuditTags.Cluster, "after-damage")), await IndexedTags("cluster|after-damage"));
+        Assert.Contains((1L, AuditTags.Tag(AuditTags.Cluster, "before-damage")), await IndexedTags("cluster|before-damage"));
+        Assert.Empty(await IndexedTags("cluster|damaged"));
+        Assert.True(indexed.Through >= 3, indexed.ToString());
+    }
+
     private async Task<List<(long SequenceNr, string Tag)>> IndexedTags(string persistenceId)
     {
         await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(Journal.TagIndexConnectionString);

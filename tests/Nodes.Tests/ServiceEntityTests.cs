@@ -81,6 +81,9 @@ public class ServiceEntityTests(ITestOutputHelper output) : NodeTestKit(output)
         ServiceView? view = null;
         await AwaitAssertAsync(async () =>
         {
+            // A task counts healthy once it ran ServiceScheduler.MinimumHealthyTime: a deployment in progress waits for it.
+            if (view?.Service.CurrentDeployments.Any(d => d.RolloutState == RolloutState.IN_PROGRESS) == true)
+                Clock.Advance(ServiceScheduler.MinimumHealthyTime / 2);
             foreach (var instance in instances) await Sync(instance, []);
             view = (await AskService(name, DescribeService.Instance)).Service;
             Assert.NotNull(view);

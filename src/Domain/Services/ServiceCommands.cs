@@ -67,6 +67,8 @@ public sealed record RecordServiceLaunch(
 
 /// <summary>One task of the service as the cluster's scheduler last saw it.</summary>
 /// <param name="DeploymentId">Its startedBy: the deployment that launched it.</param>
+/// <param name="StartedAt">When it was seen RUNNING.</param>
+/// <param name="StoppedAt">When it was seen STOPPED.</param>
 public sealed record ObservedTask(
     string TaskId,
     string? DeploymentId,
@@ -75,7 +77,8 @@ public sealed record ObservedTask(
     TaskLifecycleStatus DesiredStatus,
     string HealthStatus,
     DateTimeOffset? StartedAt,
-    TaskStopCode? StopCode)
+    TaskStopCode? StopCode,
+    DateTimeOffset? StoppedAt = null)
 {
     [JsonIgnore]
     public bool IsLive => LastStatus != TaskLifecycleStatus.STOPPED;

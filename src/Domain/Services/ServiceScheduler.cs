@@ -30,11 +30,31 @@ public static class ServiceScheduler
     public const int MaxTasksPerLaunch = 10;
     public static readonly TimeSpan ThrottleFirstDelay = TimeSpan.FromSeconds(15);
     public static readonly TimeSpan ThrottleMaxDelay = TimeSpan.FromMinutes(27);
+    /// <summary>
+    /// How long a task must have run before it counts as healthy (Nomad's min_healthy_time, 10 s by default): a container
+    /// that exits at once can be seen RUNNING for an instant, and counted healthy then, a deployment would stop the old
+    /// tasks for it and complete on tasks that are already gone. One that stops sooner than this failed to start.
+    /// </summary>
+    public static readonly TimeSpan MinimumHealthyTime = TimeSpan.FromSeconds(10);
 
     public static Decision<IServiceEvent> Decide(ServiceState state, ReconcileService reconcile) =>
         state.Status is ServiceStatus.ACTIVE or ServiceStatus.DRAINING
             ? Decision<IServiceEvent>.Accept(new Reconciliation(state, reconcile).Run())
             : Decision<IServiceEvent>.Unchanged;
+
+    /// <summary>
+    /// RUNNING for <see cref="MinimumHealthyTime"/> at least, and HEALTHY where its revision has a health check: what the
+    /// bounds of a deployment count and what completes it.
+    /// </summary>
+    public static bool CountsHealthy(ObservedTask task, bool hasHealthCheck, DateTimeOffset now) =>
+        task.LastStatus == TaskLifecycleStatus.RUNNING
+        && (task.StartedAt is not { } started || started + MinimumHealthyTime <= now)
+        && (!hasHealthCheck || task.HealthStatus == "HEALTHY");
+
+    /// <summary>Stopped without being asked to, before it ran for <see cref="MinimumHealthyTime"/>: it failed to start.</summary>
+    private static bool FailedToStart(ObservedTask task) =>
+        !task.IsLive && task.StopCode is not (TaskStopCode.UserInitiated or TaskStopCode.ServiceSchedulerInitiated)
+        && (task.StartedAt is not { } started || task.StoppedAt is { } stopped && stopped - started < MinimumHealthyTime);
 
     /// <summary>The delay before the next launch after <paramref name="failures"/> consecutive start failures.</summary>
     public static TimeSpan ThrottleDelay(int failures) => failures < ThrottleAfterFailures
@@ -88,8 +108,7 @@ public static class ServiceScheduler
             t.DesiredStatus == TaskLifecycleStatus.RUNNING && !_state.Stopping.ContainsKey(t.TaskId) && !_stopping.Contains(t.TaskId));
 
         private bool IsHealthy(ObservedTask task) =>
-            task.LastStatus == TaskLifecycleStatus.RUNNING
-            && (_state.Deployment(task.DeploymentId!)?.Revision.HasHealthCheck != true || task.HealthStatus == "HEALTHY");
+            CountsHealthy(task, _state.Deployment(task.DeploymentId!)?.Revision.HasHealthCheck == true, _now);
 
         private bool IsLeaving(ObservedTask task) => _instances.GetValueOrDefault(task.InstanceId)?.Leaving == true;
 
@@ -119,7 +138,7 @@ public static class ServiceScheduler
                 $"service {Name}: {launches.Count} launch(es) and {stops.Count} stop(s) now show in the cluster"), launches, stops));
         }
 
-        /// <summary>Tasks that stopped before RUNNING, or run but fail their health checks past the grace period, count against their deployment.</summary>
+        /// <summary>Tasks that failed to start, or run but fail their health checks past the grace period, count against their deployment.</summary>
         private void CountFailures()
         {
             var grace = TimeSpan.FromSeconds(_state.HealthCheckGracePeriodSeconds ?? 0);
@@ -129,7 +148,7 @@ public static class ServiceScheduler
                 var unhealthy = new List<string>();
                 foreach (var task in Tasks.Where(t => t.DeploymentId == deployment.Id && !deployment.CountedFailures.Contains(t.TaskId)))
                 {
-                    if (!task.IsLive && task.StartedAt is null && task.StopCode is not (TaskStopCode.UserInitiated or TaskStopCode.ServiceSchedulerInitiated))
+                    if (FailedToStart(task))
                         failedToStart.Add(task.TaskId);
                     else if (task.IsLive && task.DesiredStatus == TaskLifecycleStatus.RUNNING && task.LastStatus == TaskLifecycleStatus.RUNNING
                              && deployment.Revision.HasHealthCheck && task.HealthStatus == "UNHEALTHY" && task.StartedAt + grace <= _now)
@@ -140,7 +159,7 @@ public static class ServiceScheduler
                 var throttled = failedToStart.Count > 0 && startFailures >= ThrottleAfterFailures;
                 var notBefore = failedToStart.Count == 0 ? _state.NextLaunchNotBefore : throttled ? _now + ThrottleDelay(startFailures) : null;
                 Add(new ServiceTaskFailuresCounted(_context.Because(
-                        $"service {Name}: deployment {deployment.Id} had {failedToStart.Count} task(s) stop before RUNNING and {unhealthy.Count} fail health checks"
+                        $"service {Name}: deployment {deployment.Id} had {failedToStart.Count} task(s) stop before they ran {MinimumHealthyTime.TotalSeconds:0} s and {unhealthy.Count} fail health checks"
                         + (throttled ? $"; {startFailures} start failures in a row, next launch not before {notBefore:O}" : "")),
                     deployment.Id, [.. failedToStart.Concat(unhealthy)], startFailures, notBefore));
                 if (throttled) _messages.Add($"(service {Name}) is unable to consistently start tasks successfully.");

@@ -62,8 +62,10 @@ public sealed record ActionContext(RequestContext Request, ControlPlane Plane, R
 /// <summary>The control plane exists only once the actor system has started; the gateway resolves it on first use.</summary>
 public sealed class ControlPlaneAccessor(IServiceProvider services, AccountScope account, GatewayLimits limits)
 {
+    // PublicationOnly: a construction that failed is tried again by the next request, not rethrown to every one after.
     private readonly Lazy<ControlPlane> _plane = new(() =>
-        new ControlPlane(services.GetRequiredService<ActorSystem>(), services.GetRequiredService<ActorRegistry>(), account, limits));
+        new ControlPlane(services.GetRequiredService<ActorSystem>(), services.GetRequiredService<ActorRegistry>(), account, limits),
+        LazyThreadSafetyMode.PublicationOnly);
 
     public ControlPlane Get() => _plane.Value;
 }

@@ -1,8 +1,8 @@
 using Actors.Hosting.Configuration;
 using Actors.Nodes;
 using Actors.Nodes.Entities;
+using Actors.Nodes.Persistence;
 using Akka.Actor;
-using Akka.Persistence;
 using Microsoft.Data.Sqlite;
 
 namespace Actors.Hosting.Gateway;
@@ -15,15 +15,17 @@ namespace Actors.Hosting.Gateway;
 /// and the WAL for a while after the file itself was damaged, overwritten or removed - which is also why a failure met
 /// where the journal is used (<see cref="JournalFailed"/>: an entity's recovery or write, a listing) makes the journal
 /// unhealthy for <see cref="ReportedFailureMemory"/>, whatever the periodic read says. It stops first when the node
-/// stops, so it never reads through an actor system that is shutting down.
+/// stops, so it never reads through an actor system that is shutting down. Until the journals first answered, the node
+/// is starting, not unhealthy: that first read waits for each journal to initialize (<see cref="FirstReadTimeout"/>).
 /// </summary>
 public sealed class JournalProbe(IServiceProvider services, JournalOptions journalOptions, TimeProvider clock, ILogger<JournalProbe> logger)
     : StopsFirstService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+    /// <summary>As long as an entity's ask: nodes starting together on a loaded machine initialize their journals slowly.</summary>
+    public static readonly TimeSpan FirstReadTimeout = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan ReportedFailureMemory = TimeSpan.FromSeconds(30);
-    private const string ProbePersistenceId = "actors-journal-probe";
     private static readonly (string Name, string? PluginId)[] Journals = [("journal", null), ("sharding journal", "akka.persistence.journal.sharding")];
 
     private volatile JournalStatus? last;
@@ -44,6 +46,7 @@ public sealed class JournalProbe(IServiceProvider services, JournalOptions journ
     {
         using var timer = new PeriodicTimer(Interval);
         var listening = false;
+        var answered = false;
         do
         {
             if (services.GetService<ActorSystem>() is not { } system) continue;
@@ -52,7 +55,8 @@ public sealed class JournalProbe(IServiceProvider services, JournalOptions journ
                 system.EventStream.Subscribe(system.ActorOf(Props.Create(() => new FailureListener(this)), "journal-failure-listener"), typeof(JournalFailed));
                 listening = true;
             }
-            var status = await Probe(system, stoppingToken);
+            var status = await Probe(system, answered ? Timeout : FirstReadTimeout, stoppingToken);
+            answered |= status.Healthy;
             if (status.Healthy && journalOptions.Provider == JournalProvider.Sqlite)
                 status = ReadSqliteFiles([("journal", journalOptions.ConnectionString), ("sharding journal", journalOptions.ShardingConnectionString)]);
             if (last is { } previous && previous.Healthy != status.Healthy || last is null && !status.Healthy)
@@ -64,21 +68,18 @@ public sealed class JournalProbe(IServiceProvider services, JournalOptions journ
         } while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    private static async Task<JournalStatus> Probe(ActorSystem system, CancellationToken stoppingToken)
+    private static async Task<JournalStatus> Probe(ActorSystem system, TimeSpan timeout, CancellationToken stoppingToken)
     {
         foreach (var (name, pluginId) in Journals)
         {
             try
             {
-                var journal = Persistence.Instance.Apply(system).JournalFor(pluginId);
-                // Replaying nothing still reads the highest sequence number of a persistence id from the database.
-                var answer = await journal.Ask<object>(replyTo => new ReplayMessages(0, 0, 0, ProbePersistenceId, replyTo), Timeout, stoppingToken);
-                if (answer is ReplayMessagesFailure failure)
-                    return JournalStatus.Failed($"the {name} cannot be read: {OneLine(failure.Cause.GetBaseException().Message)}");
+                if (await JournalRead.Nothing(system, pluginId, timeout, stoppingToken) is { } failure)
+                    return JournalStatus.Failed($"the {name} cannot be read: {OneLine(failure.GetBaseException().Message)}");
             }
             catch (AskTimeoutException)
             {
-                return JournalStatus.Failed($"the {name} did not answer a read within {Timeout.TotalSeconds:0} s");
+                return JournalStatus.Failed($"the {name} did not answer a read within {timeout.TotalSeconds:0} s");
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -6,13 +6,13 @@ using Akka.Actor;
 namespace Actors.Nodes.Entities;
 
 /// <summary>One revision of the family (null <paramref name="Revision"/>: the newest ACTIVE one, as the family name alone means).</summary>
-public sealed record GetRevision(int? Revision);
+public sealed record GetRevision(int? Revision) : IEntityQuery;
 
 /// <summary>What a family answers about one revision: the one a command touched or a query named, or why not.</summary>
 public sealed record RevisionAnswer(TaskDefinitionRevision? Revision, DomainError? Error);
 
 /// <summary>One page of the family's revision numbers with <paramref name="Status"/> (null: any), after <paramref name="After"/>.</summary>
-public sealed record ListRevisions(TaskDefinitionStatus? Status, int? After, bool Descending, int Limit);
+public sealed record ListRevisions(TaskDefinitionStatus? Status, int? After, bool Descending, int Limit) : IEntityQuery;
 
 /// <param name="HasActive">The family has an ACTIVE revision (ListTaskDefinitionFamilies' status filter).</param>
 public sealed record RevisionPage(ImmutableList<int> Revisions, bool More, bool HasActive);

@@ -564,7 +564,7 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
                     break;
                 }
                 tasks.Add(new ObservedTask(task.TaskId, task.StartedBy, instanceId, task.LastStatus, task.DesiredStatus, task.HealthStatus,
-                    task.StartedAt, task.StopCode));
+                    task.StartedAt, task.StopCode, task.StoppedAt));
                 if (!instances.ContainsKey(instanceId) && _view.Instance(instanceId) is { } instance)
                     instances[instanceId] = Observed(instance, observe.Daemon);
             }

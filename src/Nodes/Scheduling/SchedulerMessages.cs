@@ -5,6 +5,7 @@ using Actors.Domain.ContainerInstances;
 using Actors.Domain.Placement;
 using Actors.Domain.Scheduling;
 using Actors.Domain.Tasks;
+using Actors.Nodes.Entities;
 
 namespace Actors.Nodes.Scheduling;
 
@@ -50,21 +51,21 @@ public sealed record GetClusterTaskTags(string TaskId);
 public sealed record TaskTags(ImmutableList<Tag> Tags, DomainError? Error);
 
 /// <summary>Where each named task lives; tasks the cluster does not know are left out.</summary>
-public sealed record LocateTasks(ImmutableList<string> TaskIds);
+public sealed record LocateTasks(ImmutableList<string> TaskIds) : IEntityQuery;
 
 public sealed record TaskLocations(ImmutableDictionary<string, string> InstanceByTask);
 
 /// <summary>One page of ListTasks, ids in ordinal order after <paramref name="AfterTaskId"/>.</summary>
 public sealed record ListClusterTasks(
-    string? ContainerInstanceId, string? Family, string? StartedBy, string? Group, TaskLifecycleStatus DesiredStatus, string? AfterTaskId, int Limit);
+    string? ContainerInstanceId, string? Family, string? StartedBy, string? Group, TaskLifecycleStatus DesiredStatus, string? AfterTaskId, int Limit) : IEntityQuery;
 
 /// <summary>One page of ListContainerInstances, ids in ordinal order after <paramref name="AfterInstanceId"/>.</summary>
 /// <param name="Status">Null: every registered status.</param>
 /// <param name="Filter">The cluster query language, already validated by the caller.</param>
-public sealed record ListClusterInstances(ContainerInstanceStatus? Status, string? Filter, string? AfterInstanceId, int Limit);
+public sealed record ListClusterInstances(ContainerInstanceStatus? Status, string? Filter, string? AfterInstanceId, int Limit) : IEntityQuery;
 
 /// <summary>One page of ListAttributes over the cluster's instances, in (instance id, name) order after the given key.</summary>
-public sealed record ListClusterAttributes(string? AttributeName, string? AttributeValue, string? AfterInstanceId, string? AfterName, int Limit);
+public sealed record ListClusterAttributes(string? AttributeName, string? AttributeValue, string? AfterInstanceId, string? AfterName, int Limit) : IEntityQuery;
 
 public sealed record InstanceAttribute(string ContainerInstanceId, string Name, string? Value);
 
@@ -74,7 +75,7 @@ public sealed record AttributePage(ImmutableList<InstanceAttribute> Attributes, 
 public sealed record IdPage(ImmutableList<string> Ids, bool More);
 
 /// <summary>DescribeClusters: the cluster and its counts from the placement view.</summary>
-public sealed record GetClusterSummary
+public sealed record GetClusterSummary : IEntityQuery
 {
     public static GetClusterSummary Instance { get; } = new();
 }
@@ -100,7 +101,7 @@ public sealed record ResendChanges
 }
 
 /// <summary>DescribeTasks of some tasks of one instance. The answer holds as many as fit a small message; ask again for the rest.</summary>
-public sealed record DescribeInstanceTasks(ImmutableList<string> TaskIds);
+public sealed record DescribeInstanceTasks(ImmutableList<string> TaskIds) : IEntityQuery;
 
 public sealed record TasksDescribed(ImmutableList<TaskDescription> Tasks);
 

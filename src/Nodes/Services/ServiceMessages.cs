@@ -3,6 +3,7 @@ using Actors.Domain.Common;
 using Actors.Domain.Placement;
 using Actors.Domain.Services;
 using Actors.Domain.TaskDefinitions;
+using Actors.Nodes.Entities;
 
 namespace Actors.Nodes.Services;
 
@@ -14,7 +15,7 @@ namespace Actors.Nodes.Services;
 public sealed record CreateServiceInCluster(string ServiceName, CreateService Command, int MaxServices);
 
 /// <summary>DescribeServices of one service.</summary>
-public sealed record DescribeService
+public sealed record DescribeService : IEntityQuery
 {
     public static DescribeService Instance { get; } = new();
 }
@@ -40,19 +41,19 @@ public sealed record ServiceAnswer(ServiceView? Service, DomainError? Error);
 
 /// <summary>ListServiceDeployments: the service's deployments (newest first) created within the window, one page.</summary>
 public sealed record ListDeployments(DateTimeOffset? CreatedAfter, DateTimeOffset? CreatedBefore, ImmutableList<ServiceDeploymentStatus> Statuses,
-    string? AfterDeploymentId, int Limit);
+    string? AfterDeploymentId, int Limit) : IEntityQuery;
 
 /// <summary>
 /// DescribeServiceDeployments / DescribeServiceRevisions: the named deployments (a revision is its deployment's), and
 /// the deployments that rolled any of them back (a rolled-back ServiceDeployment names the revision it returned to).
 /// The answer's More says that not all of the named fitted: ask again for the rest.
 /// </summary>
-public sealed record DescribeDeployments(ImmutableList<string> DeploymentIds);
+public sealed record DescribeDeployments(ImmutableList<string> DeploymentIds) : IEntityQuery;
 
 public sealed record DeploymentPage(ImmutableList<Deployment> Deployments, bool More, DomainError? Error);
 
 /// <summary>ListServices: one page of the cluster's service names.</summary>
-public sealed record ListClusterServices(SchedulingStrategy? SchedulingStrategy, string? AfterName, int Limit);
+public sealed record ListClusterServices(SchedulingStrategy? SchedulingStrategy, string? AfterName, int Limit) : IEntityQuery;
 
 /// <summary>
 /// A service asks its cluster's scheduler what runs of it: its group's tasks and their instances (and, for DAEMON,

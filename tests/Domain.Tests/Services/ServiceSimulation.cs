@@ -32,14 +32,18 @@ public sealed class ServiceSimulation
         public TaskLifecycleStatus DesiredStatus = TaskLifecycleStatus.RUNNING;
         public string Health = "UNKNOWN";
         public DateTimeOffset? StartedAt;
+        public DateTimeOffset? StoppedAt;
         public TaskStopCode? StopCode;
         public int Age;
         public bool Visible;
         public bool IsLive => LastStatus != TaskLifecycleStatus.STOPPED;
     }
 
-    /// <summary>What a revision's tasks do: start and run, fail to start, or run and fail their health checks.</summary>
-    public enum RevisionFate { Good, FailsToStart, Unhealthy }
+    /// <summary>
+    /// What a revision's tasks do: start and run, fail to start, run and fail their health checks, or exit at once after
+    /// starting (seen RUNNING for a step, or never).
+    /// </summary>
+    public enum RevisionFate { Good, FailsToStart, Unhealthy, ExitsAtOnce }
 
     private readonly Random _random;
     private readonly int _capacityPerInstance;
@@ -124,35 +128,50 @@ public sealed class ServiceSimulation
             var instance = Instances.First(i => i.Id == task.InstanceId);
             if (instance.Lost && instance.LostSteps > 3)
             {
-                task.LastStatus = TaskLifecycleStatus.STOPPED;
-                task.DesiredStatus = TaskLifecycleStatus.STOPPED;
-                task.StopCode = TaskStopCode.ServiceSchedulerInitiated;
+                Stopped(task, TaskStopCode.ServiceSchedulerInitiated);
                 continue;
             }
             if (task.DesiredStatus == TaskLifecycleStatus.STOPPED)
             {
-                if (_random.Next(3) > 0) task.LastStatus = TaskLifecycleStatus.STOPPED;
+                if (_random.Next(3) > 0) Stopped(task, task.StopCode);
                 continue;
             }
             if (task.LastStatus == TaskLifecycleStatus.PENDING && task.Age >= 1 + _random.Next(3))
             {
-                if (task.Fate == RevisionFate.FailsToStart)
-                {
-                    task.LastStatus = TaskLifecycleStatus.STOPPED;
-                    task.DesiredStatus = TaskLifecycleStatus.STOPPED;
-                    task.StopCode = TaskStopCode.TaskFailedToStart;
-                }
+                if (task.Fate == RevisionFate.FailsToStart) Stopped(task, TaskStopCode.TaskFailedToStart);
                 else
                 {
                     task.LastStatus = TaskLifecycleStatus.RUNNING;
                     task.StartedAt = Now;
+                    // Half of those that exit at once are seen RUNNING for a step; the others only once stopped.
+                    if (task.Fate == RevisionFate.ExitsAtOnce && _random.Next(2) == 0) ExitedAtOnce(task);
                 }
+                continue;
+            }
+            if (task.LastStatus == TaskLifecycleStatus.RUNNING && task.Fate == RevisionFate.ExitsAtOnce)
+            {
+                ExitedAtOnce(task);
                 continue;
             }
             if (task.LastStatus == TaskLifecycleStatus.RUNNING && task.Health == "UNKNOWN" && HealthChecked(task))
                 task.Health = task.Fate == RevisionFate.Unhealthy ? "UNHEALTHY" : "HEALTHY";
         }
         foreach (var instance in Instances.Where(i => i.Lost)) instance.LostSteps++;
+    }
+
+    private void Stopped(SimTask task, TaskStopCode? code)
+    {
+        task.LastStatus = TaskLifecycleStatus.STOPPED;
+        task.DesiredStatus = TaskLifecycleStatus.STOPPED;
+        task.StopCode = code;
+        task.StoppedAt = Now;
+    }
+
+    /// <summary>Its container exited a second after it started; the agent reported both.</summary>
+    private void ExitedAtOnce(SimTask task)
+    {
+        Stopped(task, TaskStopCode.EssentialContainerExited);
+        task.StoppedAt = task.StartedAt + TimeSpan.FromSeconds(1);
     }
 
     private bool HealthChecked(SimTask task) =>
@@ -163,15 +182,12 @@ public sealed class ServiceSimulation
     {
         var running = Tasks.Where(t => t.IsLive && t.LastStatus == TaskLifecycleStatus.RUNNING).ToList();
         if (running.Count == 0) return;
-        var task = running[_random.Next(running.Count)];
-        task.LastStatus = TaskLifecycleStatus.STOPPED;
-        task.DesiredStatus = TaskLifecycleStatus.STOPPED;
-        task.StopCode = TaskStopCode.EssentialContainerExited;
+        Stopped(running[_random.Next(running.Count)], TaskStopCode.EssentialContainerExited);
     }
 
     public ServiceObservation Observe() => new(
         [.. Tasks.Where(t => t.Visible).Select(t => new ObservedTask(
-            t.Id, t.DeploymentId, t.InstanceId, t.LastStatus, t.DesiredStatus, t.Health, t.StartedAt, t.StopCode))],
+            t.Id, t.DeploymentId, t.InstanceId, t.LastStatus, t.DesiredStatus, t.Health, t.StartedAt, t.StopCode, t.StoppedAt))],
         [.. Instances.Select(i => new ObservedInstance(i.Id, i.Eligible, !i.Eligible, i.Zone))]);
 
     /// <summary>One reconcile, checked against the bounds, then carried out: launches placed, stops delivered.</summary>
@@ -262,9 +278,8 @@ public sealed class ServiceSimulation
         {
             var leaving = observation.Instances.Where(i => !i.Eligible).Select(i => i.InstanceId).ToHashSet();
             bool Healthy(ObservedTask t, ServiceState s) =>
-                t.IsLive && t.LastStatus == TaskLifecycleStatus.RUNNING && t.DesiredStatus == TaskLifecycleStatus.RUNNING
-                && !s.Stopping.ContainsKey(t.TaskId)
-                && (s.Deployment(t.DeploymentId!)!.Revision.HasHealthCheck != true || t.HealthStatus == "HEALTHY");
+                t.IsLive && t.DesiredStatus == TaskLifecycleStatus.RUNNING && !s.Stopping.ContainsKey(t.TaskId)
+                && ServiceScheduler.CountsHealthy(t, s.Deployment(t.DeploymentId!)!.Revision.HasHealthCheck, Now);
             // DAEMON tasks leave an ineligible instance at once; every other healthy task stops only within the bound.
             var exempt = after.SchedulingStrategy == SchedulingStrategy.DAEMON
                 ? ours.Where(t => leaving.Contains(t.InstanceId)).Select(t => t.TaskId).ToHashSet()

@@ -11,19 +11,19 @@ namespace Actors.Domain.Tests.Services;
 /// </summary>
 public class ServiceSimulationTests
 {
-    public static TheoryData<int> Seeds()
+    public static TheoryData<int> Seeds(int count)
     {
         var seeds = new TheoryData<int>();
-        for (var seed = 1; seed <= 300; seed++) seeds.Add(seed);
+        for (var seed = 1; seed <= count; seed++) seeds.Add(seed);
         return seeds;
     }
 
     [Theory]
-    [MemberData(nameof(Seeds))]
+    [MemberData(nameof(Seeds), 300)]
     public void Replica_services_keep_their_bounds_and_converge(int seed) => Run(seed, SchedulingStrategy.REPLICA);
 
     [Theory]
-    [MemberData(nameof(Seeds))]
+    [MemberData(nameof(Seeds), 300)]
     public void Daemon_services_keep_one_task_per_instance_and_converge(int seed) => Run(seed, SchedulingStrategy.DAEMON);
 
     private static void Run(int seed, SchedulingStrategy strategy)
@@ -71,6 +71,48 @@ public class ServiceSimulationTests
         Assert.True(Converged(sim), Describe(sim, target));
     }
 
+    /// <summary>
+    /// A container that exits at once is sometimes seen RUNNING for an instant. Counted healthy then, the deployment
+    /// stopped the old tasks for it and could complete on tasks already gone, leaving nothing to roll back from.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Seeds), 60)]
+    public void A_revision_whose_containers_exit_at_once_trips_the_breaker_and_rolls_back_while_the_old_tasks_serve(int seed)
+    {
+        var sim = new ServiceSimulation(seed, instances: 3, capacityPerInstance: 6);
+        var random = sim.Random;
+        var good = sim.NewRevision(RevisionFate.Good, healthCheck: false);
+        Assert.True(sim.Execute(new CreateService(sim.Context(), SchedulingStrategy.REPLICA, 3, good,
+            new DeploymentSettingsRequest(50, 200, true, true), null, [], false, null, false, null, null, null)).IsAccepted);
+        for (var step = 0; step < 100 && sim.State.Primary!.RolloutState != RolloutState.COMPLETED; step++)
+        {
+            sim.Advance(TimeSpan.FromSeconds(1 + random.Next(5)));
+            sim.Progress();
+            sim.Reconcile();
+            if (step % 20 == 10) sim.Restart();
+        }
+        Assert.Equal(RolloutState.COMPLETED, sim.State.Primary!.RolloutState);
+
+        Assert.True(sim.Execute(new UpdateService(sim.Context(), null, sim.NewRevision(RevisionFate.ExitsAtOnce, false), false,
+            null, null, null, null, null, null)).IsAccepted);
+        var bad = sim.State.Primary!;
+        for (var step = 0; step < 200 && !(sim.State.Primary!.RollbackOf == bad.Id && sim.State.Primary.RolloutState == RolloutState.COMPLETED); step++)
+        {
+            sim.Advance(TimeSpan.FromSeconds(1 + random.Next(5)));
+            sim.Progress();
+            sim.Reconcile();
+            if (step % 20 == 10) sim.Restart();
+            // minimumHealthyPercent 50 of 3: two tasks of the good revision serve throughout.
+            Assert.True(sim.RunningByRevision().GetValueOrDefault(good.Revision) >= 2, $"step {step}: {string.Join(", ", sim.RunningByRevision())}");
+        }
+
+        Assert.Empty(sim.Violations);
+        var primary = sim.State.Primary!;
+        Assert.Equal((good.Revision, RolloutState.COMPLETED, bad.Id), (primary.Revision.Revision, primary.RolloutState, primary.RollbackOf));
+        Assert.Equal(ServiceDeploymentStatus.ROLLBACK_SUCCESSFUL, sim.State.Deployment(bad.Id)!.Lifecycle);
+        Assert.Equal(new Dictionary<int, int> { [good.Revision] = 3 }, sim.RunningByRevision());
+    }
+
     private static (int Min, int Max) Percentages(Random random) => random.Next(6) switch
     {
         0 => (100, 200),
@@ -89,7 +131,10 @@ public class ServiceSimulationTests
         switch (roll)
         {
             case < 4:
-                var fate = random.Next(4) switch { 0 => RevisionFate.FailsToStart, 1 => RevisionFate.Unhealthy, _ => RevisionFate.Good };
+                var fate = random.Next(5) switch
+                {
+                    0 => RevisionFate.FailsToStart, 1 => RevisionFate.Unhealthy, 2 => RevisionFate.ExitsAtOnce, _ => RevisionFate.Good,
+                };
                 var healthCheck = fate == RevisionFate.Unhealthy || random.Next(2) == 0;
                 sim.Execute(new UpdateService(sim.Context(), null, sim.NewRevision(fate, healthCheck), false, null, null, null, null, null, null));
                 break;

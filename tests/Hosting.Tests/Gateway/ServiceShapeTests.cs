@@ -34,6 +34,9 @@ public sealed class ServiceShapeTests
             breaker ? new DeploymentSettingsRequest(null, null, true, true) : null, 30, [new Tag("team", "a")], true, "SERVICE", false, null,
             null, null));
 
+    /// <summary>The second at which tasks started at second 0 count healthy.</summary>
+    private static readonly int HealthyAt = (int)ServiceScheduler.MinimumHealthyTime.TotalSeconds;
+
     private static ObservedTask Running(string id, string deploymentId) =>
         new(id, deploymentId, "i1", TaskLifecycleStatus.RUNNING, TaskLifecycleStatus.RUNNING, "UNKNOWN", At(0).At, null);
 
@@ -123,7 +126,7 @@ public sealed class ServiceShapeTests
     {
         var state = Created();
         var id = state.Primary!.Id;
-        state = Reconciled(state, 5, Running("t1", id), Running("t2", id), Running("t3", id));
+        state = Reconciled(state, HealthyAt, Running("t1", id), Running("t2", id), Running("t3", id));
 
         using var json = JsonDocument.Parse(JsonSerializer.Serialize(ServiceShape.From(View(state, 1, (id, 3, 0)), Account, includeTags: false),
             WireJson.Options));
@@ -145,10 +148,10 @@ public sealed class ServiceShapeTests
     {
         var state = Created(breaker: true);
         var first = state.Primary!.Id;
-        state = Reconciled(state, 5, Running("t1", first), Running("t2", first), Running("t3", first));
-        state = Run(state, new UpdateService(At(10), null, Web2, false, null, null, null, null, null, null));
+        state = Reconciled(state, HealthyAt, Running("t1", first), Running("t2", first), Running("t3", first));
+        state = Run(state, new UpdateService(At(HealthyAt + 5), null, Web2, false, null, null, null, null, null, null));
         var failing = state.Primary!.Id;
-        state = Reconciled(state, 20, Running("t1", first), Running("t2", first), Running("t3", first),
+        state = Reconciled(state, HealthyAt + 10, Running("t1", first), Running("t2", first), Running("t3", first),
             FailedToStart("f1", failing), FailedToStart("f2", failing), FailedToStart("f3", failing));
         var rollback = state.Primary!;
         Assert.Equal(failing, rollback.RollbackOf);
@@ -174,13 +177,13 @@ public sealed class ServiceShapeTests
         var state = Created(breaker: true);
         var id = state.Primary!.Id;
         var monitoring = ServiceDeploymentShape.From("prod", "web", state.Primary!, null, Summary, Account);
-        state = Reconciled(state, 5, Running("t1", id), Running("t2", id), Running("t3", id));
+        state = Reconciled(state, HealthyAt, Running("t1", id), Running("t2", id), Running("t3", id));
 
         var done = ServiceDeploymentShape.From("prod", "web", state.Primary!, null, Summary, Account);
 
         Assert.Equal(("IN_PROGRESS", "MONITORING", null), (monitoring.Status, monitoring.DeploymentCircuitBreaker.Status, monitoring.FinishedAt));
         Assert.Equal(("SUCCESSFUL", "MONITORING_COMPLETE"), (done.Status, done.DeploymentCircuitBreaker.Status));
-        Assert.Equal(At(5).At, done.FinishedAt);
+        Assert.Equal(At(HealthyAt).At, done.FinishedAt);
         Assert.Null(done.StoppedAt);
         Assert.Null(done.Rollback);
     }
