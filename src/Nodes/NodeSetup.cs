@@ -61,6 +61,16 @@ public static class NodeSetup
         // A cloned connection combined linq2db's mapping schemas anew each time, so every INSERT was translated again.
         builder.AddHocon("akka.persistence.journal.sql.use-clone-connection = false", HoconAddMode.Prepend);
 
+        // Akka's replay filter judges a stream by the rows' writer id, which this plugin fills with the id of the node's
+        // journal, not of the entity's incarnation. An entity that moved to another node and came back shows as an "old
+        // writer" back after a newer one, and the filter dropped every event it wrote since - at each later recovery, so
+        // acknowledged writes vanished from the state (and the next event no longer followed its chain). The journal needs
+        // no filter: its unique (persistence id, sequence number) key refuses a stale incarnation's write, which stops it.
+        builder.AddHocon($$"""
+            akka.persistence.journal.sql.replay-filter.mode = off
+            akka.persistence.journal.{{ShardingJournalId}}.replay-filter.mode = off
+            """, HoconAddMode.Prepend);
+
         if (options.Journal.Provider == JournalProvider.Sqlite)
             // SQLite takes one writer at a time: parallel write batches only wait on each other's locks (Microsoft.Data.Sqlite
             // sleeps between retries), so one writer with larger batches is both faster and steadier.

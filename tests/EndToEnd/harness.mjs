@@ -659,6 +659,21 @@ export async function postgresDatabase(prefix) {
   };
 }
 
+/**
+ * The journal's incarnations whose events are not one unbroken run of their entity's sequence numbers: rows of
+ * [persistence id, incarnation, first, last, count]; none when no two incarnations of an entity ever wrote in turns. The
+ * incarnation is the one each event's envelope names (the journal's writer_uuid column names the node's journal, which
+ * an entity that moved away and back legitimately shows twice).
+ */
+export function interleavedIncarnations(database) {
+  return database.query(`
+    select persistence_id, incarnation, min(sequence_number), max(sequence_number), count(*) from (
+      select persistence_id, sequence_number, convert_from(message, 'UTF8')::jsonb->>'incarnation' as incarnation from journal
+      where manifest like 'chained.v2/%') chained
+    where incarnation is not null
+    group by persistence_id, incarnation having max(sequence_number) - min(sequence_number) + 1 <> count(*)`);
+}
+
 /** A free port whose next one is free too: a node's cluster transport and its bootstrap endpoint. */
 export async function freePortPair() {
   for (let attempt = 0; attempt < 50; attempt++) {

@@ -7,7 +7,8 @@ namespace Actors.Nodes.Tests;
 
 /// <summary>
 /// A journal that fails as a damaged database does, for the persistence ids that say so: <c>unreadable|...</c> cannot be
-/// replayed, <c>unwritable|...</c> replays as empty but cannot be written. Each failure comes after a short delay, as from
+/// replayed, <c>unwritable|...</c> replays as empty but cannot be written, <c>rejecting|...</c> replays as empty and refuses
+/// each write it is given (as a journal refuses an event it cannot serialize) while the journal itself works. Each failure comes after a short delay, as from
 /// a disk, so a test can ask while the entity is still waiting for it. NodeTestKit configures it as <see cref="PluginId"/>.
 /// </summary>
 public sealed class FailingJournal : AsyncWriteJournal
@@ -34,6 +35,9 @@ public sealed class FailingJournal : AsyncWriteJournal
     protected override async Task<IImmutableList<Exception>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
     {
         await Task.Delay(Delay);
+        var writes = messages.ToList();
+        if (writes.All(write => write.PersistenceId.StartsWith("rejecting|", StringComparison.Ordinal)))
+            return writes.Select(_ => (Exception)new InvalidOperationException("the event cannot be stored")).ToImmutableList();
         throw new InvalidOperationException("SQLite Error 10: 'disk I/O error'.");
     }
 

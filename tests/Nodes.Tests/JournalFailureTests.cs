@@ -60,6 +60,21 @@ public class JournalFailureTests(ITestOutputHelper output) : NodeTestKit(output,
         Assert.Equal("a write to the journal failed (SQLite Error 10: 'disk I/O error'.)", ExpectMsg<JournalFailed>().Problem);
     }
 
+    /// <summary>
+    /// A refused write moved the entity's sequence number past the refused events: had it gone on, its next event would
+    /// leave a gap behind, and its state would differ from what the journal replays. It answers and stops.
+    /// </summary>
+    [Fact]
+    public async Task A_write_the_journal_refuses_is_answered_and_the_entity_stops()
+    {
+        var entity = Entity("rejecting|web");
+        Watch(entity);
+        var answer = await entity.Ask<EntityResponse<ClusterState>>(new CreateCluster(Context(1), [], [], null, null, []), AskTimeout);
+        Assert.Equal(ErrorCodes.Server, answer.Error?.Code);
+        Assert.Equal("The change could not be recorded: the event cannot be stored", answer.Error!.Message);
+        ExpectTerminated(entity);
+    }
+
     [Fact]
     public void What_an_asker_hears_about_a_broken_journal_crosses_nodes()
     {

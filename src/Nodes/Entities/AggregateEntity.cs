@@ -175,13 +175,26 @@ public class AggregateEntity<TAggregate, TState, TCommand, TEvent> : ReceivePers
     /// <see cref="Eventsourced.LastSequenceNr"/> in order.
     /// </summary>
     private ChainedEvent Chain(TEvent @event, TState stateBefore, string previousHash, long sequenceNr) =>
-        EventChain.Link(Context.System.Serialization, PersistenceId, sequenceNr, @event, stateBefore, previousHash);
+        EventChain.Link(Context.System.Serialization, PersistenceId, sequenceNr, @event, stateBefore, previousHash) with { Incarnation = _incarnation };
 
-    /// <summary>The journal refused the events (they cannot be stored): the callers hear it instead of waiting for nothing.</summary>
+    /// <summary>This start of the entity, named in every event it writes (see <see cref="ChainedEvent.Incarnation"/>).</summary>
+    private readonly string _incarnation = Guid.NewGuid().ToString("N");
+
+    /// <summary>
+    /// The journal refused the events (they cannot be stored): the callers hear it instead of waiting for nothing, and the
+    /// entity stops as after a failed write. Akka would let it go on, but its sequence number has already moved past the
+    /// refused events: it would leave a gap, and its state would no longer be what the journal replays. Its next start
+    /// recovers from the journal.
+    /// </summary>
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
         base.OnPersistRejected(cause, @event, sequenceNr);
-        _whenWriteFails?.Invoke(new DomainError(ErrorCodes.Server, $"The change could not be recorded: {cause.Message}"));
+        var failure = new DomainError(ErrorCodes.Server, $"The change could not be recorded: {cause.Message}");
+        var queued = _queued.ToList();
+        _queued.Clear();
+        _whenWriteFails?.Invoke(failure);
+        foreach (var (_, then) in queued) then(failure);
+        Context.Stop(Self);
     }
 
     /// <summary>

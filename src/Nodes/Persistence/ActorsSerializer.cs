@@ -62,7 +62,7 @@ public sealed class ActorsSerializer(ExtendedActorSystem system, StoredEventForm
     /// </summary>
     private ChainedEvent ReadChained(byte[] bytes, string eventManifest)
     {
-        (string PreviousHash, string Hash, byte[] Payload) envelope;
+        (string PreviousHash, string Hash, string Incarnation, byte[] Payload) envelope;
         try
         {
             envelope = EventChain.ReadEnvelope(bytes);
@@ -75,11 +75,11 @@ public sealed class ActorsSerializer(ExtendedActorSystem system, StoredEventForm
         {
             var domainEvent = events.TryRead(envelope.Payload, eventManifest) as IDomainEvent
                 ?? throw new SerializationException($"no event is stored under manifest {eventManifest}");
-            return new ChainedEvent(domainEvent, eventManifest, envelope.Payload, envelope.PreviousHash, envelope.Hash);
+            return new ChainedEvent(domainEvent, eventManifest, envelope.Payload, envelope.PreviousHash, envelope.Hash) { Incarnation = envelope.Incarnation };
         }
         catch (Exception e) when (e is JsonException or SerializationException or InvalidOperationException or ArgumentException or FormatException)
         {
-            return new ChainedEvent(null, eventManifest, envelope.Payload, envelope.PreviousHash, envelope.Hash, e.Message);
+            return new ChainedEvent(null, eventManifest, envelope.Payload, envelope.PreviousHash, envelope.Hash, e.Message) { Incarnation = envelope.Incarnation };
         }
     }
 }

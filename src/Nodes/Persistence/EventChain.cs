@@ -21,6 +21,13 @@ public sealed record ChainedEvent(
     IDomainEvent? Event, string Manifest, byte[] Payload, string PreviousHash, string Hash, string? ReadError = null)
 {
     public ImmutableArray<string> Tags { get; init; } = [];
+
+    /// <summary>
+    /// Which incarnation of the entity wrote it: an id each start of the entity takes anew, stored in the envelope (empty for
+    /// events from before it was). The journal's own writer column names the node's journal, not the incarnation, so an
+    /// entity that leaves a node and comes back shows the same writer twice; this shows each incarnation's run.
+    /// </summary>
+    public string Incarnation { get; init; } = "";
 }
 
 /// <summary>An entity's snapshot with the hash of the last event it includes, so the chain continues after recovery.</summary>
@@ -67,8 +74,9 @@ public static class EventChain
     }
 
     /// <summary>
-    /// <c>{"previousHash":..,"hash":..,"tags":[..],"event":&lt;payload&gt;}</c>: the event's own bytes are kept verbatim
-    /// inside; the tags come before them so that <see cref="ReadTags"/> stops early.
+    /// <c>{"previousHash":..,"hash":..,"tags":[..],"incarnation":..,"event":&lt;payload&gt;}</c>: the event's own bytes are
+    /// kept verbatim inside; the tags come before them so that <see cref="ReadTags"/> stops early. The incarnation is left
+    /// out when unknown; readers of the envelope skip members they do not know, so it needs no new manifest.
     /// </summary>
     public static byte[] WriteEnvelope(ChainedEvent chained)
     {
@@ -81,6 +89,7 @@ public static class EventChain
             writer.WriteStartArray("tags");
             foreach (var tag in chained.Tags) writer.WriteStringValue(tag);
             writer.WriteEndArray();
+            if (chained.Incarnation.Length > 0) writer.WriteString("incarnation", chained.Incarnation);
             writer.WritePropertyName("event");
             writer.WriteRawValue(chained.Payload, skipInputValidation: true);
             writer.WriteEndObject();
@@ -88,9 +97,15 @@ public static class EventChain
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>The links and the event's verbatim bytes from an envelope; throws <see cref="JsonException"/> on a damaged one.</summary>
-    public static (string PreviousHash, string Hash, byte[] Payload) ReadEnvelope(ReadOnlySpan<byte> bytes) =>
-        ReadWrapped(bytes, "previousHash", "hash", "event");
+    /// <summary>
+    /// The links, the writing incarnation (empty when the envelope has none) and the event's verbatim bytes from an
+    /// envelope; throws <see cref="JsonException"/> on a damaged one.
+    /// </summary>
+    public static (string PreviousHash, string Hash, string Incarnation, byte[] Payload) ReadEnvelope(ReadOnlySpan<byte> bytes)
+    {
+        var (previousHash, hash, incarnation, payload) = ReadWrapped(bytes, "previousHash", "hash", "incarnation", "event");
+        return (previousHash, hash, incarnation ?? "", payload);
+    }
 
     /// <summary>
     /// The tags of a chained.v2 envelope, read without touching the event (they precede it); empty for a v1 envelope or
@@ -142,14 +157,16 @@ public static class EventChain
 
     public static (string ChainHash, byte[] State) ReadSnapshot(ReadOnlySpan<byte> bytes)
     {
-        var (chainHash, _, state) = ReadWrapped(bytes, "chainHash", null, "state");
+        var (chainHash, _, _, state) = ReadWrapped(bytes, "chainHash", null, null, "state");
         return (chainHash, state);
     }
 
-    private static (string First, string Second, byte[] Raw) ReadWrapped(ReadOnlySpan<byte> bytes, string first, string? second, string raw)
+    /// <summary>Two required string members, one optional (null when absent) and the raw member written last.</summary>
+    private static (string First, string Second, string? Optional, byte[] Raw) ReadWrapped(
+        ReadOnlySpan<byte> bytes, string first, string? second, string? optional, string raw)
     {
         var reader = new Utf8JsonReader(bytes);
-        string? firstValue = null, secondValue = null;
+        string? firstValue = null, secondValue = null, optionalValue = null;
         byte[]? rawValue = null;
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw new JsonException("not a JSON object");
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -158,6 +175,7 @@ public static class EventChain
             if (!reader.Read()) break;
             if (name == first) firstValue = reader.GetString();
             else if (name == second) secondValue = reader.GetString();
+            else if (name == optional) optionalValue = reader.GetString();
             else if (name == raw)
             {
                 // The raw member is written last: it runs to the object's closing brace. Taking it without tokenizing it
@@ -175,6 +193,7 @@ public static class EventChain
             throw new JsonException("the object does not end where it should");
         return (firstValue ?? throw new JsonException($"'{first}' is missing"),
             second is null ? "" : secondValue ?? throw new JsonException($"'{second}' is missing"),
+            optionalValue,
             rawValue ?? throw new JsonException($"'{raw}' is missing"));
     }
 }
