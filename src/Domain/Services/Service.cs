@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using Actors.Domain.Common;
+using Actors.Domain.Placement;
 
 namespace Actors.Domain.Services;
 
@@ -190,10 +191,13 @@ public sealed partial class Service : IAggregate<ServiceState, IServiceCommand, 
             return DomainError.InvalidParameter("The desiredCount of a service with the DAEMON scheduling strategy cannot be set: it runs one task per instance.");
         var settings = Settings(state.Settings, update.Deployment);
         var desired = update.DesiredCount ?? state.DesiredCount;
+        var primary = state.Primary!;
+        var revisionOf = update.Revision?.AppliedTo(primary.Revision) ?? primary.Revision;
         var error = ValidateDesiredCount(desired)
             ?? ValidateSettings(settings, state.SchedulingStrategy)
             ?? ValidateGracePeriod(update.HealthCheckGracePeriodSeconds)
-            ?? (update.Revision is { } revision ? ValidateRevision(revision, state.SchedulingStrategy) : null)
+            ?? (update.Revision is not null ? ValidateRevision(revisionOf, state.SchedulingStrategy) : null)
+            ?? ValidateConstraintTotal(update.Revision?.TaskDefinition, revisionOf)
             ?? ValidatePropagateTags(update.PropagateTags);
         if (error is not null) return error;
 
@@ -204,8 +208,6 @@ public sealed partial class Service : IAggregate<ServiceState, IServiceCommand, 
             update.EnableExecuteCommand ?? state.EnableExecuteCommand, update.AvailabilityZoneRebalancing ?? state.AvailabilityZoneRebalancing);
         if (Changes(updated, state)) events.Add(updated);
 
-        var primary = state.Primary!;
-        var revisionOf = update.Revision ?? primary.Revision;
         if (update.ForceNewDeployment || !SameRevision(revisionOf, primary.Revision))
         {
             var deployment = NewDeployment(state, update.Context.At, revisionOf, settings, desired, rollbackOf: null);
@@ -215,6 +217,16 @@ public sealed partial class Service : IAggregate<ServiceState, IServiceCommand, 
             events.AddRange(Superseded(state, update.Context, deployment.Id));
         }
         return Decision<IServiceEvent>.Accept(events);
+    }
+
+    /// <summary>ECS counts a new task definition's own placement constraints with the service's.</summary>
+    private static DomainError? ValidateConstraintTotal(TaskDefinitionChoice? taskDefinition, ServiceRevision revision)
+    {
+        var total = (taskDefinition?.PlacementConstraintCount ?? 0) + revision.Constraints.Count;
+        return taskDefinition is not null && total > PlacementRules.MaxConstraints
+            ? DomainError.InvalidParameter(
+                $"Too many placement constraints: at most {PlacementRules.MaxConstraints} are allowed with the task definition's, {total} were given.")
+            : null;
     }
 
     /// <summary>An UpdateService that only names what the service already has records nothing.</summary>

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.Json.Serialization;
 using Actors.Domain.Common;
+using Actors.Domain.Placement;
 using Actors.Domain.Tasks;
 
 namespace Actors.Domain.Services;
@@ -30,13 +31,14 @@ public sealed record CreateService(
 public sealed record DeploymentSettingsRequest(int? MinimumHealthyPercent, int? MaximumPercent, bool? CircuitBreakerEnabled, bool? Rollback);
 
 /// <summary>
-/// UpdateService. <paramref name="Revision"/> is the revision the service would run with the request applied (a new
-/// task definition or placement); a deployment starts when it differs from the primary's, or with forceNewDeployment.
+/// UpdateService. <paramref name="Revision"/> is what the request changes of the revision (a new task definition or
+/// placement), merged into the primary's by the service itself; a deployment starts when the result differs from the
+/// primary's, or with forceNewDeployment.
 /// </summary>
 public sealed record UpdateService(
     RequestContext Context,
     int? DesiredCount,
-    ServiceRevision? Revision,
+    RevisionChange? Revision,
     bool ForceNewDeployment,
     DeploymentSettingsRequest? Deployment,
     int? HealthCheckGracePeriodSeconds,
@@ -44,6 +46,26 @@ public sealed record UpdateService(
     string? PropagateTags,
     bool? EnableExecuteCommand,
     string? AvailabilityZoneRebalancing) : IServiceCommand;
+
+/// <summary>A task definition revision as a service runs it.</summary>
+/// <param name="PlacementConstraintCount">The task definition's own constraints, which ECS counts with the service's.</param>
+public sealed record TaskDefinitionChoice(string Family, int Revision, bool HasHealthCheck, int PlacementConstraintCount);
+
+/// <summary>
+/// What an UpdateService changes of the service's revision; each part left null keeps the primary's. The service merges it
+/// into its own current primary (never a caller into a copy it read), so concurrent updates of different parts all hold.
+/// </summary>
+public sealed record RevisionChange(
+    TaskDefinitionChoice? TaskDefinition, ImmutableList<PlacementConstraint>? Constraints, ImmutableList<PlacementStrategy>? Strategies)
+{
+    public ServiceRevision AppliedTo(ServiceRevision current) => new(
+        TaskDefinition?.Family ?? current.Family, TaskDefinition?.Revision ?? current.Revision, TaskDefinition?.HasHealthCheck ?? current.HasHealthCheck,
+        Constraints ?? current.Constraints, Strategies ?? current.Strategies);
+
+    /// <summary>A whole revision changes every part.</summary>
+    public static implicit operator RevisionChange(ServiceRevision revision) => new(
+        new TaskDefinitionChoice(revision.Family, revision.Revision, revision.HasHealthCheck, 0), revision.Constraints, revision.Strategies);
+}
 
 /// <summary>DeleteService: refused while tasks are wanted unless forced; the service then drains to INACTIVE.</summary>
 public sealed record DeleteService(RequestContext Context, bool Force) : IServiceCommand;

@@ -18,7 +18,7 @@ public class ServiceTests
         DeploymentSettingsRequest? deployment = null, string? token = null, string? fingerprint = null) =>
         new(At(0), strategy, desired, revision ?? Web1, deployment, null, [], false, null, false, null, token, fingerprint);
 
-    private static UpdateService Update(int second, int? desired = null, ServiceRevision? revision = null, bool force = false) =>
+    private static UpdateService Update(int second, int? desired = null, RevisionChange? revision = null, bool force = false) =>
         new(At(second), desired, revision, force, null, null, null, null, null, null);
 
     private static ServiceState Run(params IServiceCommand[] commands) =>
@@ -103,6 +103,34 @@ public class ServiceTests
         Assert.Equal(30, Assert.IsType<ServiceUpdated>(Assert.Single(graced)).HealthCheckGracePeriodSeconds);
         var bounds = Service.Decide(service, new UpdateService(At(1), null, null, false, new(50, 150, null, null), null, null, null, null, null)).Events;
         Assert.Equal(150, Assert.IsType<ServiceUpdated>(Assert.Single(bounds)).Settings.MaximumPercent);
+    }
+
+    /// <summary>
+    /// Two updates that each name one part of the revision - one a task definition, one a placement strategy - both hold,
+    /// whatever their order: each is merged into the primary the service has when it is decided, not into a copy a caller read.
+    /// </summary>
+    [Fact]
+    public void Updates_naming_different_parts_of_the_revision_are_merged_into_the_current_primary()
+    {
+        var spread = ImmutableList.Create(new PlacementStrategy("spread", "instanceId"));
+        var byTaskDefinition = Update(1, revision: new RevisionChange(new TaskDefinitionChoice("web", 2, false, 0), null, null));
+        var byStrategy = Update(2, revision: new RevisionChange(null, null, spread));
+        foreach (var (first, second) in new[] { (byTaskDefinition, byStrategy), (byStrategy, byTaskDefinition) })
+        {
+            var primary = Run(Create(), first, second).Primary!.Revision;
+            Assert.Equal(("web", 2), (primary.Family, primary.Revision));
+            Assert.Equal(spread, primary.Strategies);
+        }
+    }
+
+    [Fact]
+    public void A_new_task_definition_whose_constraints_and_the_services_exceed_ten_is_refused()
+    {
+        var constraints = Enumerable.Range(0, 8).Select(i => new PlacementConstraint("memberOf", $"attribute:n == {i}")).ToImmutableList();
+        var service = Run(Create(revision: Web1 with { Constraints = constraints }));
+        var refused = Service.Decide(service, Update(1, revision: new RevisionChange(new TaskDefinitionChoice("web", 2, false, 3), null, null)));
+        Assert.Equal("Too many placement constraints: at most 10 are allowed with the task definition's, 11 were given.", refused.Error?.Message);
+        Assert.True(Service.Decide(service, Update(1, revision: new RevisionChange(new TaskDefinitionChoice("web", 2, false, 2), null, null))).IsAccepted);
     }
 
     [Fact]

@@ -134,16 +134,12 @@ public static class ServiceActions
         RefuseUnknownRebalancing(request.AvailabilityZoneRebalancing);
         var (cluster, name) = await NamedService(request.Cluster, request.Service, context);
 
-        // A new task definition or placement is a new revision: the parts the request leaves out stay the primary's.
-        ServiceRevision? revision = null;
+        // A new task definition or placement is a new revision: the service merges what the request names into its primary.
+        RevisionChange? revision = null;
         if (request.TaskDefinition is not null || request.PlacementConstraints is not null || request.PlacementStrategy is not null)
         {
-            var current = (await Describe(cluster, name, context))?.Service.Primary ?? throw EcsError.From(Service.ServiceNotFound());
-            var constraints = request.PlacementConstraints ?? [.. current.Revision.Constraints];
-            var strategies = request.PlacementStrategy ?? [.. current.Revision.Strategies];
-            revision = request.TaskDefinition is { } taskDefinition
-                ? RevisionOf(await TaskActions.RunnableRevision(taskDefinition, context), constraints, strategies)
-                : current.Revision with { Constraints = [.. constraints], Strategies = [.. strategies] };
+            var taskDefinition = request.TaskDefinition is { } named ? ChoiceOf(await TaskActions.RunnableRevision(named, context)) : null;
+            revision = new RevisionChange(taskDefinition, request.PlacementConstraints?.ToImmutableList(), request.PlacementStrategy?.ToImmutableList());
         }
         var command = new Domain.Services.UpdateService(context.Request, request.DesiredCount, revision, request.ForceNewDeployment ?? false,
             Settings(request.DeploymentConfiguration), request.HealthCheckGracePeriodSeconds, request.EnableECSManagedTags, request.PropagateTags,
@@ -344,6 +340,9 @@ public static class ServiceActions
     }
 
     /// <summary>The revision a service's tasks would run: a task definition revision and the service's placement.</summary>
+    private static TaskDefinitionChoice ChoiceOf(TaskDefinitionRevision revision) => new(revision.Family, revision.Revision,
+        HasHealthCheck: revision.Spec.ContainerDefinitions.Any(c => c.IsEssential && c.HealthCheck is not null), revision.Spec.PlacementConstraints?.Count ?? 0);
+
     private static ServiceRevision RevisionOf(TaskDefinitionRevision revision, IReadOnlyCollection<PlacementConstraint> constraints,
         IReadOnlyCollection<PlacementStrategy> strategies)
     {
@@ -352,8 +351,8 @@ public static class ServiceActions
         if (total > PlacementRules.MaxConstraints)
             throw EcsError.InvalidParameter(
                 $"Too many placement constraints: at most {PlacementRules.MaxConstraints} are allowed with the task definition's, {total} were given.");
-        return new ServiceRevision(revision.Family, revision.Revision,
-            HasHealthCheck: revision.Spec.ContainerDefinitions.Any(c => c.IsEssential && c.HealthCheck is not null), [.. constraints], [.. strategies]);
+        var choice = ChoiceOf(revision);
+        return new ServiceRevision(choice.Family, choice.Revision, choice.HasHealthCheck, [.. constraints], [.. strategies]);
     }
 
     // ------------------------------------------------------------------ names
