@@ -16,10 +16,12 @@ import {
 
 const CLUSTER = 'e2e-service-hosts';
 const skip = await dockerSkipReason();
+// Short enough that the lost-host test waits seconds, not minutes; long enough that a live agent on a loaded machine
+// (a sync answered late, a GC pause) is never taken for a lost one mid-test, as 2 s and 3 s were in CI.
 const shortLeases = {
-  ACTORS__AGENTLEASESECONDS: '2',
+  ACTORS__AGENTLEASESECONDS: '5',
   ACTORS__AGENT__SYNCWAITSECONDS: '1',
-  ACTORS__LOSTINSTANCETIMEOUT: '00:00:03',
+  ACTORS__LOSTINSTANCETIMEOUT: '00:00:15',
 };
 
 describe('services across two hosts on Docker', { skip, timeout: 600_000 }, () => {
