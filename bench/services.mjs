@@ -4,10 +4,13 @@
 //
 //   1. a 50-task service to steady state on hollow instances (`actors agent --hollow 10`, tasks "start" after ~200 ms)
 //   2. the same on real containers (serve's local agent, busybox sleepers)
-//   3. a rolling deployment of 20 real tasks, minimumHealthyPercent 75 / maximumPercent 125 (forceNewDeployment),
-//      beside `docker service update --force --update-parallelism 5 --update-monitor 1s --stop-grace-period 1s` of a
-//      20-replica swarm service, and beside the engine alone (20 parallel `docker run -d`). Running containers are
-//      sampled every 100 ms during each roll: the fewest seen is the safety figure (never fewer than 15 of 20).
+//   3. a rolling deployment of 20 real tasks, minimumHealthyPercent 100 / maximumPercent 200 (forceNewDeployment), a new
+//      task counting as healthy once it ran Actors:Services:MinHealthySeconds (10 s by default, as Nomad's
+//      min_healthy_time), beside `docker service update --force --update-parallelism 5 --update-monitor 10s
+//      --update-order start-first --stop-grace-period 1s` of a 20-replica swarm service (the closest swarm comes to the
+//      same safety: new replicas first, each batch watched 10 s), and beside the engine alone (20 parallel `docker run -d`).
+//      Running containers are sampled every 100 ms during each roll: the fewest seen is the safety figure (never fewer
+//      than 20 of 20).
 //
 //   node bench/services.mjs [--tasks 50] [--roll 20] [--hollow 10]
 import { parseArgs } from 'node:util';
@@ -119,7 +122,7 @@ async function realContainers() {
 
     await client.send(new ecs.CreateServiceCommand({
       cluster, serviceName: 'roll', taskDefinition: 'bench-svc', desiredCount: rollTasks,
-      deploymentConfiguration: { minimumHealthyPercent: 75, maximumPercent: 125 },
+      deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 200 },
     }));
     await untilSteady(client, cluster, 'roll', rollTasks, performance.now());
     const sampling = sampleRunning(clusterFilter);
@@ -127,7 +130,8 @@ async function realContainers() {
     await client.send(new ecs.UpdateServiceCommand({ cluster, service: 'roll', forceNewDeployment: true }));
     ms = await untilSteady(client, cluster, 'roll', rollTasks, t0);
     const { fewest, most } = await sampling();
-    console.log(`Actors rolling deployment of ${rollTasks} real tasks (min 75% / max 125%): ${seconds(ms)} to steady state; `
+    console.log(`Actors rolling deployment of ${rollTasks} real tasks (min 100% / max 200%, minimum healthy time `
+      + `${process.env.ACTORS__SERVICES__MINHEALTHYSECONDS ?? 10} s): ${seconds(ms)} to steady state; `
       + `running containers between ${fewest} and ${most}`);
     await client.send(new ecs.DeleteServiceCommand({ cluster, service: 'roll', force: true }));
     await waitForNoContainers(clusterFilter);
@@ -156,11 +160,12 @@ async function swarmRoll() {
       '--stop-grace-period', '1s', TEST_IMAGE, 'sleep', '3600'], { timeoutMs: 300_000 });
     const sampling = sampleRunning(filter);
     const t0 = performance.now();
-    await docker(['service', 'update', '--detach=false', '--quiet', '--force', '--update-parallelism', '5', '--update-monitor', '1s',
-      '--stop-grace-period', '1s', '--no-resolve-image', SWARM_SERVICE], { timeoutMs: 600_000 });
+    await docker(['service', 'update', '--detach=false', '--quiet', '--force', '--update-parallelism', '5', '--update-monitor', '10s',
+      '--update-order', 'start-first', '--stop-grace-period', '1s', '--no-resolve-image', SWARM_SERVICE], { timeoutMs: 600_000 });
     const ms = performance.now() - t0;
     const { fewest, most } = await sampling();
-    console.log(`Docker swarm rolling update of ${rollTasks} replicas (parallelism 5, monitor 1s): ${seconds(ms)}; running containers between ${fewest} and ${most}`);
+    console.log(`Docker swarm rolling update of ${rollTasks} replicas (parallelism 5, monitor 10s, start-first): ${seconds(ms)}; `
+      + `running containers between ${fewest} and ${most}`);
   } finally {
     await docker(['service', 'rm', SWARM_SERVICE]).catch(() => {});
     await waitForNoContainers(filter);
