@@ -1,6 +1,7 @@
 using Actors.Nodes.Entities;
 using Actors.Nodes.Persistence;
 using Actors.Nodes.Scheduling;
+using Actors.Nodes.Services;
 using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Data.Sqlite;
@@ -35,8 +36,9 @@ public abstract class NodeTestKit : Akka.TestKit.Xunit2.TestKit
 {
     private readonly Node _node;
 
-    protected NodeTestKit(ITestOutputHelper output, AgentLeaseOptions? lease = null, SchedulerOptions? scheduler = null, bool checkSerialization = true)
-        : this(output, Node.Start(lease, scheduler, checkSerialization)) { }
+    protected NodeTestKit(ITestOutputHelper output, AgentLeaseOptions? lease = null, SchedulerOptions? scheduler = null, bool checkSerialization = true,
+        ServiceOptions? services = null)
+        : this(output, Node.Start(lease, scheduler, checkSerialization, services)) { }
 
     private NodeTestKit(ITestOutputHelper output, Node node) : base(node.System, output) => _node = node;
 
@@ -80,7 +82,7 @@ public abstract class NodeTestKit : Akka.TestKit.Xunit2.TestKit
         public ManualClock Clock { get; }
         public JournalOptions Journal { get; private init; } = null!;
 
-        public static Node Start(AgentLeaseOptions? lease, SchedulerOptions? scheduler, bool checkSerialization)
+        public static Node Start(AgentLeaseOptions? lease, SchedulerOptions? scheduler, bool checkSerialization, ServiceOptions? services)
         {
             var name = Guid.NewGuid().ToString("N");
             string Database(string suffix) => $"Filename=file:memdb-{name}-{suffix}.db;Mode=Memory;Cache=Shared";
@@ -99,6 +101,7 @@ public abstract class NodeTestKit : Akka.TestKit.Xunit2.TestKit
                     Journal = journal,
                     AgentLease = lease ?? new AgentLeaseOptions(),
                     Scheduler = scheduler ?? new SchedulerOptions(),
+                    Services = services ?? new ServiceOptions(),
                     Clock = clock,
                 })
                 .AddHocon(FailingJournal.Hocon, HoconAddMode.Prepend)

@@ -159,7 +159,7 @@ public class SerializationTests(ITestOutputHelper output) : NodeTestKit(output)
         var service = Decided<Service, ServiceState, IServiceCommand, IServiceEvent>(Service.Empty("prod/web"),
             new CreateService(Context(0), SchedulingStrategy.REPLICA, 3, revision, new DeploymentSettingsRequest(50, 200, true, true), 30,
                 [new Tag("team", "web")], true, "SERVICE", false, null, "token-1", "fingerprint-1"),
-            new ReconcileService(Context(1), ServiceObservation.Empty));
+            new ReconcileService(Context(1), ServiceObservation.Empty, ServiceSchedulerSettings.Default));
         var launch = Assert.Single(service.Launches);
         var first = service.Primary!;
         service = Decided<Service, ServiceState, IServiceCommand, IServiceEvent>(service,

@@ -18,8 +18,11 @@ namespace Actors.Nodes.Tests;
 /// Services on the real node wiring: created through their cluster, launching through its launch path, hearing their
 /// tasks through its change feed, with the instances' agents played by the test (a report per sync).
 /// </summary>
-public class ServiceEntityTests(ITestOutputHelper output) : NodeTestKit(output)
+public class ServiceEntityTests(ITestOutputHelper output) : NodeTestKit(output, services: Options)
 {
+    /// <summary>Not the default, so that a test sees whether the node's setting reaches the scheduler.</summary>
+    private static readonly ServiceOptions Options = new() { MinimumHealthyTime = TimeSpan.FromSeconds(40) };
+
     private const string Cluster = "prod";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private int _requests;
@@ -81,9 +84,9 @@ public class ServiceEntityTests(ITestOutputHelper output) : NodeTestKit(output)
         ServiceView? view = null;
         await AwaitAssertAsync(async () =>
         {
-            // A task counts healthy once it ran ServiceScheduler.MinimumHealthyTime: a deployment in progress waits for it.
+            // A task counts healthy once it ran the minimum healthy time: a deployment in progress waits for it.
             if (view?.Service.CurrentDeployments.Any(d => d.RolloutState == RolloutState.IN_PROGRESS) == true)
-                Clock.Advance(ServiceScheduler.MinimumHealthyTime / 2);
+                Clock.Advance(Options.MinimumHealthyTime / 2);
             foreach (var instance in instances) await Sync(instance, []);
             view = (await AskService(name, DescribeService.Instance)).Service;
             Assert.NotNull(view);
@@ -138,6 +141,27 @@ public class ServiceEntityTests(ITestOutputHelper output) : NodeTestKit(output)
             Assert.Equal(2, running.Count);
             Assert.DoesNotContain(victim, running);
         }, Patience, TimeSpan.FromMilliseconds(300));
+    }
+
+    [Fact]
+    public async Task A_deployment_completes_only_once_its_tasks_ran_the_configured_minimum_healthy_time()
+    {
+        var instances = await ClusterWithInstances(1);
+        Assert.Null((await AskCluster<ServiceAnswer>(Create("slow", 1))).Error);
+        await AwaitAssertAsync(async () =>
+        {
+            foreach (var instance in instances) await Sync(instance, []);
+            Assert.Equal(1, (await AskService("slow", DescribeService.Instance)).Service!.RunningCount);
+        }, Patience, TimeSpan.FromMilliseconds(300));
+
+        // Past the default of 10 s, short of the configured 40 s: the service reconciles every second and still waits.
+        Clock.Advance(Options.MinimumHealthyTime - TimeSpan.FromSeconds(5));
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var waiting = (await AskService("slow", DescribeService.Instance)).Service!;
+        Assert.Equal(RolloutState.IN_PROGRESS, Assert.Single(waiting.Service.CurrentDeployments).RolloutState);
+
+        Clock.Advance(TimeSpan.FromSeconds(5));
+        await Steady("slow", instances, 1);
     }
 
     [Fact]

@@ -102,7 +102,18 @@ public sealed partial class Service : IAggregate<ServiceState, IServiceCommand, 
             StatusReason = changed.StatusReason,
             UpdatedAt = changed.Metadata.At,
             FinishedAt = changed.Finished ? d.FinishedAt ?? changed.Metadata.At : d.FinishedAt,
-        }),
+        }) with
+        {
+            // Completing makes it the rollback target; a completed deployment that merely retires later names it again.
+            RollbackTargetId = changed.RolloutState == RolloutState.COMPLETED && state.Deployment(changed.DeploymentId)?.RolloutState != RolloutState.COMPLETED
+                ? changed.DeploymentId
+                : state.RollbackTargetId,
+        },
+        ServiceDeploymentsForgotten forgotten => state with
+        {
+            Deployments = state.Deployments.RemoveAll(d => forgotten.DeploymentIds.Contains(d.Id)),
+            DeploymentsForgotten = state.DeploymentsForgotten + state.Deployments.Count(d => forgotten.DeploymentIds.Contains(d.Id)),
+        },
         ServiceTaskFailuresCounted counted => WithDeployment(state, counted.DeploymentId, d => d with
         {
             FailedTasks = d.FailedTasks + counted.TaskIds.Count,
@@ -282,8 +293,7 @@ public sealed partial class Service : IAggregate<ServiceState, IServiceCommand, 
     /// </summary>
     internal static List<IServiceEvent> RollBack(ServiceState state, RequestContext context, Deployment failed, string why, ServiceDeploymentStatus lifecycle)
     {
-        var completed = state.Deployments.LastOrDefault(d => d.Id != failed.Id && d.RolloutState == RolloutState.COMPLETED);
-        if (completed is null) return [];
+        if (state.RollbackTarget is not { } completed || completed.Id == failed.Id) return [];
         var deployment = NewDeployment(state, context.At, completed.Revision, state.Settings, state.DesiredCount, rollbackOf: failed.Id);
         return
         [
@@ -331,7 +341,7 @@ public sealed partial class Service : IAggregate<ServiceState, IServiceCommand, 
     internal static Deployment NewDeployment(
         ServiceState state, DateTimeOffset at, ServiceRevision revision, DeploymentSettings settings, int desiredCount, string? rollbackOf) => new()
     {
-        Id = DeploymentId(state, state.Deployments.Count),
+        Id = DeploymentId(state, state.DeploymentsForgotten + state.Deployments.Count),
         Revision = revision,
         Settings = settings,
         CreatedAt = at,

@@ -79,9 +79,10 @@ public sealed record RollBackServiceDeployment(RequestContext Context, string De
 
 /// <summary>
 /// Compare what the service wants with what its cluster runs and decide what to do: the level-triggered heart of the
-/// service scheduler, run on every change heard and on a timer. <c>Context.At</c> is now.
+/// service scheduler, run on every change heard and on a timer. <c>Context.At</c> is now; <paramref name="Settings"/> are the
+/// node's configuration, carried here so that the scheduler stays a pure function.
 /// </summary>
-public sealed record ReconcileService(RequestContext Context, ServiceObservation Observation) : IServiceCommand;
+public sealed record ReconcileService(RequestContext Context, ServiceObservation Observation, ServiceSchedulerSettings Settings) : IServiceCommand;
 
 /// <summary>The cluster's scheduler answered a launch: the tasks it placed and the reasons others were not.</summary>
 public sealed record RecordServiceLaunch(

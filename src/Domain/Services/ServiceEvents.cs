@@ -54,6 +54,12 @@ public sealed record ServiceDeploymentChanged(
     string? StatusReason,
     bool Finished) : IServiceEvent;
 
+/// <summary>
+/// Finished deployments older than the history's retention leave the live state (ListServiceDeployments no longer shows
+/// them); the journal keeps their story.
+/// </summary>
+public sealed record ServiceDeploymentsForgotten(EventMetadata Metadata, ImmutableList<string> DeploymentIds) : IServiceEvent;
+
 /// <summary>Tasks that failed to start or failed their health checks, counted against their deployment.</summary>
 /// <param name="StartFailures">The throttle's count of consecutive start failures after these.</param>
 /// <param name="NextLaunchNotBefore">When the throttle lets the service launch again (null: at once).</param>

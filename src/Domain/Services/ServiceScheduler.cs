@@ -15,6 +15,20 @@ namespace Actors.Domain.Services;
 /// stay at or above minimumHealthyPercent. Tasks it asked to stop and tasks it launched but has not seen yet are
 /// counted as if they were already so.
 /// </remarks>
+/// <summary>What the node's configuration tells the service scheduler (<c>Actors:Services</c>).</summary>
+/// <param name="MinimumHealthyTime">
+/// How long a task must have run before it counts as healthy (Nomad's min_healthy_time, 10 s by default): a container
+/// that exits at once can be seen RUNNING for an instant, and counted healthy then, a deployment would stop the old tasks
+/// for it and complete on tasks that are already gone. One that stops sooner than this failed to start.
+/// </param>
+/// <param name="DeploymentHistoryRetention">
+/// How long a finished deployment stays in the live state (ECS keeps 90 days of deployment history); the journal keeps all.
+/// </param>
+public sealed record ServiceSchedulerSettings(TimeSpan MinimumHealthyTime, TimeSpan DeploymentHistoryRetention)
+{
+    public static ServiceSchedulerSettings Default { get; } = new(TimeSpan.FromSeconds(10), TimeSpan.FromDays(90));
+}
+
 public static class ServiceScheduler
 {
     /// <summary>How long a launch or a stop is counted apart while the cluster does not show it yet.</summary>
@@ -30,12 +44,6 @@ public static class ServiceScheduler
     public const int MaxTasksPerLaunch = 10;
     public static readonly TimeSpan ThrottleFirstDelay = TimeSpan.FromSeconds(15);
     public static readonly TimeSpan ThrottleMaxDelay = TimeSpan.FromMinutes(27);
-    /// <summary>
-    /// How long a task must have run before it counts as healthy (Nomad's min_healthy_time, 10 s by default): a container
-    /// that exits at once can be seen RUNNING for an instant, and counted healthy then, a deployment would stop the old
-    /// tasks for it and complete on tasks that are already gone. One that stops sooner than this failed to start.
-    /// </summary>
-    public static readonly TimeSpan MinimumHealthyTime = TimeSpan.FromSeconds(10);
 
     public static Decision<IServiceEvent> Decide(ServiceState state, ReconcileService reconcile) =>
         state.Status is ServiceStatus.ACTIVE or ServiceStatus.DRAINING
@@ -43,18 +51,18 @@ public static class ServiceScheduler
             : Decision<IServiceEvent>.Unchanged;
 
     /// <summary>
-    /// RUNNING for <see cref="MinimumHealthyTime"/> at least, and HEALTHY where its revision has a health check: what the
-    /// bounds of a deployment count and what completes it.
+    /// RUNNING for <paramref name="minimumHealthyTime"/> at least, and HEALTHY where its revision has a health check: what
+    /// the bounds of a deployment count, what completes it and what resets the restart throttle.
     /// </summary>
-    public static bool CountsHealthy(ObservedTask task, bool hasHealthCheck, DateTimeOffset now) =>
+    public static bool CountsHealthy(ObservedTask task, bool hasHealthCheck, DateTimeOffset now, TimeSpan minimumHealthyTime) =>
         task.LastStatus == TaskLifecycleStatus.RUNNING
-        && (task.StartedAt is not { } started || started + MinimumHealthyTime <= now)
+        && (task.StartedAt is not { } started || started + minimumHealthyTime <= now)
         && (!hasHealthCheck || task.HealthStatus == "HEALTHY");
 
-    /// <summary>Stopped without being asked to, before it ran for <see cref="MinimumHealthyTime"/>: it failed to start.</summary>
-    private static bool FailedToStart(ObservedTask task) =>
+    /// <summary>Stopped without being asked to, before it ran for <paramref name="minimumHealthyTime"/>: it failed to start.</summary>
+    private static bool FailedToStart(ObservedTask task, TimeSpan minimumHealthyTime) =>
         !task.IsLive && task.StopCode is not (TaskStopCode.UserInitiated or TaskStopCode.ServiceSchedulerInitiated)
-        && (task.StartedAt is not { } started || task.StoppedAt is { } stopped && stopped - started < MinimumHealthyTime);
+        && (task.StartedAt is not { } started || task.StoppedAt is { } stopped && stopped - started < minimumHealthyTime);
 
     /// <summary>The delay before the next launch after <paramref name="failures"/> consecutive start failures.</summary>
     public static TimeSpan ThrottleDelay(int failures) => failures < ThrottleAfterFailures
@@ -67,6 +75,7 @@ public static class ServiceScheduler
         private ServiceState _state = state;
         private readonly RequestContext _context = reconcile.Context;
         private readonly DateTimeOffset _now = reconcile.Context.At;
+        private readonly ServiceSchedulerSettings _settings = reconcile.Settings;
         private readonly List<IServiceEvent> _events = [];
         private readonly List<string> _messages = [];
         private readonly Dictionary<string, ObservedInstance> _instances =
@@ -94,6 +103,7 @@ public static class ServiceScheduler
             else PlanReplica();
             if (_stops.Count > 0) Stop();
             Settle();
+            ForgetHistory();
             if (Service.Messages(_state, _context, _messages) is { } said) Add(said);
             return _events;
         }
@@ -108,7 +118,7 @@ public static class ServiceScheduler
             t.DesiredStatus == TaskLifecycleStatus.RUNNING && !_state.Stopping.ContainsKey(t.TaskId) && !_stopping.Contains(t.TaskId));
 
         private bool IsHealthy(ObservedTask task) =>
-            CountsHealthy(task, _state.Deployment(task.DeploymentId!)?.Revision.HasHealthCheck == true, _now);
+            CountsHealthy(task, _state.Deployment(task.DeploymentId!)?.Revision.HasHealthCheck == true, _now, _settings.MinimumHealthyTime);
 
         private bool IsLeaving(ObservedTask task) => _instances.GetValueOrDefault(task.InstanceId)?.Leaving == true;
 
@@ -148,7 +158,7 @@ public static class ServiceScheduler
                 var unhealthy = new List<string>();
                 foreach (var task in Tasks.Where(t => t.DeploymentId == deployment.Id && !deployment.CountedFailures.Contains(t.TaskId)))
                 {
-                    if (FailedToStart(task))
+                    if (FailedToStart(task, _settings.MinimumHealthyTime))
                         failedToStart.Add(task.TaskId);
                     else if (task.IsLive && task.DesiredStatus == TaskLifecycleStatus.RUNNING && task.LastStatus == TaskLifecycleStatus.RUNNING
                              && deployment.Revision.HasHealthCheck && task.HealthStatus == "UNHEALTHY" && task.StartedAt + grace <= _now)
@@ -159,7 +169,7 @@ public static class ServiceScheduler
                 var throttled = failedToStart.Count > 0 && startFailures >= ThrottleAfterFailures;
                 var notBefore = failedToStart.Count == 0 ? _state.NextLaunchNotBefore : throttled ? _now + ThrottleDelay(startFailures) : null;
                 Add(new ServiceTaskFailuresCounted(_context.Because(
-                        $"service {Name}: deployment {deployment.Id} had {failedToStart.Count} task(s) stop before they ran {MinimumHealthyTime.TotalSeconds:0} s and {unhealthy.Count} fail health checks"
+                        $"service {Name}: deployment {deployment.Id} had {failedToStart.Count} task(s) stop before they ran {_settings.MinimumHealthyTime.TotalSeconds:0} s and {unhealthy.Count} fail health checks"
                         + (throttled ? $"; {startFailures} start failures in a row, next launch not before {notBefore:O}" : "")),
                     deployment.Id, [.. failedToStart.Concat(unhealthy)], startFailures, notBefore));
                 if (throttled) _messages.Add($"(service {Name}) is unable to consistently start tasks successfully.");
@@ -193,15 +203,29 @@ public static class ServiceScheduler
                     $"its rollback {primary.Id} failed: {why}", Finished: true));
         }
 
-        /// <summary>A primary deployment that has not failed launches tasks, unless the restart throttle or a placement failure holds it back.</summary>
+        /// <summary>
+        /// The deployment that launches: a primary that has not failed, else the fallback; none while the restart throttle
+        /// or a placement failure holds launches back.
+        /// </summary>
         private Deployment? Launchable(out string? heldBack)
         {
             heldBack = null;
-            if (!_state.IsActive || _state.Primary is not { } primary || primary.RolloutState == RolloutState.FAILED) return null;
+            if (!_state.IsActive || _state.Primary is not { } primary) return null;
+            var launching = primary.RolloutState == RolloutState.FAILED ? Fallback : primary;
+            if (launching is null) return null;
             if (_state.NextLaunchNotBefore > _now) heldBack = $"restart throttle until {_state.NextLaunchNotBefore:O}";
             else if (_state.PlacementFailedAt + PlacementRetryDelay > _now) heldBack = "a placement failed moments ago";
-            return heldBack is null ? primary : null;
+            return heldBack is null ? launching : null;
         }
+
+        /// <summary>
+        /// After a deployment failed without rolling back, the last deployment that completed keeps the service at its
+        /// desired count: the old tasks were let go only as far as minimumHealthyPercent allowed (all of them at 0 %), and
+        /// without it the service would end with fewer, or none.
+        /// </summary>
+        private Deployment? Fallback => _state.Primary is { RolloutState: RolloutState.FAILED } && _state.RollbackTarget is { Status: DeploymentStatus.ACTIVE } target
+            ? target
+            : null;
 
         private void PlanReplica()
         {
@@ -218,7 +242,8 @@ public static class ServiceScheduler
             // nothing - those then scale in, drain and stop with the service as the primary's would.
             bool Serving(ObservedTask task) => !replacing || task.DeploymentId == primary?.Id;
             var kept = Wanted.Where(t => Serving(t) && !IsLeaving(t)).ToList();
-            var excess = Math.Max(0, kept.Count + InFlight(primary?.Id) - desired);
+            var servingInFlight = replacing ? InFlight(primary!.Id) : InFlight();
+            var excess = Math.Max(0, kept.Count + servingInFlight - desired);
             var extra = BalancedScaleIn(kept, excess);
 
             // What may go, in the order it goes: older deployments, then tasks on leaving instances, then the excess.
@@ -238,7 +263,7 @@ public static class ServiceScheduler
             }
 
             var live = Live.Count() + InFlight();
-            var need = desired - (kept.Count(t => !_stopping.Contains(t.TaskId)) + InFlight(primary?.Id));
+            var need = desired - (kept.Count(t => !_stopping.Contains(t.TaskId)) + servingInFlight);
             var room = settings.MaximumTasks(desired) - live;
             var launch = Launchable(out var heldBack);
             if (need > 0 && room > 0 && launch is not null)
@@ -356,23 +381,58 @@ public static class ServiceScheduler
         /// <summary>Deployments that are done say so; old ones without tasks retire; a drained deleted service goes INACTIVE.</summary>
         private void Settle()
         {
-            var desired = DesiredCount;
             var nothingInFlight = InFlight() == 0 && _state.Stopping.IsEmpty;
+            if (_state.Status == ServiceStatus.DRAINING)
+            {
+                Retire();
+                if (!Live.Any() && nothingInFlight)
+                    Add(new ServiceInactivated(_context.Because($"service {Name} has no task left after its deletion")));
+                return;
+            }
+            Complete(nothingInFlight);
+            Retire();
+        }
+
+        /// <summary>
+        /// Old deployments without tasks retire (INACTIVE), except the rollback target while the primary has not
+        /// completed: should the primary fail, that is what serves again.
+        /// </summary>
+        private void Retire()
+        {
+            var keepTarget = _state.IsActive && _state.Primary is not { RolloutState: RolloutState.COMPLETED };
             foreach (var old in _state.Deployments.Where(d => d.Status == DeploymentStatus.ACTIVE).ToList())
             {
-                if (Live.Any(t => t.DeploymentId == old.Id) || InFlight(old.Id) > 0) continue;
+                if (Live.Any(t => t.DeploymentId == old.Id) || InFlight(old.Id) > 0 || keepTarget && old.Id == _state.RollbackTargetId) continue;
                 var unfinished = old.Lifecycle is ServiceDeploymentStatus.IN_PROGRESS or ServiceDeploymentStatus.PENDING;
                 Add(new ServiceDeploymentChanged(_context.Because($"deployment {old.Id} of service {Name} has no task left"),
                     old.Id, DeploymentStatus.INACTIVE, old.RolloutState, old.RolloutStateReason,
                     unfinished ? ServiceDeploymentStatus.STOPPED : old.Lifecycle, old.StatusReason, Finished: true));
             }
+        }
 
-            if (_state.Status == ServiceStatus.DRAINING)
-            {
-                if (!Live.Any() && nothingInFlight)
-                    Add(new ServiceInactivated(_context.Because($"service {Name} has no task left after its deletion")));
-                return;
-            }
+        /// <summary>
+        /// Finished deployments that have not changed for the history's retention leave the live state, in one event that
+        /// names them; the rollback target stays, and so does a deployment whose tasks the cluster still shows.
+        /// </summary>
+        private void ForgetHistory()
+        {
+            var before = _now - _settings.DeploymentHistoryRetention;
+            var forgotten = _state.Deployments
+                .Where(d => d.Status == DeploymentStatus.INACTIVE && d.UpdatedAt <= before && d.Id != _state.RollbackTargetId
+                    && d.Lifecycle is ServiceDeploymentStatus.SUCCESSFUL or ServiceDeploymentStatus.STOPPED
+                        or ServiceDeploymentStatus.ROLLBACK_SUCCESSFUL or ServiceDeploymentStatus.ROLLBACK_FAILED
+                    && !_observed.Exists(t => t.DeploymentId == d.Id) && InFlight(d.Id) == 0)
+                .Select(d => d.Id).ToImmutableList();
+            if (forgotten.IsEmpty) return;
+            Add(new ServiceDeploymentsForgotten(_context.Because(
+                $"service {Name} forgets {forgotten.Count} deployment(s) finished before {before:O}, past the history's retention of {_settings.DeploymentHistoryRetention}"),
+                forgotten));
+        }
+
+        /// <summary>A primary that reached the desired count of healthy tasks, nothing else running, completes.</summary>
+        private void Complete(bool nothingInFlight)
+        {
+            var desired = DesiredCount;
             if (_state.Primary is not { } primary || primary.RolloutState == RolloutState.FAILED) return;
             var wanted = Wanted.ToList();
             var steady = nothingInFlight && _stops.Count == 0

@@ -95,7 +95,7 @@ public sealed record ServiceLaunch(
 /// A service: what it should run (its configuration and deployments) and what it has done about it. What it actually
 /// runs is observed from its cluster's scheduler on each reconcile and never stored here.
 /// </summary>
-public sealed record ServiceState
+public sealed record ServiceState : IJsonOnDeserialized
 {
     /// <summary>The entity id: <c>cluster/service</c>.</summary>
     public required string ClusterName { get; init; }
@@ -116,8 +116,16 @@ public sealed record ServiceState
     public string? AvailabilityZoneRebalancing { get; init; }
     public string? ClientToken { get; init; }
     public string? RequestFingerprint { get; init; }
-    /// <summary>Every deployment, oldest first; the journal keeps them all, so the history outlives ECS's 90 days.</summary>
+    /// <summary>
+    /// The deployments, oldest first: those not finished, and finished ones for the history's retention (the journal
+    /// keeps them all), and the <see cref="RollbackTarget"/> whatever its age.
+    /// </summary>
     public ImmutableList<Deployment> Deployments { get; init; } = [];
+    /// <summary>Finished deployments dropped from <see cref="Deployments"/>: new deployments are numbered after them too.</summary>
+    public int DeploymentsForgotten { get; init; }
+    private string? _rollbackTargetId;
+    /// <summary>The last deployment that COMPLETED: what a failed deployment rolls back to, kept for as long as the service lives.</summary>
+    public string? RollbackTargetId { get => _rollbackTargetId; init => _rollbackTargetId = value; }
     /// <summary>Newest first, at most <see cref="Service.MaxMessages"/>.</summary>
     public ImmutableList<ServiceMessage> Messages { get; init; } = [];
     public long MessagesRecorded { get; init; }
@@ -145,6 +153,16 @@ public sealed record ServiceState
     public Deployment? Primary => Deployments.LastOrDefault(d => d.Status == DeploymentStatus.PRIMARY);
 
     public Deployment? Deployment(string id) => Deployments.Find(d => d.Id == id);
+
+    [JsonIgnore]
+    public Deployment? RollbackTarget => RollbackTargetId is { } id ? Deployment(id) : null;
+
+    /// <summary>
+    /// A snapshot written before the rollback target was recorded names none; nothing had been forgotten then, so the last
+    /// COMPLETED of its deployments is the one.
+    /// </summary>
+    void IJsonOnDeserialized.OnDeserialized() =>
+        _rollbackTargetId ??= DeploymentsForgotten == 0 ? Deployments.LastOrDefault(d => d.RolloutState == RolloutState.COMPLETED)?.Id : null;
 
     /// <summary>The deployments DescribeServices shows: the PRIMARY and those still ACTIVE, newest first.</summary>
     [JsonIgnore]

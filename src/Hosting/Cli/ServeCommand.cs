@@ -39,6 +39,12 @@ public static partial class ServeCommand
             await Console.Error.WriteLineAsync(membershipProblem);
             return 2;
         }
+        var (services, servicesProblem) = options.Services.Read();
+        if (services is null)
+        {
+            await Console.Error.WriteLineAsync(servicesProblem);
+            return 2;
+        }
 
         JournalOptions journal;
         try
@@ -87,6 +93,7 @@ public static partial class ServeCommand
             {
                 StoppedTaskRetention = options.StoppedTaskRetention, ClientTokenRetention = options.StoppedTaskRetention,
             },
+            Services = services,
         }));
 
         if (membership.Peers.Count > 0)

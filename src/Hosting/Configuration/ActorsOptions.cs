@@ -1,5 +1,7 @@
 using Actors.Hosting.Gateway;
+using Actors.Domain.Services;
 using Actors.Nodes;
+using Actors.Nodes.Services;
 
 namespace Actors.Hosting.Configuration;
 
@@ -17,12 +19,28 @@ public sealed class ActorsOptions
     public ClusterMembershipSettings Node { get; set; } = new();
     public ClusterStatusSettings ClusterStatus { get; set; } = new();
     public GatewayLimits Limits { get; set; } = new();
+    public ServiceSettings Services { get; set; } = new();
     /// <summary>How long an agent may stay silent before its container instance shows agentConnected=false.</summary>
     public int AgentLeaseSeconds { get; set; } = 30;
     /// <summary>How long a STOPPED task stays describable (and its RunTask clientToken remembered); ECS keeps them about an hour.</summary>
     public TimeSpan StoppedTaskRetention { get; set; } = TimeSpan.FromHours(1);
     /// <summary>How long an agent may stay disconnected before its instance is lost: its tasks stop and services replace them.</summary>
     public TimeSpan LostInstanceTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The service scheduler's settings (<c>Actors:Services</c>).</summary>
+    public sealed class ServiceSettings
+    {
+        /// <summary>Seconds a new task must run (and be HEALTHY, with a health check) before it counts toward its deployment; Nomad's min_healthy_time.</summary>
+        public int MinHealthySeconds { get; set; } = (int)ServiceSchedulerSettings.Default.MinimumHealthyTime.TotalSeconds;
+        /// <summary>How long a finished deployment stays listed (ListServiceDeployments); ECS keeps 90 days.</summary>
+        public TimeSpan DeploymentHistoryRetention { get; set; } = ServiceSchedulerSettings.Default.DeploymentHistoryRetention;
+
+        /// <summary>What the service entities are given; null and a problem when a value is out of range.</summary>
+        public (ServiceOptions? Options, string? Problem) Read() =>
+            MinHealthySeconds < 0 ? (null, $"Actors:Services:MinHealthySeconds must be 0 or more, not {MinHealthySeconds}.")
+            : DeploymentHistoryRetention <= TimeSpan.Zero ? (null, $"Actors:Services:DeploymentHistoryRetention must be positive, not {DeploymentHistoryRetention}.")
+            : (new ServiceOptions { MinimumHealthyTime = TimeSpan.FromSeconds(MinHealthySeconds), DeploymentHistoryRetention = DeploymentHistoryRetention }, null);
+    }
 
     public sealed class AgentSettings
     {

@@ -120,6 +120,7 @@ public static class Manifests
         (typeof(ServiceUntagged), "service-untagged.v1"),
         (typeof(ServiceDeploymentStarted), "service-deployment-started.v1"),
         (typeof(ServiceDeploymentChanged), "service-deployment-changed.v1"),
+        (typeof(ServiceDeploymentsForgotten), "service-deployments-forgotten.v1"),
         (typeof(ServiceTaskFailuresCounted), "service-task-failures-counted.v1"),
         (typeof(ServiceThrottleReset), "service-throttle-reset.v1"),
         (typeof(ServiceTasksLaunchRequested), "service-tasks-launch-requested.v1"),

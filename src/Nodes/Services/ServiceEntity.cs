@@ -23,6 +23,12 @@ public sealed record ServiceOptions
     /// <summary>A burst of changes heard makes one reconcile, this long after the first.</summary>
     public TimeSpan ChangeDebounce { get; init; } = TimeSpan.FromMilliseconds(100);
     public TimeSpan AskTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>How long a new task must run (and be HEALTHY, with a health check) before it counts toward its deployment.</summary>
+    public TimeSpan MinimumHealthyTime { get; init; } = ServiceSchedulerSettings.Default.MinimumHealthyTime;
+    /// <summary>How long a finished deployment stays in the service's live state (ECS: 90 days); the journal keeps it.</summary>
+    public TimeSpan DeploymentHistoryRetention { get; init; } = ServiceSchedulerSettings.Default.DeploymentHistoryRetention;
+
+    public ServiceSchedulerSettings Scheduler => new(MinimumHealthyTime, DeploymentHistoryRetention);
 }
 
 /// <summary>
@@ -176,7 +182,7 @@ public sealed class ServiceEntity : AggregateEntity<Service, ServiceState, IServ
         }
         if (AwaitingLaunchAnswers) return;
         _lastObservation = observation;
-        Execute(new ReconcileService(Internal("reconcile"), observation), error =>
+        Execute(new ReconcileService(Internal("reconcile"), observation, _options.Scheduler), error =>
         {
             if (error is not null) _log.Warning("Service {0}: reconcile refused: {1}", State.EntityId, error.Message);
             if (_observeAgain)

@@ -8,7 +8,8 @@ namespace Actors.Domain.Tests.Services;
 /// <summary>
 /// A small deterministic world for the pure service scheduler: instances in zones, tasks that start, run, fail or turn
 /// unhealthy as their revision says, a cluster that places launches, a virtual clock, and the service entity's journal
-/// (a restart rebuilds the service from it, as the entity recovers). Every reconcile is checked against the bounds.
+/// (a restart rebuilds the service from it, as the entity recovers). Every reconcile is checked against the bounds, counted
+/// from what the tasks truly do (their fate), not from what the scheduler believes of them.
 /// </summary>
 public sealed class ServiceSimulation
 {
@@ -34,16 +35,39 @@ public sealed class ServiceSimulation
         public DateTimeOffset? StartedAt;
         public DateTimeOffset? StoppedAt;
         public TaskStopCode? StopCode;
+        /// <summary>For the fates that end: how long after it started it exits, or turns unhealthy.</summary>
+        public TimeSpan Lifetime;
         public int Age;
         public bool Visible;
         public bool IsLive => LastStatus != TaskLifecycleStatus.STOPPED;
     }
 
-    /// <summary>
-    /// What a revision's tasks do: start and run, fail to start, run and fail their health checks, or exit at once after
-    /// starting (seen RUNNING for a step, or never).
-    /// </summary>
-    public enum RevisionFate { Good, FailsToStart, Unhealthy, ExitsAtOnce }
+    /// <summary>What a revision's tasks do. Every fate but Good fails before the minimum healthy time.</summary>
+    public enum RevisionFate
+    {
+        /// <summary>Starts and runs (HEALTHY, with a health check).</summary>
+        Good,
+        /// <summary>Never starts: stops before RUNNING.</summary>
+        FailsToStart,
+        /// <summary>Runs, and its health check says UNHEALTHY from the first.</summary>
+        Unhealthy,
+        /// <summary>Runs HEALTHY, then turns UNHEALTHY a few seconds later.</summary>
+        TurnsUnhealthy,
+        /// <summary>Its container exits a second after it starts; the agent reports it stopped, never seen RUNNING.</summary>
+        ExitsAtOnce,
+        /// <summary>Seen RUNNING for one step, then stopped: its container had exited a second after it started.</summary>
+        SeenRunningOnce,
+        /// <summary>Runs a few seconds, seen RUNNING meanwhile, then exits.</summary>
+        ExitsAfterSeconds,
+    }
+
+    public static readonly RevisionFate[] BadFates = [.. Enum.GetValues<RevisionFate>().Where(f => f != RevisionFate.Good)];
+
+    /// <summary>Fates whose tasks can be told from a good one only by their health check.</summary>
+    public static bool NeedsHealthCheck(RevisionFate fate) => fate is RevisionFate.Unhealthy or RevisionFate.TurnsUnhealthy;
+
+    /// <summary>How long the cluster shows a STOPPED task, as its scheduler's retention does.</summary>
+    public static readonly TimeSpan StoppedTaskRetention = TimeSpan.FromHours(1);
 
     private readonly Random _random;
     private readonly int _capacityPerInstance;
@@ -61,11 +85,14 @@ public sealed class ServiceSimulation
     public DateTimeOffset Now { get; private set; } = new(2026, 11, 30, 0, 0, 0, TimeSpan.Zero);
     public int Revision { get; private set; }
     public List<string> Violations { get; } = [];
+    /// <summary>The node's configuration, as every reconcile carries it.</summary>
+    public ServiceSchedulerSettings Settings { get; }
 
-    public ServiceSimulation(int seed, int instances, int capacityPerInstance)
+    public ServiceSimulation(int seed, int instances, int capacityPerInstance, ServiceSchedulerSettings? settings = null)
     {
         _random = new Random(seed);
         _capacityPerInstance = capacityPerInstance;
+        Settings = settings ?? ServiceSchedulerSettings.Default;
         for (var i = 0; i < instances; i++) AddInstance();
         State = Service.Empty("sim/web");
     }
@@ -85,6 +112,13 @@ public sealed class ServiceSimulation
     }
 
     public RevisionFate FateOf(ServiceRevision revision) => _fates[revision.Revision];
+
+    /// <summary>
+    /// Every UpdateService of the simulation is built here: what the command takes is changing (a partial revision merged
+    /// inside the domain), and one place is then all there is to change.
+    /// </summary>
+    public UpdateService Update(int? desiredCount = null, ServiceRevision? revision = null, bool forceNewDeployment = false) =>
+        new(Context(), desiredCount, revision, forceNewDeployment, null, null, null, null, null, null);
 
     public Decision<IServiceEvent> Execute(IServiceCommand command)
     {
@@ -143,18 +177,31 @@ public sealed class ServiceSimulation
                 {
                     task.LastStatus = TaskLifecycleStatus.RUNNING;
                     task.StartedAt = Now;
-                    // Half of those that exit at once are seen RUNNING for a step; the others only once stopped.
-                    if (task.Fate == RevisionFate.ExitsAtOnce && _random.Next(2) == 0) ExitedAtOnce(task);
+                    if (task.Fate == RevisionFate.ExitsAtOnce)
+                    {
+                        // It started a second ago and has already exited: the agent reports both at once.
+                        task.StartedAt = Now - TimeSpan.FromSeconds(1);
+                        Exited(task, TimeSpan.FromSeconds(1));
+                    }
                 }
                 continue;
             }
-            if (task.LastStatus == TaskLifecycleStatus.RUNNING && task.Fate == RevisionFate.ExitsAtOnce)
+            if (task.LastStatus != TaskLifecycleStatus.RUNNING) continue;
+            if (task.Fate == RevisionFate.SeenRunningOnce)
             {
-                ExitedAtOnce(task);
+                Exited(task, TimeSpan.FromSeconds(1));
                 continue;
             }
-            if (task.LastStatus == TaskLifecycleStatus.RUNNING && task.Health == "UNKNOWN" && HealthChecked(task))
-                task.Health = task.Fate == RevisionFate.Unhealthy ? "UNHEALTHY" : "HEALTHY";
+            if (task.Fate == RevisionFate.ExitsAfterSeconds && Now - task.StartedAt >= task.Lifetime)
+            {
+                Exited(task, task.Lifetime);
+                continue;
+            }
+            if (HealthChecked(task))
+                task.Health = task.Fate == RevisionFate.Unhealthy
+                              || task.Fate == RevisionFate.TurnsUnhealthy && Now - task.StartedAt >= task.Lifetime
+                    ? "UNHEALTHY"
+                    : "HEALTHY";
         }
         foreach (var instance in Instances.Where(i => i.Lost)) instance.LostSteps++;
     }
@@ -167,11 +214,11 @@ public sealed class ServiceSimulation
         task.StoppedAt = Now;
     }
 
-    /// <summary>Its container exited a second after it started; the agent reported both.</summary>
-    private void ExitedAtOnce(SimTask task)
+    /// <summary>Its essential container exited <paramref name="after"/> it started.</summary>
+    private void Exited(SimTask task, TimeSpan after)
     {
         Stopped(task, TaskStopCode.EssentialContainerExited);
-        task.StoppedAt = task.StartedAt + TimeSpan.FromSeconds(1);
+        task.StoppedAt = task.StartedAt + after;
     }
 
     private bool HealthChecked(SimTask task) =>
@@ -186,22 +233,26 @@ public sealed class ServiceSimulation
     }
 
     public ServiceObservation Observe() => new(
-        [.. Tasks.Where(t => t.Visible).Select(t => new ObservedTask(
+        [.. Tasks.Where(t => t.Visible && !(t.StoppedAt + StoppedTaskRetention < Now)).Select(t => new ObservedTask(
             t.Id, t.DeploymentId, t.InstanceId, t.LastStatus, t.DesiredStatus, t.Health, t.StartedAt, t.StopCode, t.StoppedAt))],
         [.. Instances.Select(i => new ObservedInstance(i.Id, i.Eligible, !i.Eligible, i.Zone))]);
 
     /// <summary>One reconcile, checked against the bounds, then carried out: launches placed, stops delivered.</summary>
     public void Reconcile()
     {
+        // As the entity does: launches without an answer are asked again (same token), and it does not reconcile before
+        // they are answered - an observation would show their tasks while the launch still counts them as to come.
+        foreach (var launch in State.Launches.Where(l => l.TaskIds is null).ToList()) Launch(launch.Token, launch.DeploymentId, launch.Count, launch.Targets);
+        if (State.Launches.Any(l => l.TaskIds is null)) return;
         var observation = Observe();
-        var before = State;
-        var decision = Execute(new ReconcileService(Context(), observation));
+        var serving = Tasks.Where(Serving).Select(t => t.Id).ToHashSet();
+        var decision = Execute(new ReconcileService(Context(), observation, Settings));
         if (!decision.IsAccepted)
         {
             Violations.Add($"reconcile refused: {decision.Error}");
             return;
         }
-        Check(before, State, observation, decision.Events);
+        CheckMinimumHealthy(serving, observation, decision.Events);
         foreach (var @event in decision.Events)
         {
             switch (@event)
@@ -219,7 +270,24 @@ public sealed class ServiceSimulation
                     break;
             }
         }
+        CheckMaximum(observation, decision.Events);
     }
+
+    /// <summary>
+    /// What the tasks truly do, whatever the scheduler sees: running and proven for the minimum healthy time - its
+    /// container alive (not one of those that exit), HEALTHY where there is a health check. A task on a host whose agent
+    /// is lost may well still serve: it counts until it is seen stopped.
+    /// </summary>
+    public bool Serving(SimTask task) =>
+        task.IsLive && task.LastStatus == TaskLifecycleStatus.RUNNING && task.DesiredStatus == TaskLifecycleStatus.RUNNING
+        && Now - task.StartedAt >= Settings.MinimumHealthyTime
+        && task.Fate is not (RevisionFate.ExitsAtOnce or RevisionFate.SeenRunningOnce or RevisionFate.ExitsAfterSeconds)
+        && (!HealthChecked(task) || task.Health == "HEALTHY");
+
+    /// <summary>The tasks the service wants: the desired count, or for DAEMON each eligible instance.</summary>
+    public int Desired(ServiceObservation observation) => !State.IsActive ? 0
+        : State.SchedulingStrategy == SchedulingStrategy.DAEMON ? observation.Instances.Count(i => i.Eligible)
+        : State.DesiredCount;
 
     /// <summary>The cluster's scheduler: places on eligible instances with room (spread by count), idempotent by token.</summary>
     private void Launch(string token, string deploymentId, int count, ImmutableList<string> targets)
@@ -244,6 +312,8 @@ public sealed class ServiceSimulation
                 var task = new SimTask
                 {
                     Id = $"t{_nextTaskNumber++:D5}", DeploymentId = deploymentId, InstanceId = candidates[0].Id, Fate = _fates[revision],
+                    // A few seconds, always short of the minimum healthy time: those fates never prove healthy.
+                    Lifetime = TimeSpan.FromSeconds(2 + _random.Next(Math.Max(1, (int)Settings.MinimumHealthyTime.TotalSeconds - 2))),
                     // Sometimes the cluster's view lags the launch's answer by a step.
                     Visible = _random.Next(2) == 0,
                 };
@@ -257,41 +327,39 @@ public sealed class ServiceSimulation
         Execute(new RecordServiceLaunch(Context(), token, outcome.Ids, outcome.Failures));
     }
 
-    private void Check(ServiceState before, ServiceState after, ServiceObservation observation, IReadOnlyList<IServiceEvent> events)
+    /// <summary>
+    /// Invariant: the scheduler never stops tasks that serve - proven healthy, whichever deployment they belong to - down
+    /// below minimumHealthyPercent of the desired count. So while a new deployment has proven nothing, the previous one
+    /// keeps that many. Tasks lost with their host, or (DAEMON) leaving an ineligible instance, are not the scheduler's doing.
+    /// </summary>
+    private void CheckMinimumHealthy(HashSet<string> serving, ServiceObservation observation, IReadOnlyList<IServiceEvent> events)
     {
-        var desired = after.SchedulingStrategy == SchedulingStrategy.DAEMON
-            ? (after.IsActive ? observation.Instances.Count(i => i.Eligible) : 0)
-            : (after.IsActive ? after.DesiredCount : 0);
-        var ours = observation.Tasks.Where(t => t.DeploymentId is { } id && after.Deployment(id) is not null).ToList();
-        var observed = ours.Select(t => t.TaskId).ToHashSet();
-        int InFlight(ServiceState s) => s.Launches.Sum(l => l.TaskIds is null ? l.Count : l.TaskIds.Count(id => !observed.Contains(id)));
+        var stopped = events.OfType<ServiceTasksStopRequested>().SelectMany(s => s.Tasks).Select(s => s.TaskId).ToHashSet();
+        if (!serving.Overlaps(stopped)) return;
+        var leaving = observation.Instances.Where(i => !i.Eligible).Select(i => i.InstanceId).ToHashSet();
+        var counted = State.SchedulingStrategy == SchedulingStrategy.DAEMON
+            ? serving.Where(id => !leaving.Contains(Tasks.First(t => t.Id == id).InstanceId)).ToHashSet()
+            : serving;
+        var left = counted.Count(id => !stopped.Contains(id));
+        var minimum = State.Settings.MinimumHealthy(Desired(observation));
+        if (left < counted.Count && left < minimum)
+            Violations.Add($"{Now:O}: stopped serving tasks down to {left}, below minimumHealthyPercent {State.Settings.MinimumHealthyPercent} of {Desired(observation)} ({minimum})");
+    }
 
+    /// <summary>
+    /// Invariant: a launch never brings the tasks alive (pending or running, wherever they are, seen or not) above
+    /// maximumPercent of the desired count; and a DAEMON service never has two on one instance.
+    /// </summary>
+    private void CheckMaximum(ServiceObservation observation, IReadOnlyList<IServiceEvent> events)
+    {
+        var desired = Desired(observation);
         if (events.OfType<ServiceTasksLaunchRequested>().Any())
         {
-            var total = ours.Count(t => t.IsLive) + InFlight(after);
-            if (total > after.Settings.MaximumTasks(desired))
-                Violations.Add($"{Now:O}: {total} tasks live or launching, above maximumPercent {after.Settings.MaximumPercent} of {desired}");
+            var live = Tasks.Count(t => t.IsLive);
+            if (live > State.Settings.MaximumTasks(desired))
+                Violations.Add($"{Now:O}: {live} tasks live after a launch, above maximumPercent {State.Settings.MaximumPercent} of {desired}");
         }
-
-        var stopped = events.OfType<ServiceTasksStopRequested>().SelectMany(s => s.Tasks).ToList();
-        if (stopped.Count > 0)
-        {
-            var leaving = observation.Instances.Where(i => !i.Eligible).Select(i => i.InstanceId).ToHashSet();
-            bool Healthy(ObservedTask t, ServiceState s) =>
-                t.IsLive && t.DesiredStatus == TaskLifecycleStatus.RUNNING && !s.Stopping.ContainsKey(t.TaskId)
-                && ServiceScheduler.CountsHealthy(t, s.Deployment(t.DeploymentId!)!.Revision.HasHealthCheck, Now);
-            // DAEMON tasks leave an ineligible instance at once; every other healthy task stops only within the bound.
-            var exempt = after.SchedulingStrategy == SchedulingStrategy.DAEMON
-                ? ours.Where(t => leaving.Contains(t.InstanceId)).Select(t => t.TaskId).ToHashSet()
-                : [];
-            var healthyBefore = ours.Count(t => Healthy(t, before) && !exempt.Contains(t.TaskId));
-            var healthyAfter = ours.Count(t => Healthy(t, after) && !exempt.Contains(t.TaskId));
-            var minimum = after.Settings.MinimumHealthy(desired);
-            if (healthyAfter < healthyBefore && healthyAfter < minimum)
-                Violations.Add($"{Now:O}: stopped healthy tasks down to {healthyAfter}, below minimumHealthyPercent {after.Settings.MinimumHealthyPercent} of {desired} ({minimum})");
-        }
-
-        if (after.SchedulingStrategy == SchedulingStrategy.DAEMON)
+        if (State.SchedulingStrategy == SchedulingStrategy.DAEMON)
             foreach (var crowded in Tasks.Where(t => t.IsLive).GroupBy(t => t.InstanceId).Where(g => g.Count() > 1))
                 Violations.Add($"{Now:O}: {crowded.Count()} DAEMON tasks on instance {crowded.Key}");
     }

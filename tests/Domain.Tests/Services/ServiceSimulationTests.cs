@@ -54,10 +54,12 @@ public class ServiceSimulationTests
         while (sim.Instances.Count(i => i.Eligible) < 3) sim.AddInstance();
         // A bad revision is left to the breaker only while it guards a deployment in progress.
         var primary = sim.State.Primary!;
-        var guarded = primary.Settings.CircuitBreakerEnabled && primary.RolloutState == RolloutState.IN_PROGRESS;
+        // What the breaker goes back to must work: a bad revision deployed at desiredCount 0 completed without a task.
+        var guarded = primary.Settings.CircuitBreakerEnabled && primary.RolloutState == RolloutState.IN_PROGRESS
+                      && (sim.State.RollbackTarget is not { } target || sim.FateOf(target.Revision) == RevisionFate.Good);
         if (sim.FateOf(primary.Revision) != RevisionFate.Good && !guarded)
-            Assert.True(sim.Execute(new UpdateService(sim.Context(), null, sim.NewRevision(RevisionFate.Good, false), false, null, null, null, null, null, null)).IsAccepted);
-        var target = sim.State.Primary!;
+            Assert.True(sim.Execute(sim.Update(revision: sim.NewRevision(RevisionFate.Good, false))).IsAccepted);
+        var goal = sim.State.Primary!;
 
         for (var step = 0; step < 400 && !Converged(sim); step++)
         {
@@ -68,7 +70,7 @@ public class ServiceSimulationTests
         }
 
         Assert.Empty(sim.Violations);
-        Assert.True(Converged(sim), Describe(sim, target));
+        Assert.True(Converged(sim), Describe(sim, goal));
     }
 
     /// <summary>
@@ -93,8 +95,7 @@ public class ServiceSimulationTests
         }
         Assert.Equal(RolloutState.COMPLETED, sim.State.Primary!.RolloutState);
 
-        Assert.True(sim.Execute(new UpdateService(sim.Context(), null, sim.NewRevision(RevisionFate.ExitsAtOnce, false), false,
-            null, null, null, null, null, null)).IsAccepted);
+        Assert.True(sim.Execute(sim.Update(revision: sim.NewRevision(RevisionFate.SeenRunningOnce, false))).IsAccepted);
         var bad = sim.State.Primary!;
         for (var step = 0; step < 200 && !(sim.State.Primary!.RollbackOf == bad.Id && sim.State.Primary.RolloutState == RolloutState.COMPLETED); step++)
         {
@@ -111,6 +112,104 @@ public class ServiceSimulationTests
         Assert.Equal((good.Revision, RolloutState.COMPLETED, bad.Id), (primary.Revision.Revision, primary.RolloutState, primary.RollbackOf));
         Assert.Equal(ServiceDeploymentStatus.ROLLBACK_SUCCESSFUL, sim.State.Deployment(bad.Id)!.Lifecycle);
         Assert.Equal(new Dictionary<int, int> { [good.Revision] = 3 }, sim.RunningByRevision());
+    }
+
+    /// <summary>
+    /// One deployment from a service that completed its previous one, of a revision of every fate, on a node whose
+    /// minimum healthy time varies, with a host lost and the service restarted from its journal mid-deployment now and
+    /// then. Besides the bounds checked at every reconcile, it must end as its fate and settings say: a good revision
+    /// completes; a failed one with rollback leaves the previous revision COMPLETED at the desired count; without rollback
+    /// the previous revision serves on at the desired count; without a breaker the old tasks keep minimumHealthyPercent;
+    /// and a service whose previous revision ran never ends a failed deployment without a running task.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Seeds), 1000)]
+    public void A_deployment_of_any_fate_never_takes_the_service_down(int seed)
+    {
+        var minimumHealthy = TimeSpan.FromSeconds((seed % 3) switch { 0 => 10, 1 => 5, _ => 30 });
+        var sim = new ServiceSimulation(seed, instances: 3 + seed % 3, capacityPerInstance: 6,
+            new ServiceSchedulerSettings(minimumHealthy, ServiceSchedulerSettings.Default.DeploymentHistoryRetention));
+        var random = sim.Random;
+        var daemon = seed % 5 == 0;
+        var breaker = random.Next(4) > 0;
+        var rollback = breaker && random.Next(2) == 0;
+        var desired = daemon ? (int?)null : 1 + random.Next(6);
+        var (min, max) = daemon ? (random.Next(2) * 50, 100) : Percentages(random);
+        // Bounds that allow neither a start nor a stop deploy nothing: not this test's subject.
+        if (!daemon && DeploymentSettings.ReplicaDefault with { MinimumHealthyPercent = min, MaximumPercent = max } is var bounds
+            && bounds.MinimumHealthy(desired!.Value) == desired && bounds.MaximumTasks(desired.Value) == desired)
+            max = 200;
+        var previous = sim.NewRevision(RevisionFate.Good, random.Next(2) == 0);
+        Assert.True(sim.Execute(new CreateService(sim.Context(), daemon ? SchedulingStrategy.DAEMON : SchedulingStrategy.REPLICA, desired, previous,
+            new DeploymentSettingsRequest(min, max, breaker, rollback), random.Next(3) * 10, [], false, null, false, null, null, null)).IsAccepted);
+        for (var step = 0; step < 200 && sim.State.Primary!.RolloutState != RolloutState.COMPLETED; step++) Step(sim, random);
+        Assert.True(sim.State.Primary!.RolloutState == RolloutState.COMPLETED, Describe(sim, sim.State.Primary));
+
+        var fate = random.Next(4) == 0 ? RevisionFate.Good : BadFates[random.Next(BadFates.Length)];
+        Assert.True(sim.Execute(sim.Update(revision: sim.NewRevision(fate, NeedsHealthCheck(fate) || random.Next(2) == 0))).IsAccepted);
+        var deployment = sim.State.Primary!;
+        for (var step = 0; step < 60; step++)
+        {
+            if (random.Next(40) == 0 && sim.Instances.Where(i => !i.Lost).ToList() is { Count: > 2 } alive) alive[random.Next(alive.Count)].Lost = true;
+            if (random.Next(15) == 0) sim.Restart();
+            Step(sim, random);
+        }
+        // Capacity returns; then it must settle.
+        sim.Instances.RemoveAll(i => i.Lost && sim.Tasks.All(t => t.InstanceId != i.Id || !t.IsLive));
+        while (sim.Instances.Count(i => i.Eligible) < 3) sim.AddInstance();
+        for (var step = 0; step < 300 && !Settled(sim, deployment); step++)
+        {
+            Step(sim, random);
+            if (step % 40 == 20) sim.Restart();
+        }
+
+        Assert.True(sim.Violations.Count == 0, string.Join("\n", sim.Violations) + "\n" + Describe(sim, deployment));
+        var state = sim.State;
+        var wanted = daemon ? sim.Instances.Count(i => i.Eligible) : desired!.Value;
+        var running = sim.RunningByRevision();
+        var story = $"fate {fate}, breaker {breaker}, rollback {rollback}, {min}/{max} of {wanted}, running {string.Join(", ", running)}: "
+                    + string.Join(" | ", sim.Journal.TakeLast(6).Select(e => e.Metadata.Reason));
+        var failed = state.Deployment(deployment.Id)!.RolloutState == RolloutState.FAILED;
+        if (fate == RevisionFate.Good)
+        {
+            Assert.True(state.Primary!.Id == deployment.Id && state.Primary.RolloutState == RolloutState.COMPLETED, story);
+            Assert.Equal(wanted, running.GetValueOrDefault(deployment.Revision.Revision));
+        }
+        else if (breaker && rollback)
+        {
+            // Invariant: rolled back, the previous revision COMPLETED at the desired count.
+            Assert.True(failed, story);
+            Assert.Equal((previous.Revision, RolloutState.COMPLETED, deployment.Id), (state.Primary!.Revision.Revision, state.Primary.RolloutState, state.Primary.RollbackOf));
+            Assert.True(running.GetValueOrDefault(previous.Revision) == wanted && running.Count == 1, story);
+        }
+        else if (breaker)
+        {
+            // Invariant: without rollback the failed deployment stays PRIMARY and the previous revision serves on.
+            Assert.True(failed && state.Primary!.Id == deployment.Id, story);
+            Assert.True(running.GetValueOrDefault(previous.Revision) == wanted, story);
+        }
+        // No breaker: the bad deployment goes on trying, and the bounds checked at every step kept the old tasks serving.
+        // Invariant: the previous revision ran, so no failed deployment ends with nothing running.
+        if (failed) Assert.True(running.Values.Sum() > 0, story);
+    }
+
+    private static void Step(ServiceSimulation sim, Random random)
+    {
+        sim.Advance(TimeSpan.FromSeconds(1 + random.Next(5)));
+        sim.Progress();
+        sim.Reconcile();
+    }
+
+    /// <summary>The deployment reached its end: completed, or failed and the service settled after it.</summary>
+    private static bool Settled(ServiceSimulation sim, Deployment deployment)
+    {
+        var state = sim.State;
+        var wanted = state.SchedulingStrategy == SchedulingStrategy.DAEMON ? sim.Instances.Count(i => i.Eligible) : state.DesiredCount;
+        var live = sim.Tasks.Where(t => t.IsLive).ToList();
+        var steady = state.Launches.IsEmpty && state.Stopping.IsEmpty && live.Count == wanted
+                     && live.All(t => t.LastStatus == TaskLifecycleStatus.RUNNING && t.DesiredStatus == TaskLifecycleStatus.RUNNING);
+        return state.Primary!.RolloutState == RolloutState.COMPLETED && steady
+               || state.Deployment(deployment.Id)!.RolloutState == RolloutState.FAILED && state.Primary.RolloutState != RolloutState.IN_PROGRESS && steady;
     }
 
     private static (int Min, int Max) Percentages(Random random) => random.Next(6) switch
@@ -131,18 +230,15 @@ public class ServiceSimulationTests
         switch (roll)
         {
             case < 4:
-                var fate = random.Next(5) switch
-                {
-                    0 => RevisionFate.FailsToStart, 1 => RevisionFate.Unhealthy, 2 => RevisionFate.ExitsAtOnce, _ => RevisionFate.Good,
-                };
-                var healthCheck = fate == RevisionFate.Unhealthy || random.Next(2) == 0;
-                sim.Execute(new UpdateService(sim.Context(), null, sim.NewRevision(fate, healthCheck), false, null, null, null, null, null, null));
+                var fate = random.Next(2) == 0 ? RevisionFate.Good : BadFates[random.Next(BadFates.Length)];
+                var healthCheck = NeedsHealthCheck(fate) || random.Next(2) == 0;
+                sim.Execute(sim.Update(revision: sim.NewRevision(fate, healthCheck)));
                 break;
             case < 6:
-                sim.Execute(new UpdateService(sim.Context(), null, null, true, null, null, null, null, null, null));
+                sim.Execute(sim.Update(forceNewDeployment: true));
                 break;
             case < 10 when !daemon:
-                sim.Execute(new UpdateService(sim.Context(), random.Next(0, 9), null, false, null, null, null, null, null, null));
+                sim.Execute(sim.Update(desiredCount: random.Next(0, 9)));
                 break;
             case < 13:
                 sim.KillRandomRunningTask();
@@ -176,8 +272,11 @@ public class ServiceSimulationTests
     {
         var state = sim.State;
         var primary = state.Primary!;
-        if (primary.RolloutState == RolloutState.FAILED) return state.Launches.IsEmpty;
         var desired = state.SchedulingStrategy == SchedulingStrategy.DAEMON ? sim.Instances.Count(i => i.Eligible) : state.DesiredCount;
+        // A failed deployment without rollback: the last completed one, where there is one, serves the desired count.
+        if (primary.RolloutState == RolloutState.FAILED)
+            return state.Launches.IsEmpty && (state.RollbackTarget is not { Status: DeploymentStatus.ACTIVE } target
+                                              || sim.Tasks.Count(t => t.IsLive && t.LastStatus == TaskLifecycleStatus.RUNNING) == desired);
         // Bounds that allow neither a start nor a stop (say 1 task at 100%/150%): stuck, and the service says so.
         if (state.Settings.MinimumHealthy(desired) == desired && state.Settings.MaximumTasks(desired) == desired && desired > 0
             && state.Messages.Exists(m => m.Message.Contains("can neither deploy nor drain")))

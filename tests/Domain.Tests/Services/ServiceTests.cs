@@ -145,12 +145,12 @@ public class ServiceTests
         Assert.Contains("still Draining", Service.Decide(state, Create()).Error!.Message);
 
         var observation = new ServiceObservation([Running("t1", deploymentId, "i1")], [new ObservedInstance("i1", true, false, "a")]);
-        var decision = Service.Decide(state, new ReconcileService(At(2), observation));
+        var decision = Service.Decide(state, new ReconcileService(At(2), observation, ServiceSchedulerSettings.Default));
         Assert.Equal(["t1"], decision.Events.OfType<ServiceTasksStopRequested>().Single().Tasks.Select(t => t.TaskId));
         state = decision.Events.Aggregate(state, Service.Apply);
 
         var gone = observation with { Tasks = [Running("t1", deploymentId, "i1") with { LastStatus = TaskLifecycleStatus.STOPPED, DesiredStatus = TaskLifecycleStatus.STOPPED }] };
-        state = Service.Decide(state, new ReconcileService(At(3), gone)).Events.Aggregate(state, Service.Apply);
+        state = Service.Decide(state, new ReconcileService(At(3), gone, ServiceSchedulerSettings.Default)).Events.Aggregate(state, Service.Apply);
         Assert.Equal(ServiceStatus.INACTIVE, state.Status);
     }
 
@@ -163,7 +163,7 @@ public class ServiceTests
         var observation = new ServiceObservation([Running("t1", deploymentId, "i1"), Running("t2", deploymentId, "i2")],
             [new ObservedInstance("i1", true, false, "a"), new ObservedInstance("i2", true, false, "b")]);
 
-        var decision = Service.Decide(state, new ReconcileService(At(2), observation));
+        var decision = Service.Decide(state, new ReconcileService(At(2), observation, ServiceSchedulerSettings.Default));
 
         Assert.Equal(["t1", "t2"], decision.Events.OfType<ServiceTasksStopRequested>().Single().Tasks.Select(t => t.TaskId).Order());
         Assert.DoesNotContain(decision.Events, e => e is ServiceTasksLaunchRequested);
@@ -177,22 +177,22 @@ public class ServiceTests
         var old = state.Primary!.Id;
         var instance = new ObservedInstance("i1", true, false, "a");
         ImmutableList<ObservedTask> serving = [Running("t1", old, "i1"), Running("t2", old, "i1"), Running("t3", old, "i1")];
-        state = Service.Decide(state, new ReconcileService(At(1), new ServiceObservation(serving, [instance]))).Events.Aggregate(state, Service.Apply);
+        state = Service.Decide(state, new ReconcileService(At(1), new ServiceObservation(serving, [instance]), ServiceSchedulerSettings.Default)).Events.Aggregate(state, Service.Apply);
         state = Service.Decide(state, Update(2, revision: Web2)).Events.Aggregate(state, Service.Apply);
         var failing = state.Primary!.Id;
         var failed = serving.AddRange(new[] { "f1", "f2", "f3" }.Select(id => new ObservedTask(id, failing, "i1", TaskLifecycleStatus.STOPPED,
             TaskLifecycleStatus.STOPPED, "UNKNOWN", null, TaskStopCode.TaskFailedToStart)));
-        state = Service.Decide(state, new ReconcileService(At(3), new ServiceObservation(failed, [instance]))).Events.Aggregate(state, Service.Apply);
+        state = Service.Decide(state, new ReconcileService(At(3), new ServiceObservation(failed, [instance]), ServiceSchedulerSettings.Default)).Events.Aggregate(state, Service.Apply);
         Assert.Equal((failing, RolloutState.FAILED), (state.Primary!.Id, state.Primary.RolloutState));
-        Assert.DoesNotContain(Service.Decide(state, new ReconcileService(At(4), new ServiceObservation(failed, [instance]))).Events,
+        Assert.DoesNotContain(Service.Decide(state, new ReconcileService(At(4), new ServiceObservation(failed, [instance]), ServiceSchedulerSettings.Default)).Events,
             e => e is ServiceTasksStopRequested or ServiceTasksLaunchRequested);
 
         var scaledIn = Run(state, Update(5, desired: 1));
-        var stops = Service.Decide(scaledIn, new ReconcileService(At(6), new ServiceObservation(failed, [instance]))).Events.OfType<ServiceTasksStopRequested>();
+        var stops = Service.Decide(scaledIn, new ReconcileService(At(6), new ServiceObservation(failed, [instance]), ServiceSchedulerSettings.Default)).Events.OfType<ServiceTasksStopRequested>();
         Assert.Equal(2, stops.Single().Tasks.Count);
 
         var deleted = Run(state, new DeleteService(At(5), true));
-        var drained = Service.Decide(deleted, new ReconcileService(At(6), new ServiceObservation(failed, [instance]))).Events.OfType<ServiceTasksStopRequested>();
+        var drained = Service.Decide(deleted, new ReconcileService(At(6), new ServiceObservation(failed, [instance]), ServiceSchedulerSettings.Default)).Events.OfType<ServiceTasksStopRequested>();
         Assert.Equal(["t1", "t2", "t3"], drained.Single().Tasks.Select(t => t.TaskId).Order());
     }
 
@@ -212,7 +212,7 @@ public class ServiceTests
                 TaskLifecycleStatus.STOPPED, "UNKNOWN", null, TaskStopCode.TaskFailedToStart)))
             .Add(Running("a4", failing, "i1")).Add(Running("a5", failing, "i1"));
 
-        var decision = Service.Decide(state, new ReconcileService(At(2), new ServiceObservation(observed, [instance])));
+        var decision = Service.Decide(state, new ReconcileService(At(2), new ServiceObservation(observed, [instance]), ServiceSchedulerSettings.Default));
 
         Assert.Equal(RolloutState.FAILED, decision.Events.Aggregate(state, Service.Apply).Primary!.RolloutState);
         Assert.Equal(["a5"], decision.Events.OfType<ServiceTasksStopRequested>().Single().Tasks.Select(t => t.TaskId));
@@ -224,15 +224,15 @@ public class ServiceTests
         var state = Run(Create(desired: 25, deployment: new DeploymentSettingsRequest(0, 200, null, null)));
         var instance = new ObservedInstance("i1", true, false, "a");
 
-        var launches = Service.Decide(state, new ReconcileService(At(1), new ServiceObservation([], [instance]))).Events
+        var launches = Service.Decide(state, new ReconcileService(At(1), new ServiceObservation([], [instance]), ServiceSchedulerSettings.Default)).Events
             .OfType<ServiceTasksLaunchRequested>().ToList();
         Assert.Equal([10, 10, 5], launches.Select(l => l.Count));
         Assert.Equal(3, launches.Select(l => l.Token).Distinct().Count());
 
         var id = state.Primary!.Id;
         var running = Enumerable.Range(0, 25).Select(i => Running($"t{i:D2}", id, "i1")).ToImmutableList();
-        var scaledIn = Run(Run(state, new ReconcileService(At(1), new ServiceObservation(running, [instance]))), Update(2, desired: 0));
-        var decision = Service.Decide(scaledIn, new ReconcileService(At(3), new ServiceObservation(running, [instance])));
+        var scaledIn = Run(Run(state, new ReconcileService(At(1), new ServiceObservation(running, [instance]), ServiceSchedulerSettings.Default)), Update(2, desired: 0));
+        var decision = Service.Decide(scaledIn, new ReconcileService(At(3), new ServiceObservation(running, [instance]), ServiceSchedulerSettings.Default));
         Assert.Equal(25, decision.Events.OfType<ServiceTasksStopRequested>().Single().Tasks.Count);
         var sentences = decision.Events.OfType<ServiceMessagesRecorded>().Single().Messages.Select(m => m.Message).Where(m => m.Contains("has stopped")).ToList();
         Assert.Equal(["10", "10", "5"], sentences.Select(m => m.Split(' ')[4]));
@@ -246,11 +246,11 @@ public class ServiceTests
     {
         var state = Run(Create(desired: 0));
         var empty = ServiceObservation.Empty;
-        state = Service.Decide(state, new ReconcileService(At(1), empty)).Events.Aggregate(state, Service.Apply);
+        state = Service.Decide(state, new ReconcileService(At(1), empty, ServiceSchedulerSettings.Default)).Events.Aggregate(state, Service.Apply);
         Assert.Contains(state.Messages, m => m.Message == "(service web) has reached a steady state.");
         Assert.Contains(state.Messages, m => m.Message.EndsWith("deployment completed."));
-        Assert.DoesNotContain(Service.Decide(state, new ReconcileService(At(3600), empty)).Events, e => e is ServiceMessagesRecorded);
-        var later = Service.Decide(state, new ReconcileService(At(6 * 3600 + 1), empty)).Events.OfType<ServiceMessagesRecorded>().Single();
+        Assert.DoesNotContain(Service.Decide(state, new ReconcileService(At(3600), empty, ServiceSchedulerSettings.Default)).Events, e => e is ServiceMessagesRecorded);
+        var later = Service.Decide(state, new ReconcileService(At(6 * 3600 + 1), empty, ServiceSchedulerSettings.Default)).Events.OfType<ServiceMessagesRecorded>().Single();
         Assert.Equal("(service web) has reached a steady state.", later.Messages.Single().Message);
     }
 
@@ -276,7 +276,7 @@ public class ServiceTests
     public void Stop_service_deployment_rolls_back_to_the_last_completed_deployment_without_a_breaker()
     {
         var state = Run(Create(desired: 0));
-        state = Service.Decide(state, new ReconcileService(At(1), ServiceObservation.Empty)).Events.Aggregate(state, Service.Apply);
+        state = Service.Decide(state, new ReconcileService(At(1), ServiceObservation.Empty, ServiceSchedulerSettings.Default)).Events.Aggregate(state, Service.Apply);
         Assert.Equal(RolloutState.COMPLETED, state.Primary!.RolloutState);
         state = Service.Decide(state, Update(2, revision: Web2)).Events.Aggregate(state, Service.Apply);
         var failing = state.Primary!;
@@ -307,7 +307,7 @@ public class ServiceTests
         var observation = new ServiceObservation(
             [Running("t1", id, "i1"), Running("t2", id, "i2"), Running("t3", id, "i3"), Running("t4", id, "i4")],
             [new("i1", true, false, "a"), new("i2", true, false, "a"), new("i3", true, false, "b"), new("i4", true, false, "c")]);
-        var stops = Service.Decide(state, new ReconcileService(At(2), observation)).Events.OfType<ServiceTasksStopRequested>().Single();
+        var stops = Service.Decide(state, new ReconcileService(At(2), observation, ServiceSchedulerSettings.Default)).Events.OfType<ServiceTasksStopRequested>().Single();
         Assert.Contains(Assert.Single(stops.Tasks).TaskId, new[] { "t1", "t2" });
     }
 }

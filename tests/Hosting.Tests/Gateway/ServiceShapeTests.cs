@@ -35,7 +35,7 @@ public sealed class ServiceShapeTests
             null, null));
 
     /// <summary>The second at which tasks started at second 0 count healthy.</summary>
-    private static readonly int HealthyAt = (int)ServiceScheduler.MinimumHealthyTime.TotalSeconds;
+    private static readonly int HealthyAt = (int)ServiceSchedulerSettings.Default.MinimumHealthyTime.TotalSeconds;
 
     private static ObservedTask Running(string id, string deploymentId) =>
         new(id, deploymentId, "i1", TaskLifecycleStatus.RUNNING, TaskLifecycleStatus.RUNNING, "UNKNOWN", At(0).At, null);
@@ -46,7 +46,7 @@ public sealed class ServiceShapeTests
     private static ServiceRevisionSummaryShape Summary(string deploymentId) => ServiceShape.RevisionSummary(null, "prod", "web", deploymentId, Account);
 
     private static ServiceState Reconciled(ServiceState state, int second, params ObservedTask[] tasks) =>
-        Run(state, new ReconcileService(At(second), new ServiceObservation([.. tasks], [new ObservedInstance("i1", true, false, "a")])));
+        Run(state, new ReconcileService(At(second), new ServiceObservation([.. tasks], [new ObservedInstance("i1", true, false, "a")]), ServiceSchedulerSettings.Default));
 
     /// <summary>The entity's own view of the service, observing the given tasks per deployment on as many eligible instances.</summary>
     private static ServiceView View(ServiceState state, int instances, params (string Id, int Running, int Pending)[] counts)

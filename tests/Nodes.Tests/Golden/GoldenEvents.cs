@@ -299,6 +299,7 @@ public static class GoldenEvents
         ["service-deployment-changed.v1"] = new ServiceDeploymentChanged(Metadata, "ecs-svc/1234567890123456789", DeploymentStatus.ACTIVE, RolloutState.FAILED,
             "ECS deployment circuit breaker: tasks failed to start.", ServiceDeploymentStatus.ROLLBACK_IN_PROGRESS, "rolled back by the circuit breaker",
             Finished: true),
+        ["service-deployments-forgotten.v1"] = new ServiceDeploymentsForgotten(Metadata, ["ecs-svc/1234567890123456789", "ecs-svc/9876543210987654321"]),
         ["service-task-failures-counted.v1"] = new ServiceTaskFailuresCounted(Metadata, "ecs-svc/1234567890123456789", ["0123456789abcdef", "fedcba9876543210"],
             4, At.AddSeconds(30)),
         ["service-throttle-reset.v1"] = new ServiceThrottleReset(Metadata),

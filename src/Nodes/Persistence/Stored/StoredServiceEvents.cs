@@ -40,6 +40,9 @@ public static class StoredServiceEvents
                 Stored.EnumName(e.Lifecycle), e.StatusReason, e.Finished),
             s => new(s.Metadata.ToDomain(), s.DeploymentId, Stored.ParseEnum<DeploymentStatus>(s.Status), Stored.ParseEnum<RolloutState>(s.RolloutState),
                 s.RolloutStateReason, Stored.ParseEnum<ServiceDeploymentStatus>(s.Lifecycle), s.StatusReason, s.Finished)),
+        StoredEventCodec.Of<ServiceDeploymentsForgotten, StoredServiceDeploymentsForgottenV1>(
+            e => new(StoredEventMetadataV1.From(e.Metadata), Stored.List(e.DeploymentIds)),
+            s => new(s.Metadata.ToDomain(), Stored.List(s.DeploymentIds))),
         StoredEventCodec.Of<ServiceTaskFailuresCounted, StoredServiceTaskFailuresCountedV1>(
             e => new(StoredEventMetadataV1.From(e.Metadata), e.DeploymentId, Stored.List(e.TaskIds), e.StartFailures, e.NextLaunchNotBefore),
             s => new(s.Metadata.ToDomain(), s.DeploymentId, Stored.List(s.TaskIds), s.StartFailures, s.NextLaunchNotBefore)),
@@ -117,6 +120,10 @@ public sealed record StoredServiceDeploymentChangedV1(
     [property: JsonPropertyName("lifecycle")] string Lifecycle,
     [property: JsonPropertyName("statusReason")] string? StatusReason,
     [property: JsonPropertyName("finished")] bool Finished);
+
+public sealed record StoredServiceDeploymentsForgottenV1(
+    [property: JsonPropertyName("metadata")] StoredEventMetadataV1 Metadata,
+    [property: JsonPropertyName("deploymentIds")] IReadOnlyList<string> DeploymentIds);
 
 public sealed record StoredServiceTaskFailuresCountedV1(
     [property: JsonPropertyName("metadata")] StoredEventMetadataV1 Metadata,
