@@ -113,12 +113,9 @@ public sealed class ServiceSimulation
 
     public RevisionFate FateOf(ServiceRevision revision) => _fates[revision.Revision];
 
-    /// <summary>
-    /// Every UpdateService of the simulation is built here: what the command takes is changing (a partial revision merged
-    /// inside the domain), and one place is then all there is to change.
-    /// </summary>
+    /// <summary>Every UpdateService of the simulation: a whole revision, when given, changes every part of the primary's.</summary>
     public UpdateService Update(int? desiredCount = null, ServiceRevision? revision = null, bool forceNewDeployment = false) =>
-        new(Context(), desiredCount, revision, forceNewDeployment, null, null, null, null, null, null);
+        new(Context(), desiredCount, revision is null ? null : (RevisionChange)revision, forceNewDeployment, null, null, null, null, null, null);
 
     public Decision<IServiceEvent> Execute(IServiceCommand command)
     {
