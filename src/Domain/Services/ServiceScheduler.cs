@@ -394,12 +394,12 @@ public static class ServiceScheduler
         }
 
         /// <summary>
-        /// Old deployments without tasks retire (INACTIVE), except the rollback target while the primary has not
-        /// completed: should the primary fail, that is what serves again.
+        /// Old deployments without tasks retire (INACTIVE), except the rollback target while the primary has not completed
+        /// and the service wants tasks: should the primary fail, that is what serves again. Scaled to 0, nothing serves.
         /// </summary>
         private void Retire()
         {
-            var keepTarget = _state.IsActive && _state.Primary is not { RolloutState: RolloutState.COMPLETED };
+            var keepTarget = _state.IsActive && _state.Primary is not { RolloutState: RolloutState.COMPLETED } && DesiredCount > 0;
             foreach (var old in _state.Deployments.Where(d => d.Status == DeploymentStatus.ACTIVE).ToList())
             {
                 if (Live.Any(t => t.DeploymentId == old.Id) || InFlight(old.Id) > 0 || keepTarget && old.Id == _state.RollbackTargetId) continue;
