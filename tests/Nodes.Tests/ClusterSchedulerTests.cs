@@ -54,9 +54,13 @@ public class ClusterSchedulerTests(ITestOutputHelper output)
             Assert.True(synced.Registered);
             ids.Add(id);
         }
-        // The scheduler hears of the connections through the change feed.
-        await AwaitAssertAsync(async () => Assert.Equal(count, (await AskCluster<ClusterSummary>(GetClusterSummary.Instance)).RegisteredContainerInstances),
-            Patience);
+        // The scheduler hears of the registrations and the agents' connections through the change feed: a launch placed
+        // before the view has the connections finds no instance to place on.
+        await AwaitAssertAsync(async () =>
+        {
+            Assert.Equal(count, (await AskCluster<ClusterSummary>(GetClusterSummary.Instance)).RegisteredContainerInstances);
+            Assert.Equal(count, (await AskCluster<IdPage>(new ListClusterInstances(null, "agentConnected == true", null, Math.Max(100, count)))).Ids.Count);
+        }, Patience);
         return ids;
     }
 
