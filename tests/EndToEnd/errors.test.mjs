@@ -106,6 +106,19 @@ describe('errors on the wire', { timeout: 120_000 }, () => {
     assertWireError(await ctx.server.rawCall('RegisterTaskDefinition', { body }), 'ClientException');
   });
 
+  it('refuses networkConfiguration (awsvpc) on RunTask and StartTask as on services, before it looks for anything', async () => {
+    const networkConfiguration = { awsvpcConfiguration: { subnets: ['subnet-1'] } };
+    for (const [action, body] of [
+      ['RunTask', { taskDefinition: 'web:1', networkConfiguration }],
+      ['StartTask', { taskDefinition: 'web:1', containerInstances: ['i-1'], networkConfiguration }],
+      ['CreateService', { serviceName: 'web', taskDefinition: 'web:1', desiredCount: 1, networkConfiguration }],
+    ]) {
+      const res = await ctx.server.rawCall(action, { body });
+      assertWireError(res, 'InvalidParameterException');
+      assert.match(res.json.message, /awsvpc/, `${action}: ${res.json.message}`);
+    }
+  });
+
   it('names a missing required member InvalidParameterException or ClientException', async () => {
     // RegisterTaskDefinition requires family and containerDefinitions.
     const res = await ctx.server.rawCall('RegisterTaskDefinition', { body: { containerDefinitions: [] } });

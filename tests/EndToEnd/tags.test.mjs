@@ -123,13 +123,17 @@ describe('tags', { timeout: 180_000 }, () => {
       assert.deepEqual(await describedTags(task.taskArn, ['TAGS']), await tagsOf(task.taskArn));
     });
 
-    it('answers a task ARN it does not know with ResourceNotFoundException, and one of an unknown cluster with ClusterNotFoundException', async () => {
-      const unknown = ctx.server.arn(`task/${CLUSTER}/ffffffffffffffffffffffffffffffff`);
-      await expectEcsError(ecs.send(new ListTagsForResourceCommand({ resourceArn: unknown })), 'ResourceNotFoundException');
-      await expectEcsError(ecs.send(new TagResourceCommand({ resourceArn: unknown, tags: [{ key: 'a', value: 'b' }] })), 'ResourceNotFoundException');
-      await expectEcsError(ecs.send(new UntagResourceCommand({ resourceArn: unknown, tagKeys: ['a'] })), 'ResourceNotFoundException');
+    // As ECS's model lists them: TagResource and UntagResource answer ResourceNotFoundException, ListTagsForResource (which
+    // has none) InvalidParameterException - for tasks and services alike, never ServiceNotFoundException.
+    it('answers a task or service ARN it does not know as each action\'s model says, and one of an unknown cluster with ClusterNotFoundException', async () => {
+      for (const unknown of [ctx.server.arn(`task/${CLUSTER}/ffffffffffffffffffffffffffffffff`), ctx.server.arn(`service/${CLUSTER}/no-such-service`)]) {
+        const listed = await expectEcsError(ecs.send(new ListTagsForResourceCommand({ resourceArn: unknown })), 'InvalidParameterException');
+        assert.match(listed.message, /not found/, listed.message);
+        await expectEcsError(ecs.send(new TagResourceCommand({ resourceArn: unknown, tags: [{ key: 'a', value: 'b' }] })), 'ResourceNotFoundException');
+        await expectEcsError(ecs.send(new UntagResourceCommand({ resourceArn: unknown, tagKeys: ['a'] })), 'ResourceNotFoundException');
+      }
       await expectEcsError(ecs.send(new ListTagsForResourceCommand({ resourceArn: ctx.server.arn('task/ffffffffffffffffffffffffffffffff') })),
-        'ResourceNotFoundException');
+        'InvalidParameterException');
       await expectEcsError(ecs.send(new ListTagsForResourceCommand({ resourceArn: ctx.server.arn('task/no-such-cluster/ffffffffffffffffffffffffffffffff') })),
         'ClusterNotFoundException');
     });

@@ -158,6 +158,10 @@ public sealed partial class Service : IAggregate<ServiceState, IServiceCommand, 
 
     private static DomainError? WhenExists(ServiceState state) => state.Exists ? null : ServiceNotFound();
 
+    /// <summary>One rule for CreateService and UpdateService: a DAEMON's count is its eligible instances, not a setting.</summary>
+    private static DomainError DaemonDesiredCount() =>
+        DomainError.InvalidParameter("The desiredCount of a service with the DAEMON scheduling strategy cannot be set: it runs one task per instance.");
+
     public static DomainError ServiceNotFound() => new(ErrorCodes.ServiceNotFound, "Service not found.");
 
     private static DomainError? WhenActive(ServiceState state) =>
@@ -173,6 +177,7 @@ public sealed partial class Service : IAggregate<ServiceState, IServiceCommand, 
         if (state.Status == ServiceStatus.DRAINING)
             return DomainError.InvalidParameter("Unable to Start a service that is still Draining.");
         var daemon = create.SchedulingStrategy == SchedulingStrategy.DAEMON;
+        if (daemon && create.DesiredCount is not null) return DaemonDesiredCount();
         if (!daemon && create.DesiredCount is null)
             return DomainError.InvalidParameter("desiredCount is required for a service with the REPLICA scheduling strategy.");
         var settings = Settings(daemon ? DeploymentSettings.DaemonDefault : DeploymentSettings.ReplicaDefault, create.Deployment);
@@ -198,8 +203,8 @@ public sealed partial class Service : IAggregate<ServiceState, IServiceCommand, 
     {
         if (WhenActive(state) is { } notActive) return notActive;
         var daemon = state.SchedulingStrategy == SchedulingStrategy.DAEMON;
-        if (daemon && update.DesiredCount is not null && update.DesiredCount != state.DesiredCount)
-            return DomainError.InvalidParameter("The desiredCount of a service with the DAEMON scheduling strategy cannot be set: it runs one task per instance.");
+        // Naming the count it already has changes nothing (a client that sends back what it described).
+        if (daemon && update.DesiredCount is not null && update.DesiredCount != state.DesiredCount) return DaemonDesiredCount();
         var settings = Settings(state.Settings, update.Deployment);
         var desired = update.DesiredCount ?? state.DesiredCount;
         var primary = state.Primary!;

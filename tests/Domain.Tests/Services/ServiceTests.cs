@@ -61,6 +61,11 @@ public class ServiceTests
             Service.Decide(Service.Empty("prod/d"), Create(null, SchedulingStrategy.DAEMON, deployment: new(null, 200, null, null))).Error!.Message);
         var daemon = Run(Create(null, SchedulingStrategy.DAEMON));
         Assert.Equal(DeploymentSettings.DaemonDefault, daemon.Settings);
+
+        // One rule for CreateService and UpdateService: a DAEMON's desiredCount is not a setting.
+        const string notSettable = "The desiredCount of a service with the DAEMON scheduling strategy cannot be set: it runs one task per instance.";
+        Assert.Equal(notSettable, Service.Decide(Service.Empty("prod/d"), Create(2, SchedulingStrategy.DAEMON)).Error?.Message);
+        Assert.Equal(notSettable, Service.Decide(daemon, Update(1, desired: daemon.DesiredCount + 2)).Error?.Message);
     }
 
     [Fact]

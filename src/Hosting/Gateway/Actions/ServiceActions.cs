@@ -290,8 +290,7 @@ public static class ServiceActions
             throw EcsError.InvalidParameter("Actors has no load balancers: leave loadBalancers out and publish container ports with portMappings.");
         if (IsSet(request.ServiceRegistries))
             throw EcsError.InvalidParameter("Actors has no service discovery (Cloud Map): leave serviceRegistries out.");
-        if (IsSet(request.NetworkConfiguration))
-            throw EcsError.InvalidParameter("networkConfiguration is for the awsvpc network mode, which Actors' agents do not have: leave it out and use bridge, host or none.");
+        TaskActions.RefuseNetworkConfiguration(request.NetworkConfiguration);
         if (request.PlatformVersion is not null)
             throw EcsError.InvalidParameter("platformVersion applies to Fargate, which Actors does not run: leave it out.");
         if (request.Controller is { } controller && controller.Type != "ECS")
@@ -316,7 +315,7 @@ public static class ServiceActions
     }
 
     /// <summary>A member that asks for something: not absent, null, false, an empty list or an empty object.</summary>
-    private static bool IsSet(JsonElement? element) => element is { } value && value.ValueKind switch
+    internal static bool IsSet(JsonElement? element) => element is { } value && value.ValueKind switch
     {
         JsonValueKind.Undefined or JsonValueKind.Null or JsonValueKind.False => false,
         JsonValueKind.Array => value.GetArrayLength() > 0,

@@ -52,25 +52,40 @@ public static class TagActions
         return new { };
     }
 
+    /// <summary>
+    /// ECS's model gives ListTagsForResource no ResourceNotFoundException (TagResource and UntagResource have it): a
+    /// resource that does not exist is an InvalidParameterException there, with the same words.
+    /// </summary>
     private static async Task<object> ListTagsForResource(ListTagsForResourceRequest request, ActionContext context)
     {
+        try
+        {
+            return new { tags = await TagsOf(request.ResourceArn, context) };
+        }
+        catch (EcsError error) when (error.Code == ErrorCodes.ResourceNotFound)
+        {
+            throw EcsError.InvalidParameter(error.Message);
+        }
+    }
+
+    private static async Task<IReadOnlyList<Tag>> TagsOf(string? resourceArn, ActionContext context)
+    {
         var plane = context.Plane;
-        IReadOnlyList<Tag> tags = Resource(request.ResourceArn) switch
+        return Resource(resourceArn) switch
         {
             ClusterResource cluster => await plane.Clusters.GetState(cluster.Name, context.Cancellation) is { IsActive: true } state
                 ? state.Tags
                 : throw EcsError.From(DomainError.ClusterNotFound()),
             TaskDefinitionResource taskDefinition =>
-                (await TaskDefinitionActions.Resolve(request.ResourceArn, context, revisionRequired: true)).Tags,
+                (await TaskDefinitionActions.Resolve(resourceArn, context, revisionRequired: true)).Tags,
             ContainerInstanceResource instance => await plane.ContainerInstances.GetState(instance.EntityId, context.Cancellation) is { IsRegistered: true } state
                 ? state.Tags
-                : throw NotFound(request.ResourceArn),
+                : throw NotFound(resourceArn),
             TaskResource task => Accepted(await AskTask(task, new GetClusterTaskTags(task.TaskId), context)),
             ServiceResource service => (await plane.Services.Ask<ServiceAnswer>(service.EntityId, DescribeService.Instance, context.Cancellation)).Service
-                ?.Service.Tags ?? throw EcsError.From(Service.ServiceNotFound()),
-            _ => throw NotFound(request.ResourceArn),
+                ?.Service.Tags ?? throw NotFound(resourceArn),
+            _ => throw NotFound(resourceArn),
         };
-        return new { tags };
     }
 
     private static async Task Send(string? resourceArn, ActionContext context, Func<IClusterCommand> onCluster,
@@ -89,7 +104,8 @@ public static class TagActions
             ServiceResource service => (await plane.Services.Ask<ServiceAnswer>(service.EntityId, onService(), context.Cancellation)).Error,
             _ => throw NotFound(resourceArn),
         };
-        if (error is not null) throw EcsError.From(error);
+        // A service that does not exist is a resource that does not exist: TagResource's model has no ServiceNotFoundException.
+        if (error is not null) throw error.Code == ErrorCodes.ServiceNotFound ? NotFound(resourceArn) : EcsError.From(error);
     }
 
     /// <summary>A task's tags go through its cluster's scheduler to the instance that holds the task, as StopTask does.</summary>

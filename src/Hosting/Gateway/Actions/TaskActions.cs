@@ -14,11 +14,11 @@ public sealed record RunTaskRequest(
     string? Cluster, int? Count, string? Group, string? LaunchType, TaskOverride? Overrides,
     List<PlacementConstraint>? PlacementConstraints, List<PlacementStrategy>? PlacementStrategy, string? StartedBy, List<Tag>? Tags,
     string? TaskDefinition, string? ClientToken, List<CapacityProviderStrategyItem>? CapacityProviderStrategy, string? PropagateTags,
-    bool? EnableECSManagedTags);
+    bool? EnableECSManagedTags, System.Text.Json.JsonElement? NetworkConfiguration);
 
 public sealed record StartTaskRequest(
     string? Cluster, List<string>? ContainerInstances, string? Group, TaskOverride? Overrides, string? StartedBy, List<Tag>? Tags,
-    string? TaskDefinition, string? PropagateTags, bool? EnableECSManagedTags);
+    string? TaskDefinition, string? PropagateTags, bool? EnableECSManagedTags, System.Text.Json.JsonElement? NetworkConfiguration);
 
 public sealed record StopTaskRequest(string? Cluster, string? Task, string? Reason);
 
@@ -56,6 +56,7 @@ public static class TaskActions
         var count = request.Count ?? 1;
         if (count is < 1 or > MaxTasksPerRun) throw EcsError.InvalidParameter($"count must be between 1 and {MaxTasksPerRun}.");
         RefuseLaunchOptions(request.LaunchType, request.CapacityProviderStrategy is { Count: > 0 });
+        RefuseNetworkConfiguration(request.NetworkConfiguration);
         if ((PlacementRules.ValidateConstraints(request.PlacementConstraints) ?? PlacementRules.ValidateStrategies(request.PlacementStrategy)) is { } invalid)
             throw EcsError.From(invalid);
         if (request.ClientToken is { Length: > 64 }) throw EcsError.InvalidParameter("clientToken can be at most 64 characters.");
@@ -74,6 +75,7 @@ public static class TaskActions
             throw EcsError.InvalidParameter("containerInstances must name at least one container instance.");
         if (names.Count > MaxTasksPerRun)
             throw EcsError.InvalidParameter($"At most {MaxTasksPerRun} container instances can be given to StartTask.");
+        RefuseNetworkConfiguration(request.NetworkConfiguration);
         var (cluster, spec) = await Launch(request.Cluster, request.TaskDefinition, request.Overrides, request.Group, request.StartedBy,
             new TagRequest(request.Tags, request.PropagateTags, request.EnableECSManagedTags ?? false), null, null, namedInstances: true, context);
 
@@ -208,6 +210,16 @@ public static class TaskActions
         if (launchType is not (null or "EC2" or "EXTERNAL"))
             throw EcsError.InvalidParameter($"launchType {launchType} is not supported: Actors runs tasks on registered container instances (EC2 or EXTERNAL).");
         if (capacityProviders) throw EcsError.InvalidParameter("Actors has no capacity providers: leave capacityProviderStrategy out.");
+    }
+
+    /// <summary>
+    /// One rule for awsvpc wherever tasks are launched (RunTask, StartTask, CreateService, UpdateService): tasks run on the
+    /// bridge and host networks, so a networkConfiguration (awsvpcConfiguration) is refused rather than ignored.
+    /// </summary>
+    public static void RefuseNetworkConfiguration(System.Text.Json.JsonElement? networkConfiguration)
+    {
+        if (ServiceActions.IsSet(networkConfiguration))
+            throw EcsError.InvalidParameter("networkConfiguration is for the awsvpc network mode, which Actors' agents do not have: leave it out and use bridge, host or none.");
     }
 
     /// <summary>The revision a request names, if new tasks may run it: ACTIVE, and in a network mode the agents have.</summary>

@@ -227,8 +227,8 @@ public sealed record ServiceDeploymentBriefShape(
 public sealed record ContainerImageShape(string ContainerName, string? Image);
 
 /// <summary>
-/// ECS's <c>ServiceRevision</c>: what one deployment's tasks are made of. The placement members are Actors' own (a
-/// changed placement makes a new revision here), beside the model's.
+/// ECS's <c>ServiceRevision</c>: what one deployment's tasks are made of, member for member as the model has it. A changed
+/// placement makes a new revision here too; the model has no member for placement, so DescribeServices shows it.
 /// </summary>
 public sealed record ServiceRevisionShape
 {
@@ -240,8 +240,6 @@ public sealed record ServiceRevisionShape
     public IReadOnlyList<ContainerImageShape>? ContainerImages { get; init; }
     public bool GuardDutyEnabled { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
-    public required IReadOnlyList<PlacementConstraint> PlacementConstraints { get; init; }
-    public required IReadOnlyList<PlacementStrategy> PlacementStrategy { get; init; }
 
     public static ServiceRevisionShape From(string cluster, string service, Deployment deployment, IReadOnlyList<ContainerImageShape>? images,
         AccountScope account) => new()
@@ -253,7 +251,5 @@ public sealed record ServiceRevisionShape
         LaunchType = "EC2",
         ContainerImages = images,
         CreatedAt = deployment.CreatedAt,
-        PlacementConstraints = deployment.Revision.Constraints,
-        PlacementStrategy = deployment.Revision.Strategies,
     };
 }
