@@ -19,8 +19,9 @@
 //
 // The default run is short and light (2 minutes, 3 kills, 20 hollow hosts, 3 services) for scripts/test on a loaded
 // 2-core machine; `scripts/test --bench` runs the long one (ACTORS_CHAOS_MINUTES=8: about 10 kills, 60 hosts, 6
-// services). Also ACTORS_CHAOS_KILLS, ACTORS_CHAOS_HOSTS, ACTORS_CHAOS_SERVICES, ACTORS_CHAOS_SEED (the run prints its
-// seed; the kills' timing still varies). A failing run keeps its database (its name is printed) for the evidence.
+// services). Also ACTORS_CHAOS_KILLS, ACTORS_CHAOS_WORKERS (requests in flight at once, default 3), ACTORS_CHAOS_HOSTS,
+// ACTORS_CHAOS_SERVICES and ACTORS_CHAOS_SEED (the run prints its seed: it replays the choices, not their timing). A
+// failing run keeps its database (its name is printed) for the evidence, and the nodes' logs are in ACTORS_E2E_LOG_DIR.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -38,6 +39,7 @@ const LONG = MINUTES >= 5;
 const KILLS = Number(process.env.ACTORS_CHAOS_KILLS ?? Math.max(3, Math.round((MINUTES * 60) / 50)));
 const HOSTS = Number(process.env.ACTORS_CHAOS_HOSTS ?? (LONG ? 60 : 20));
 const SERVICE_COUNT = Number(process.env.ACTORS_CHAOS_SERVICES ?? (LONG ? 6 : 3));
+const WORKERS = Number(process.env.ACTORS_CHAOS_WORKERS ?? 3);
 const SEED = Number(process.env.ACTORS_CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const CLUSTER = 'chaos';
 const SERVICE_FAMILY = 'chaos-svc';
@@ -83,7 +85,7 @@ describe(`chaos: ${MINUTES} min, ${KILLS} kills, ${HOSTS} hollow hosts, ${SERVIC
     }));
 
     before(async () => {
-      console.log(`# chaos seed ${SEED} (ACTORS_CHAOS_SEED=${SEED} replays its choices)`);
+      console.log(`# chaos seed ${SEED} (ACTORS_CHAOS_SEED=${SEED} replays its choices, not their timing)`);
       nodes = await startCluster(database, { name: 'chaos' });
       for (const node of nodes) node.up = true;
     });
@@ -162,7 +164,17 @@ describe(`chaos: ${MINUTES} min, ${KILLS} kills, ${HOSTS} hollow hosts, ${SERVIC
       let tokens = 0;
 
       async function updateService() {
-        const service = pick(services);
+        // One write at a time per service, so that the order they were answered in is the order the journal must hold.
+        const service = pick(services.filter((s) => !s.busy));
+        if (!service) return;
+        service.busy = true;
+        try {
+          await updateOne(service);
+        } finally {
+          service.busy = false;
+        }
+      }
+      async function updateOne(service) {
         const desired = randomInt(0, MAX_DESIRED);
         const taskDefinition = random() < 0.3 ? `${SERVICE_FAMILY}:${pick(registered).revision}` : undefined;
         for (let attempt = 0; attempt < 3; attempt++) {
@@ -352,15 +364,18 @@ describe(`chaos: ${MINUTES} min, ${KILLS} kills, ${HOSTS} hollow hosts, ${SERVIC
       let operations = 0;
       let chaosError;
       chaos.catch((error) => { chaosError = error; });
-      while ((Date.now() < runEnd || !chaosDone) && !chaosError) {
-        const roll = random();
-        if (roll < 0.4) await updateService();
-        else if (roll < 0.65) await runTask();
-        else if (roll < 0.9) await stopTask();
-        else await registerTaskDefinition();
-        operations += 1;
-        await sleep(randomInt(100, 400));
-      }
+      // WORKERS side by side, so that several requests are in flight when a node dies.
+      await Promise.all(Array.from({ length: WORKERS }, async () => {
+        while ((Date.now() < runEnd || !chaosDone) && !chaosError) {
+          const roll = random();
+          if (roll < 0.4) await updateService();
+          else if (roll < 0.65) await runTask();
+          else if (roll < 0.9) await stopTask();
+          else await registerTaskDefinition();
+          operations += 1;
+          await sleep(randomInt(100, 400));
+        }
+      }));
       await chaos;
       const workloadSeconds = (Date.now() - runStart) / 1000;
 
