@@ -98,6 +98,7 @@ describe(`chaos: ${MINUTES} min, ${KILLS} kills, ${HOSTS} hollow hosts, ${SERVIC
     });
 
     const up = () => nodes.filter((node) => node.up);
+    const maximumPercentOf = (name) => services.find((s) => s.name === name).maximumPercent;
     function clientOf(node) {
       if (!clients.has(node.endpoint)) clients.set(node.endpoint, node.client());
       return clients.get(node.endpoint);
@@ -243,13 +244,17 @@ describe(`chaos: ${MINUTES} min, ${KILLS} kills, ${HOSTS} hollow hosts, ${SERVIC
       const observations = []; // { at, name, grace } in the order read
       const tracked = new Map(); // task ARN -> service name
       let failedSamples = 0;
+      const duplicates = []; // a task DescribeTasks answered twice in one answer
       let sampling = true;
-      async function describeAll(client) {
+      async function describeAll(client, counts = {}) {
         const answer = await client.send(new DescribeServicesCommand({ cluster: CLUSTER, services: services.map((s) => s.name) }),
           { abortSignal: AbortSignal.timeout(5_000) });
         assert.equal(answer.services.length, services.length, JSON.stringify(answer.failures));
         const graces = {};
-        for (const service of answer.services) graces[service.serviceName] = service.healthCheckGracePeriodSeconds ?? 0;
+        for (const service of answer.services) {
+          graces[service.serviceName] = service.healthCheckGracePeriodSeconds ?? 0;
+          counts[service.serviceName] = `running ${service.runningCount} pending ${service.pendingCount}`;
+        }
         return graces;
       }
       const sampler = (async () => {
@@ -268,6 +273,7 @@ describe(`chaos: ${MINUTES} min, ${KILLS} kills, ${HOSTS} hollow hosts, ${SERVIC
               for (const arn of listed.taskArns) tracked.set(arn, service.name);
             }
             const live = Object.fromEntries(services.map((s) => [s.name, 0]));
+            const liveTasks = Object.fromEntries(services.map((s) => [s.name, []])); // what was counted, for the report
             const arns = [...tracked.keys()];
             for (let i = 0; i < arns.length; i += 100) {
               const described = await client.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: arns.slice(i, i + 100) }),
@@ -275,18 +281,26 @@ describe(`chaos: ${MINUTES} min, ${KILLS} kills, ${HOSTS} hollow hosts, ${SERVIC
               const answered = new Set(described.tasks.map((task) => task.taskArn));
               // A task the scheduler cannot find right now (an instance entity recovering) leaves the sample incomplete.
               assert.ok(arns.slice(i, i + 100).every((arn) => answered.has(arn)), `DescribeTasks failures ${JSON.stringify(described.failures)}`);
+              const seenOnce = new Set();
               for (const task of described.tasks) {
+                if (seenOnce.has(task.taskArn)) duplicates.push(`${new Date().toISOString()} through ${node.nodeAddress}: ${task.taskArn}`);
+                seenOnce.add(task.taskArn);
                 if (task.lastStatus === 'STOPPED') tracked.delete(task.taskArn);
-                else live[tracked.get(task.taskArn)] += 1;
+                else {
+                  live[tracked.get(task.taskArn)] += 1;
+                  liveTasks[tracked.get(task.taskArn)].push(`${task.taskArn.split('/').at(-1)} ${task.lastStatus}/${task.desiredStatus} `
+                    + `${task.startedBy} on ${task.containerInstanceArn?.split('/').at(-1)}`);
+                }
               }
             }
-            const afterGraces = await describeAll(client);
+            const counts = {}; // what DescribeServices says, beside what the tasks say
+            const afterGraces = await describeAll(client, counts);
             const tB = Date.now();
             for (const service of services) {
               observations.push({ at: tA, name: service.name, grace: before[service.name] });
               observations.push({ at: tB, name: service.name, grace: afterGraces[service.name] });
             }
-            samples.push({ tA, tB, before, after: afterGraces, live, node: node.nodeAddress });
+            samples.push({ tA, tB, before, after: afterGraces, live, liveTasks, counts, node: node.nodeAddress });
           } catch {
             failedSamples += 1; // a gateway killed under it, an entity failing over: this sample is incomplete
           }
@@ -404,161 +418,202 @@ describe(`chaos: ${MINUTES} min, ${KILLS} kills, ${HOSTS} hollow hosts, ${SERVIC
         + `${samples.length} samples (${failedSamples} incomplete), ${runFailures.length} RunTask answered with failures`);
       console.log(`# chaos: failed requests by kind: ${JSON.stringify(stats.failures)}; 4xx: ${JSON.stringify(stats.definiteErrors)}`);
 
-      // ---------------------------------------------------------------- the journal
-      const problems = [];
-      for (const schema of ['public', 'akka_sharding']) {
-        const rows = await database.query(
-          `select persistence_id, count(*), min(sequence_number), max(sequence_number) from ${schema}.journal group by persistence_id`);
-        assert.ok(rows.length > 0, `${schema}.journal has events`);
-        for (const [persistenceId, count, min, max] of rows) {
-          if (!(Number(min) === 1 && Number(max) === Number(count))) problems.push(`${schema} ${persistenceId}: ${count} events numbered ${min}..${max}`);
+      // Each group of checks below runs whatever an earlier one found, so that one run shows every problem; the test fails
+      // at the end if any did.
+      const failures = [];
+      const check = async (what, body) => {
+        try {
+          await body();
+        } catch (error) {
+          failures.push(`${what}: ${error.message}`);
+          console.log(`# chaos FAILED (${what}): ${error.message.slice(0, 6_000)}`);
         }
-      }
-      assert.deepEqual(problems, [], 'every entity\'s sequence numbers run 1..n');
-      const [[chainedRows, withIncarnation, incarnations]] = await database.query(`
-        select count(*), count(incarnation), count(distinct incarnation) from (
-          select convert_from(message, 'UTF8')::jsonb->>'incarnation' as incarnation from journal where manifest like 'chained.v2/%') chained`);
-      const moved = await database.query(`
-        select persistence_id, count(distinct incarnation) from (
-          select persistence_id, convert_from(message, 'UTF8')::jsonb->>'incarnation' as incarnation from journal where manifest like 'chained.v2/%') chained
-        where incarnation is not null group by persistence_id having count(distinct incarnation) > 1`);
-      console.log(`# chaos journal: ${chainedRows} chained events, ${withIncarnation} naming their incarnation, ${incarnations} incarnations, `
-        + `${moved.length} entities written by more than one incarnation`);
-      assert.equal(Number(withIncarnation), Number(chainedRows), 'every event names the incarnation that wrote it');
-      assert.ok(moved.length > 0, 'some entity was written by several incarnations (the kills moved entities): the interleaving check is not vacuous');
-      const interleaved = await interleavedIncarnations(database);
-      if (interleaved.length) await printInterleaving(interleaved);
-      assert.deepEqual(interleaved, [], 'incarnations whose events interleave with another\'s');
+      };
+      const histories = {}; // service name -> its ServiceCreated/ServiceUpdated events in the journal, in order
+      // ---------------------------------------------------------------- the journal
+      await check('the journal', async () => {
+        const problems = [];
+        for (const schema of ['public', 'akka_sharding']) {
+          const rows = await database.query(
+            `select persistence_id, count(*), min(sequence_number), max(sequence_number) from ${schema}.journal group by persistence_id`);
+          assert.ok(rows.length > 0, `${schema}.journal has events`);
+          for (const [persistenceId, count, min, max] of rows) {
+            if (!(Number(min) === 1 && Number(max) === Number(count))) problems.push(`${schema} ${persistenceId}: ${count} events numbered ${min}..${max}`);
+          }
+        }
+        assert.deepEqual(problems, [], 'every entity\'s sequence numbers run 1..n');
+        const [[chainedRows, withIncarnation, incarnations]] = await database.query(`
+          select count(*), count(incarnation), count(distinct incarnation) from (
+            select convert_from(message, 'UTF8')::jsonb->>'incarnation' as incarnation from journal where manifest like 'chained.v2/%') chained`);
+        const moved = await database.query(`
+          select persistence_id, count(distinct incarnation) from (
+            select persistence_id, convert_from(message, 'UTF8')::jsonb->>'incarnation' as incarnation from journal where manifest like 'chained.v2/%') chained
+          where incarnation is not null group by persistence_id having count(distinct incarnation) > 1`);
+        console.log(`# chaos journal: ${chainedRows} chained events, ${withIncarnation} naming their incarnation, ${incarnations} incarnations, `
+          + `${moved.length} entities written by more than one incarnation`);
+        assert.equal(Number(withIncarnation), Number(chainedRows), 'every event names the incarnation that wrote it');
+        assert.ok(moved.length > 0, 'some entity was written by several incarnations (the kills moved entities): the interleaving check is not vacuous');
+        const interleaved = await interleavedIncarnations(database);
+        if (interleaved.length) await printInterleaving(interleaved);
+        assert.deepEqual(interleaved, [], 'incarnations whose events interleave with another\'s');
+
+      });
 
       // ---------------------------------------------------------------- UpdateService: none lost
-      // Each service's history as the journal holds it: ServiceCreated, then each ServiceUpdated (one per write that landed).
-      const historyRows = await database.query(`
-        select persistence_id, sequence_number, e->>'desiredCount', coalesce(e->>'healthCheckGracePeriodSeconds', '0'), e->'metadata'->>'requestId'
-        from (select persistence_id, sequence_number, convert_from(message, 'UTF8')::jsonb->'event' as e from journal
-              where persistence_id like 'service|${CLUSTER}/%' and (manifest like '%/service-created.v1' or manifest like '%/service-updated.v1')) s
-        order by persistence_id, sequence_number`);
-      const histories = {};
-      for (const [persistenceId, sequenceNr, desired, graceSeconds, requestId] of historyRows) {
-        (histories[persistenceId.split('/').at(-1)] ??= []).push({ sequenceNr: Number(sequenceNr), desired: Number(desired), grace: Number(graceSeconds), requestId });
-      }
-      const lost = [];
-      const notes = [];
-      for (const service of services) {
-        const history = histories[service.name] ?? [];
-        const indexOf = new Map(history.map((entry, i) => [entry.grace, i]));
-        const attemptsByGrace = new Map(service.attempts.map((a) => [a.grace, a]));
-        assert.equal(history.length, new Set(history.map((e) => e.grace)).size, `${service.name}: each write landed once: ${JSON.stringify(history)}`);
-        for (const entry of history.slice(1)) {
-          assert.ok(attemptsByGrace.has(entry.grace), `${service.name}: the journal holds an update nobody sent: ${JSON.stringify(entry)}`);
+      await check('UpdateService: none lost', async () => {
+        // Each service's history as the journal holds it: ServiceCreated, then each ServiceUpdated (one per write that landed).
+        const historyRows = await database.query(`
+          select persistence_id, sequence_number, e->>'desiredCount', coalesce(e->>'healthCheckGracePeriodSeconds', '0'), e->'metadata'->>'requestId'
+          from (select persistence_id, sequence_number, convert_from(message, 'UTF8')::jsonb->'event' as e from journal
+                where persistence_id like 'service|${CLUSTER}/%' and (manifest like '%/service-created.v1' or manifest like '%/service-updated.v1')) s
+          order by persistence_id, sequence_number`);
+        for (const [persistenceId, sequenceNr, desired, graceSeconds, requestId] of historyRows) {
+          (histories[persistenceId.split('/').at(-1)] ??= []).push({ sequenceNr: Number(sequenceNr), desired: Number(desired), grace: Number(graceSeconds), requestId });
         }
-        let lastAcknowledged = -1;
-        for (const attempt of service.attempts.filter((a) => a.ackedAt)) {
-          const index = indexOf.get(attempt.grace);
-          if (index === undefined) {
-            lost.push(`${service.name}: UpdateService desiredCount=${attempt.desired} (grace ${attempt.grace}, request ${attempt.requestId}, `
-              + `answered ${new Date(attempt.ackedAt).toISOString()}) is not in the journal`);
-            continue;
+        const lost = [];
+        const notes = [];
+        for (const service of services) {
+          const history = histories[service.name] ?? [];
+          const indexOf = new Map(history.map((entry, i) => [entry.grace, i]));
+          const attemptsByGrace = new Map(service.attempts.map((a) => [a.grace, a]));
+          assert.equal(history.length, new Set(history.map((e) => e.grace)).size, `${service.name}: each write landed once: ${JSON.stringify(history)}`);
+          for (const entry of history.slice(1)) {
+            assert.ok(attemptsByGrace.has(entry.grace), `${service.name}: the journal holds an update nobody sent: ${JSON.stringify(entry)}`);
           }
-          if (history[index].requestId !== attempt.requestId) lost.push(`${service.name}: grace ${attempt.grace} landed as request ${history[index].requestId}, answered as ${attempt.requestId}`);
-          if (index < lastAcknowledged) lost.push(`${service.name}: acknowledged writes in the journal out of the order they were answered (grace ${attempt.grace})`);
-          lastAcknowledged = Math.max(lastAcknowledged, index);
+          let lastAcknowledged = -1;
+          for (const attempt of service.attempts.filter((a) => a.ackedAt)) {
+            const index = indexOf.get(attempt.grace);
+            if (index === undefined) {
+              lost.push(`${service.name}: UpdateService desiredCount=${attempt.desired} (grace ${attempt.grace}, request ${attempt.requestId}, `
+                + `answered ${new Date(attempt.ackedAt).toISOString()}) is not in the journal`);
+              continue;
+            }
+            if (history[index].requestId !== attempt.requestId) lost.push(`${service.name}: grace ${attempt.grace} landed as request ${history[index].requestId}, answered as ${attempt.requestId}`);
+            if (index < lastAcknowledged) lost.push(`${service.name}: acknowledged writes in the journal out of the order they were answered (grace ${attempt.grace})`);
+            lastAcknowledged = Math.max(lastAcknowledged, index);
+          }
+          const last = history.at(-1);
+          const now = final[service.name];
+          // The final state is the journal's last write (state = the journal folded), and that write is the last acknowledged
+          // one, or an attempt that was never answered and landed after it.
+          if ((now.healthCheckGracePeriodSeconds ?? 0) !== last.grace || now.desiredCount !== last.desired) {
+            lost.push(`${service.name}: answers desiredCount=${now.desiredCount} (grace ${now.healthCheckGracePeriodSeconds}), its journal ends on `
+              + `desiredCount=${last.desired} (grace ${last.grace}, sequence ${last.sequenceNr})`);
+          }
+          for (const entry of history.slice(lastAcknowledged + 1)) {
+            if (attemptsByGrace.get(entry.grace)?.ackedAt) lost.push(`${service.name}: ${JSON.stringify(entry)} after the last acknowledged write`);
+          }
+          const lastAck = service.attempts.filter((a) => a.ackedAt).at(-1);
+          if (lastAck && last.grace !== lastAck.grace) {
+            notes.push(`${service.name} ends on an attempt never answered (grace ${last.grace}, desiredCount ${last.desired}) that landed after its last answered write (grace ${lastAck.grace})`);
+          }
         }
-        const last = history.at(-1);
-        const now = final[service.name];
-        // The final state is the journal's last write (state = the journal folded), and that write is the last acknowledged
-        // one, or an attempt that was never answered and landed after it.
-        if ((now.healthCheckGracePeriodSeconds ?? 0) !== last.grace || now.desiredCount !== last.desired) {
-          lost.push(`${service.name}: answers desiredCount=${now.desiredCount} (grace ${now.healthCheckGracePeriodSeconds}), its journal ends on `
-            + `desiredCount=${last.desired} (grace ${last.grace}, sequence ${last.sequenceNr})`);
-        }
-        for (const entry of history.slice(lastAcknowledged + 1)) {
-          if (attemptsByGrace.get(entry.grace)?.ackedAt) lost.push(`${service.name}: ${JSON.stringify(entry)} after the last acknowledged write`);
-        }
-        const lastAck = service.attempts.filter((a) => a.ackedAt).at(-1);
-        if (lastAck && last.grace !== lastAck.grace) {
-          notes.push(`${service.name} ends on an attempt never answered (grace ${last.grace}, desiredCount ${last.desired}) that landed after its last answered write (grace ${lastAck.grace})`);
-        }
-      }
-      for (const note of notes) console.log(`# chaos note: ${note}`);
-      assert.deepEqual(lost, [], 'acknowledged UpdateService writes, all in the journal and the final state');
+        for (const note of notes) console.log(`# chaos note: ${note}`);
+        assert.deepEqual(lost, [], 'acknowledged UpdateService writes, all in the journal and the final state');
 
-      // Monotonic reads: through whichever gateway, a service never showed an older state than it had shown before.
-      const regressions = [];
-      const latestSeen = {};
-      for (const { at, name, grace: seen } of observations) {
-        const index = (histories[name] ?? []).findIndex((e) => e.grace === seen);
-        if (index < 0) { regressions.push(`${name} showed grace ${seen} at ${new Date(at).toISOString()}, a state its journal does not hold`); continue; }
-        if (latestSeen[name] && index < latestSeen[name].index) {
-          regressions.push(`${name} showed journal entry ${index} (grace ${seen}) at ${new Date(at).toISOString()} after entry ${latestSeen[name].index} at ${new Date(latestSeen[name].at).toISOString()}`);
+      });
+
+      await check('monotonic reads', async () => {
+        // Through whichever gateway, a service never showed an older state than it had shown before.
+        const regressions = [];
+        const latestSeen = {};
+        for (const { at, name, grace: seen } of observations) {
+          const index = (histories[name] ?? []).findIndex((e) => e.grace === seen);
+          if (index < 0) { regressions.push(`${name} showed grace ${seen} at ${new Date(at).toISOString()}, a state its journal does not hold`); continue; }
+          if (latestSeen[name] && index < latestSeen[name].index) {
+            regressions.push(`${name} showed journal entry ${index} (grace ${seen}) at ${new Date(at).toISOString()} after entry ${latestSeen[name].index} at ${new Date(latestSeen[name].at).toISOString()}`);
+          }
+          if (!latestSeen[name] || index >= latestSeen[name].index) latestSeen[name] = { index, at };
         }
-        if (!latestSeen[name] || index >= latestSeen[name].index) latestSeen[name] = { index, at };
-      }
-      assert.deepEqual(regressions, [], 'services never went back to an older state');
+        assert.deepEqual(regressions, [], 'services never went back to an older state');
+
+      });
 
       // ---------------------------------------------------------------- maximumPercent
-      // The desired counts a sample may be judged against: every entry of the service's history from the state seen at
-      // least SETTLE_MS before the sample's tasks were read up to the state seen after.
-      const overMaximum = [];
-      let highest = { ratio: 0 };
-      for (const service of services) {
-        const history = histories[service.name];
-        const index = (g) => history.findIndex((e) => e.grace === g);
-        for (const sample of samples) {
-          const earlier = samples.filter((s) => s.tB <= sample.tA - SETTLE_MS).at(-1);
-          const from = earlier ? index(earlier.before[service.name]) : 0;
-          const to = index(sample.after[service.name]);
-          const allowed = Math.max(...history.slice(Math.max(0, from), to + 1).map((e) => Math.floor((e.desired * service.maximumPercent) / 100)));
-          const live = sample.live[service.name];
-          if (live > allowed) {
-            overMaximum.push(`${service.name} (maximumPercent ${service.maximumPercent}) had ${live} tasks at ${new Date(sample.tA).toISOString()}, `
-              + `allowed ${allowed} (desired counts since ${SETTLE_MS / 1000} s before: ${history.slice(Math.max(0, from), to + 1).map((e) => e.desired).join(',')})`);
+      await check('maximumPercent', async () => {
+        // The desired counts a sample may be judged against: every entry of the service's history from the state seen at
+        // least SETTLE_MS before the sample's tasks were read up to the state seen after.
+        const overMaximum = [];
+        let episode = null;
+        let highest = { ratio: 0 };
+        for (const service of services) {
+          const history = histories[service.name];
+          const index = (g) => history.findIndex((e) => e.grace === g);
+          for (const sample of samples) {
+            const earlier = samples.filter((s) => s.tB <= sample.tA - SETTLE_MS).at(-1);
+            const from = earlier ? index(earlier.before[service.name]) : 0;
+            const to = index(sample.after[service.name]);
+            const allowed = Math.max(...history.slice(Math.max(0, from), to + 1).map((e) => Math.floor((e.desired * service.maximumPercent) / 100)));
+            const live = sample.live[service.name];
+            if (live > allowed) {
+              // Consecutive samples over the maximum are one episode: reported with its first and last sample's tasks.
+              const what = { at: sample.tA, live, allowed, tasks: sample.liveTasks[service.name], through: sample.node, counts: sample.counts[service.name],
+                desired: history.slice(Math.max(0, from), to + 1).map((e) => e.desired).join(',') };
+              const open = episode?.service === service.name && episode.lastIndex === samples.indexOf(sample) - 1 ? episode : null;
+              if (open) Object.assign(open, { last: what, lastIndex: samples.indexOf(sample), count: open.count + 1 });
+              else overMaximum.push(episode = { service: service.name, first: what, last: what, lastIndex: samples.indexOf(sample), count: 1 });
+            }
+            if (allowed > 0 && live / allowed > highest.ratio) highest = { ratio: live / allowed, live, allowed, name: service.name };
           }
-          if (allowed > 0 && live / allowed > highest.ratio) highest = { ratio: live / allowed, live, allowed, name: service.name };
         }
-      }
-      console.log(`# chaos maximumPercent: ${samples.length} samples; highest share of the allowance: ${highest.live ?? 0} of ${highest.allowed ?? 0} (${highest.name ?? '-'})`);
-      assert.ok(samples.length >= (MINUTES * 60) / 4, `sampled ${samples.length} times in ${MINUTES} min`);
-      assert.deepEqual(overMaximum, [], 'no service above maximumPercent of its desired count for longer than the settling window');
+        console.log(`# chaos maximumPercent: ${samples.length} samples; highest share of the allowance: ${highest.live ?? 0} of ${highest.allowed ?? 0} (${highest.name ?? '-'})`);
+        assert.ok(samples.length >= (MINUTES * 60) / 4, `sampled ${samples.length} times in ${MINUTES} min`);
+        const at = (ms) => new Date(ms).toISOString();
+        const episodes = overMaximum.map((e) => `${e.service} (maximumPercent ${maximumPercentOf(e.service)}) above its allowance in ${e.count} samples `
+          + `from ${at(e.first.at)} to ${at(e.last.at)}: first ${e.first.live} tasks, allowed ${e.first.allowed} (desired counts ${e.first.desired}; `
+          + `through ${e.first.through}: ${e.first.tasks.join('; ')}; DescribeServices: ${e.first.counts}); last ${e.last.live}, allowed `
+          + `${e.last.allowed} (through ${e.last.through}: ${e.last.tasks.join('; ')}; DescribeServices: ${e.last.counts})`);
+        assert.deepEqual(duplicates, [], 'DescribeTasks answers each task once');
+        assert.deepEqual(episodes, [], 'no service above maximumPercent of its desired count for longer than the settling window');
+
+      });
 
       // ---------------------------------------------------------------- RegisterTaskDefinition, RunTask, StopTask
-      const revisions = registered.map((r) => r.revision);
-      assert.equal(new Set(revisions).size, revisions.length, `acknowledged registrations got distinct revisions: ${revisions.join(',')}`);
-      for (const { revision, mark } of registered) {
-        const { taskDefinition } = await ecs().send(new DescribeTaskDefinitionCommand({ taskDefinition: `${SERVICE_FAMILY}:${revision}` }));
-        assert.equal(taskDefinition.containerDefinitions[0].environment.find((e) => e.name === 'MARK')?.value, mark, `${SERVICE_FAMILY}:${revision}`);
-      }
-
-      const runArns = runs.flatMap((r) => r.taskArns);
-      assert.equal(new Set(runArns).size, runArns.length, 'no task answered to two RunTasks');
-      for (let i = 0; i < runArns.length; i += 100) {
-        const described = await ecs().send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: runArns.slice(i, i + 100) }));
-        assert.deepEqual(described.failures, [], 'every task a RunTask answered is describable');
-        assert.equal(described.tasks.length, Math.min(100, runArns.length - i));
-      }
-      for (const run of runs) {
-        const { tasks } = await ecs().send(new RunTaskCommand(run.input));
-        assert.deepEqual(tasks.map((t) => t.taskArn).sort(), run.taskArns, `RunTask again with clientToken ${run.input.clientToken} answers the same tasks`);
-      }
-
-      const stoppedArns = [...new Set(stops.map((s) => s.taskArn))];
-      await eventually('every acknowledged StopTask\'s task STOPPED', async () => {
-        const notStopped = [];
-        for (let i = 0; i < stoppedArns.length; i += 100) {
-          const described = await ecs().send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: stoppedArns.slice(i, i + 100) }));
-          assert.deepEqual(described.failures, [], 'every stopped task is describable');
-          notStopped.push(...described.tasks.filter((t) => t.lastStatus !== 'STOPPED').map((t) => `${t.taskArn} ${t.lastStatus}/${t.desiredStatus}`));
+      await check('RegisterTaskDefinition, RunTask, StopTask', async () => {
+        const revisions = registered.map((r) => r.revision);
+        assert.equal(new Set(revisions).size, revisions.length, `acknowledged registrations got distinct revisions: ${revisions.join(',')}`);
+        for (const { revision, mark } of registered) {
+          const { taskDefinition } = await ecs().send(new DescribeTaskDefinitionCommand({ taskDefinition: `${SERVICE_FAMILY}:${revision}` }));
+          assert.equal(taskDefinition.containerDefinitions[0].environment.find((e) => e.name === 'MARK')?.value, mark, `${SERVICE_FAMILY}:${revision}`);
         }
-        return notStopped.length === 0 ? true : notStopped.join('; ');
-      }, { timeoutMs: 120_000, intervalMs: 1_000 }).catch((error) => assert.fail(error.message));
+
+        const runArns = runs.flatMap((r) => r.taskArns);
+        assert.equal(new Set(runArns).size, runArns.length, 'no task answered to two RunTasks');
+        for (let i = 0; i < runArns.length; i += 100) {
+          const described = await ecs().send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: runArns.slice(i, i + 100) }));
+          assert.deepEqual(described.failures, [], 'every task a RunTask answered is describable');
+          assert.equal(described.tasks.length, Math.min(100, runArns.length - i));
+        }
+        for (const run of runs) {
+          const { tasks } = await ecs().send(new RunTaskCommand(run.input));
+          assert.deepEqual(tasks.map((t) => t.taskArn).sort(), run.taskArns, `RunTask again with clientToken ${run.input.clientToken} answers the same tasks`);
+        }
+
+        const stoppedArns = [...new Set(stops.map((s) => s.taskArn))];
+        await eventually('every acknowledged StopTask\'s task STOPPED', async () => {
+          const notStopped = [];
+          for (let i = 0; i < stoppedArns.length; i += 100) {
+            const described = await ecs().send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: stoppedArns.slice(i, i + 100) }));
+            assert.deepEqual(described.failures, [], 'every stopped task is describable');
+            notStopped.push(...described.tasks.filter((t) => t.lastStatus !== 'STOPPED').map((t) => `${t.taskArn} ${t.lastStatus}/${t.desiredStatus}`));
+          }
+          return notStopped.length === 0 ? true : notStopped.join('; ');
+        }, { timeoutMs: 120_000, intervalMs: 1_000 }).catch((error) => assert.fail(error.message));
+
+      });
 
       // ---------------------------------------------------------------- availability and audit
-      assert.equal(kills.length, KILLS, `${KILLS} kills happened`);
-      for (const kill of kills) {
-        assert.ok(kill.maxMs < ANSWER_BOUND_MS, `after the ${kill.signal} of ${kill.victim} a service took ${(kill.maxMs / 1000).toFixed(1)} s to answer: ${JSON.stringify(kill.answeredAfterMs)}`);
-      }
-      const verified = await auditVerify(database.connectionString);
-      console.log(`# chaos audit verify: exit ${verified.code}: ${verified.stdout.trim().split('\n').at(-1)}`);
-      assert.equal(verified.code, 0, `actors audit verify:\n${verified.stdout.slice(-8_000)}${verified.stderr.slice(-4_000)}`);
+      await check('availability and audit', async () => {
+        assert.equal(kills.length, KILLS, `${KILLS} kills happened`);
+        for (const kill of kills) {
+          assert.ok(kill.maxMs < ANSWER_BOUND_MS, `after the ${kill.signal} of ${kill.victim} a service took ${(kill.maxMs / 1000).toFixed(1)} s to answer: ${JSON.stringify(kill.answeredAfterMs)}`);
+        }
+        const verified = await auditVerify(database.connectionString);
+        console.log(`# chaos audit verify: exit ${verified.code}: ${verified.stdout.trim().split('\n').at(-1)}`);
+        assert.equal(verified.code, 0, `actors audit verify:\n${verified.stdout.slice(-8_000)}${verified.stderr.slice(-4_000)}`);
+      });
+
+      assert.deepEqual(failures, [], 'the chaos run found problems (each printed above)');
       passed = true;
     });
 
