@@ -104,7 +104,7 @@ describe(`chaos: ${MINUTES} min, ${KILLS} kills, ${HOSTS} hollow hosts, ${SERVIC
       return clients.get(node.endpoint);
     }
 
-    const stats = { requests: 0, failed: 0, failures: {}, definiteErrors: {} };
+    const stats = { requests: 0, failed: 0, failures: {}, definiteErrors: {}, definiteMessages: new Set() };
     /** One request through a random gateway that is up; never throws: { answer } or { error, definite } (definite: a 4xx, not carried out). */
     async function call(command, { timeoutMs = REQUEST_TIMEOUT_MS } = {}) {
       const node = pick(up());
@@ -118,7 +118,7 @@ describe(`chaos: ${MINUTES} min, ${KILLS} kills, ${HOSTS} hollow hosts, ${SERVIC
         const what = `${command.constructor.name.replace(/Command$/, '')} ${status ?? error.name}`;
         stats.failed += 1;
         (definite ? stats.definiteErrors : stats.failures)[what] = ((definite ? stats.definiteErrors : stats.failures)[what] ?? 0) + 1;
-        if (definite) stats.lastDefinite = `${what}: ${error.message}`;
+        if (definite && stats.definiteMessages.size < 20) stats.definiteMessages.add(`${what} ${error.name}: ${error.message}`);
         return { error, definite, node };
       }
     }
@@ -416,7 +416,7 @@ describe(`chaos: ${MINUTES} min, ${KILLS} kills, ${HOSTS} hollow hosts, ${SERVIC
         + `${acknowledgedWrites} acknowledged writes (${acknowledgedUpdates.length} UpdateService, ${runs.length} RunTask, ${stops.length} StopTask, `
         + `${registered.length - 1} RegisterTaskDefinition), ${kills.length} kills, max unavailability ${(maxUnavailableMs / 1000).toFixed(1)} s, `
         + `${samples.length} samples (${failedSamples} incomplete), ${runFailures.length} RunTask answered with failures`);
-      console.log(`# chaos: failed requests by kind: ${JSON.stringify(stats.failures)}; 4xx: ${JSON.stringify(stats.definiteErrors)}`);
+      console.log(`# chaos: failed requests by kind: ${JSON.stringify(stats.failures)}; 4xx: ${JSON.stringify(stats.definiteErrors)} ${[...stats.definiteMessages].join(' | ')}`);
 
       // Each group of checks below runs whatever an earlier one found, so that one run shows every problem; the test fails
       // at the end if any did.
