@@ -33,6 +33,13 @@ public static class ServiceScheduler
 {
     /// <summary>How long a launch or a stop is counted apart while the cluster does not show it yet.</summary>
     public static readonly TimeSpan BookkeepingPatience = TimeSpan.FromMinutes(2);
+    /// <summary>
+    /// A stop asked this long ago whose task still shows live and wanted RUNNING is asked again. The message can be lost on
+    /// its way (a shard handed over, a node killed), and meanwhile the task counts as stopping: the service ran above
+    /// maximumPercent until <see cref="BookkeepingPatience"/> ran out (two minutes, in the chaos test). Stopping is
+    /// idempotent, so asking again early costs nothing.
+    /// </summary>
+    public static readonly TimeSpan StopResendAfter = TimeSpan.FromSeconds(15);
     /// <summary>After a launch that could not place every task, the next try waits this long.</summary>
     public static readonly TimeSpan PlacementRetryDelay = TimeSpan.FromSeconds(10);
     /// <summary>Consecutive start failures before the restart throttle slows launches down.</summary>
@@ -97,6 +104,7 @@ public static class ServiceScheduler
         public List<IServiceEvent> Run()
         {
             ClearBookkeeping();
+            ResendStops();
             CountFailures();
             TripBreaker();
             if (_state.SchedulingStrategy == SchedulingStrategy.DAEMON) PlanDaemon();
@@ -146,6 +154,18 @@ public static class ServiceScheduler
             if (launches.IsEmpty && stops.IsEmpty) return;
             Add(new ServiceBookkeepingCleared(_context.Because(
                 $"service {Name}: {launches.Count} launch(es) and {stops.Count} stop(s) now show in the cluster"), launches, stops));
+        }
+
+        /// <summary>Stops asked <see cref="StopResendAfter"/> ago or more whose tasks still show wanted RUNNING: asked again.</summary>
+        private void ResendStops()
+        {
+            var since = _now - StopResendAfter;
+            foreach (var (taskId, askedAt) in _state.Stopping.OrderBy(s => s.Key, StringComparer.Ordinal))
+            {
+                if (askedAt > since || !_observedById.TryGetValue(taskId, out var task)
+                    || !task.IsLive || task.DesiredStatus != TaskLifecycleStatus.RUNNING) continue;
+                StopTask(new TaskStop(taskId, StopReason(task, _state.Primary)));
+            }
         }
 
         /// <summary>Tasks that failed to start, or run but fail their health checks past the grace period, count against their deployment.</summary>

@@ -80,7 +80,7 @@ public class AggregateEntity<TAggregate, TState, TCommand, TEvent> : ReceivePers
 
     /// <summary>Decides a command, persists and applies its events, then answers <paramref name="replyTo"/> (if any).</summary>
     protected void Execute(TCommand command, IActorRef? replyTo) =>
-        Execute(command, error => replyTo?.Tell(Reply(command, error)));
+        Enqueue(command, (error, after) => replyTo?.Tell(Reply(command, error, after)));
 
     /// <summary>
     /// Decides a command, persists and applies its events, then calls <paramref name="then"/> with the refusal, if any.
@@ -88,13 +88,17 @@ public class AggregateEntity<TAggregate, TState, TCommand, TEvent> : ReceivePers
     /// ones before it leave, and written in one batch - so a busy entity writes many commands per round trip instead of
     /// one. Nobody hears an answer before the write that it depends on is stored.
     /// </summary>
-    protected void Execute(TCommand command, Action<DomainError?> then)
+    protected void Execute(TCommand command, Action<DomainError?> then) => Enqueue(command, (error, _) => then(error));
+
+    /// <summary>As <see cref="Execute(TCommand, Action{DomainError?})"/>; <c>then</c> also gets the state this command's own
+    /// events left (later commands of its batch are not in it), which its answer is made from.</summary>
+    private void Enqueue(TCommand command, Action<DomainError?, TState> then)
     {
         _queued.Add((command, then));
         if (!_writing) WriteQueued();
     }
 
-    private readonly List<(TCommand Command, Action<DomainError?> Then)> _queued = [];
+    private readonly List<(TCommand Command, Action<DomainError?, TState> Then)> _queued = [];
     private bool _writing;
     private Action<DomainError>? _whenWriteFails;
     private readonly List<IActorRef> _askedWhileRecovering = [];
@@ -107,21 +111,23 @@ public class AggregateEntity<TAggregate, TState, TCommand, TEvent> : ReceivePers
         _queued.Clear();
         var working = State;
         var events = new List<ChainedEvent>();
-        var answers = new List<(Action<DomainError?> Then, DomainError? Error)>(batch.Count);
+        var answers = new List<(Action<DomainError?, TState> Then, DomainError? Error, TState After)>(batch.Count);
         foreach (var (command, then) in batch)
         {
             var decision = TAggregate.Decide(working, command);
-            answers.Add((then, decision.Error));
-            if (!decision.IsAccepted) continue;
-            foreach (var @event in decision.Events)
+            if (decision.IsAccepted)
             {
-                events.Add(Chain(@event, working, events.Count == 0 ? _chainHash : events[^1].Hash, LastSequenceNr + events.Count + 1));
-                working = TAggregate.Apply(working, @event);
+                foreach (var @event in decision.Events)
+                {
+                    events.Add(Chain(@event, working, events.Count == 0 ? _chainHash : events[^1].Hash, LastSequenceNr + events.Count + 1));
+                    working = TAggregate.Apply(working, @event);
+                }
             }
+            answers.Add((then, decision.Error, working));
         }
         if (events.Count == 0)
         {
-            foreach (var (then, error) in answers) then(error);
+            foreach (var (then, error, after) in answers) then(error, after);
             return;
         }
 
@@ -133,7 +139,8 @@ public class AggregateEntity<TAggregate, TState, TCommand, TEvent> : ReceivePers
             if (done) return;
             done = true;
             _writing = false;
-            foreach (var (then, error) in answers) then(failure ?? error);
+            // A failed write changed nothing: its commands are answered from the state as it is.
+            foreach (var (then, error, after) in answers) then(failure ?? error, failure is null ? after : State);
             if (failure is null) OnStateChanged();
             if (_queued.Count > 0 && !_writing) WriteQueued();
         }
@@ -193,7 +200,7 @@ public class AggregateEntity<TAggregate, TState, TCommand, TEvent> : ReceivePers
         var queued = _queued.ToList();
         _queued.Clear();
         _whenWriteFails?.Invoke(failure);
-        foreach (var (_, then) in queued) then(failure);
+        foreach (var (_, then) in queued) then(failure, State);
         Context.Stop(Self);
     }
 
@@ -210,7 +217,7 @@ public class AggregateEntity<TAggregate, TState, TCommand, TEvent> : ReceivePers
         var queued = _queued.ToList();
         _queued.Clear();
         _whenWriteFails?.Invoke(failure);
-        foreach (var (_, then) in queued) then(failure);
+        foreach (var (_, then) in queued) then(failure, State);
     }
 
     /// <summary>Notes who asks while the journal is replayed: if the replay fails, they are told so (see <see cref="OnRecoveryFailure"/>).</summary>
@@ -234,6 +241,13 @@ public class AggregateEntity<TAggregate, TState, TCommand, TEvent> : ReceivePers
 
     /// <summary>What a command's sender hears: by default the entity as <see cref="PublicState"/> shows it, and the refusal.</summary>
     protected virtual object Reply(TCommand command, DomainError? error) => new EntityResponse<TState>(PublicState(State), error);
+
+    /// <summary>
+    /// The answer to a command, given the state its own events left: what names something the command made (a revision
+    /// number) must read it there, since later commands of the same batch are already in <see cref="State"/>. By default
+    /// <see cref="Reply(TCommand, DomainError?)"/>, from the state after the whole batch.
+    /// </summary>
+    protected virtual object Reply(TCommand command, DomainError? error, TState after) => Reply(command, error);
 
     /// <summary>The state as it may travel in replies: entities whose state grows override this to keep answers small.</summary>
     protected virtual TState PublicState(TState state) => state;

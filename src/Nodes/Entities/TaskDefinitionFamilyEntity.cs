@@ -41,16 +41,21 @@ public sealed class TaskDefinitionFamilyEntity
         });
     }
 
-    protected override object Reply(ITaskDefinitionFamilyCommand command, DomainError? error)
+    /// <summary>
+    /// From the state the command's own events left: a registration decided in one batch with others is answered with
+    /// its own revision, the newest one then, not the batch's last (two RegisterTaskDefinition side by side were both
+    /// told the second one's revision).
+    /// </summary>
+    protected override object Reply(ITaskDefinitionFamilyCommand command, DomainError? error, TaskDefinitionFamilyState after)
     {
         var revision = command switch
         {
-            RegisterTaskDefinition when error is null => State.Revisions.LastOrDefault(),
+            RegisterTaskDefinition when error is null => after.Revisions.LastOrDefault(),
             RegisterTaskDefinition => null,
-            DeregisterTaskDefinition c => State.FindRevision(c.Revision),
-            DeleteTaskDefinition c => State.FindRevision(c.Revision),
-            TagTaskDefinition c => State.FindRevision(c.Revision),
-            UntagTaskDefinition c => State.FindRevision(c.Revision),
+            DeregisterTaskDefinition c => after.FindRevision(c.Revision),
+            DeleteTaskDefinition c => after.FindRevision(c.Revision),
+            TagTaskDefinition c => after.FindRevision(c.Revision),
+            UntagTaskDefinition c => after.FindRevision(c.Revision),
             _ => null,
         };
         return new RevisionAnswer(revision, error);
