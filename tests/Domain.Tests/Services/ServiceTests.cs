@@ -171,16 +171,16 @@ public class ServiceTests
         var deploymentId = state.Primary!.Id;
         var instance = new ObservedInstance("i1", true, false, "a");
         var observation = new ServiceObservation([Running("t1", deploymentId, "i1"), Running("t2", deploymentId, "i1")], [instance]);
-        var first = Service.Decide(state, new ReconcileService(At(2), observation));
+        var first = Service.Decide(state, new ReconcileService(At(2), observation, ServiceSchedulerSettings.Default));
         var stopped = Assert.Single(first.Events.OfType<ServiceTasksStopRequested>().Single().Tasks).TaskId;
         state = first.Events.Aggregate(state, Service.Apply);
 
         // The stop was lost: the task still shows wanted RUNNING. Not asked again at once, nor another task stopped.
-        var soon = Service.Decide(state, new ReconcileService(At(10), observation));
+        var soon = Service.Decide(state, new ReconcileService(At(10), observation, ServiceSchedulerSettings.Default));
         Assert.Empty(soon.Events.OfType<ServiceTasksStopRequested>());
         state = soon.Events.Aggregate(state, Service.Apply);
 
-        var later = Service.Decide(state, new ReconcileService(At(2 + 15), observation)); // StopResendAfter
+        var later = Service.Decide(state, new ReconcileService(At(2 + 15), observation, ServiceSchedulerSettings.Default)); // StopResendAfter
         Assert.Equal([stopped], later.Events.OfType<ServiceTasksStopRequested>().Single().Tasks.Select(t => t.TaskId));
         state = later.Events.Aggregate(state, Service.Apply);
 
@@ -189,7 +189,7 @@ public class ServiceTests
         {
             Tasks = [.. observation.Tasks.Select(t => t.TaskId == stopped ? t with { DesiredStatus = TaskLifecycleStatus.STOPPED } : t)],
         };
-        Assert.Empty(Service.Decide(state, new ReconcileService(At(60), shown)).Events.OfType<ServiceTasksStopRequested>());
+        Assert.Empty(Service.Decide(state, new ReconcileService(At(60), shown, ServiceSchedulerSettings.Default)).Events.OfType<ServiceTasksStopRequested>());
     }
 
     [Fact]
