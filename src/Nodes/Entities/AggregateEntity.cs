@@ -239,15 +239,12 @@ public class AggregateEntity<TAggregate, TState, TCommand, TEvent> : ReceivePers
         _askedWhileRecovering.Clear();
     }
 
-    /// <summary>What a command's sender hears: by default the entity as <see cref="PublicState"/> shows it, and the refusal.</summary>
-    protected virtual object Reply(TCommand command, DomainError? error) => new EntityResponse<TState>(PublicState(State), error);
-
     /// <summary>
-    /// The answer to a command, given the state its own events left: what names something the command made (a revision
-    /// number) must read it there, since later commands of the same batch are already in <see cref="State"/>. By default
-    /// <see cref="Reply(TCommand, DomainError?)"/>, from the state after the whole batch.
+    /// What a command's sender hears, made from <paramref name="after"/>, the state its own events left: later commands
+    /// of the same batch are already in <see cref="State"/>, and an answer that names what the command made (a revision
+    /// number, a task) must not read theirs. By default the entity as <see cref="PublicState"/> shows it, and the refusal.
     /// </summary>
-    protected virtual object Reply(TCommand command, DomainError? error, TState after) => Reply(command, error);
+    protected virtual object Reply(TCommand command, DomainError? error, TState after) => new EntityResponse<TState>(PublicState(after), error);
 
     /// <summary>The state as it may travel in replies: entities whose state grows override this to keep answers small.</summary>
     protected virtual TState PublicState(TState state) => state;

@@ -108,7 +108,7 @@ public sealed class ContainerInstanceEntity
                 query.TaskIds.Select(id => State.Tasks.GetValueOrDefault(id)).OfType<TaskState>().Select(t => TaskDescription.Of(t, State)));
             Sender.Tell(new TasksDescribed([.. described]));
         });
-        Command<GetTaskTags>(query => Sender.Tell(TagsOf(query.TaskId, null)));
+        Command<GetTaskTags>(query => Sender.Tell(TagsOf(query.TaskId, null, State)));
         Command<ReceiveTimeout>(_ => Context.Parent.Tell(new Passivate(PoisonPill.Instance)));
     }
 
@@ -116,21 +116,22 @@ public sealed class ContainerInstanceEntity
 
     protected override ContainerInstanceState PublicState(ContainerInstanceState state) => state.WithoutTasks();
 
-    protected override object Reply(IContainerInstanceCommand command, DomainError? error) => command switch
+    protected override object Reply(IContainerInstanceCommand command, DomainError? error, ContainerInstanceState after) => command switch
     {
-        PlaceTask place => new TaskAnswer(error is null ? Described(place.Task.TaskId) : null, error),
-        StopTask stop => new TaskAnswer(error is null ? Described(stop.TaskId) : null, error),
-        TagTask tag => TagsOf(tag.TaskId, error),
-        UntagTask untag => TagsOf(untag.TaskId, error),
-        _ => base.Reply(command, error),
+        PlaceTask place => new TaskAnswer(error is null ? Described(place.Task.TaskId, after) : null, error),
+        StopTask stop => new TaskAnswer(error is null ? Described(stop.TaskId, after) : null, error),
+        TagTask tag => TagsOf(tag.TaskId, error, after),
+        UntagTask untag => TagsOf(untag.TaskId, error, after),
+        _ => base.Reply(command, error, after),
     };
 
-    private TaskTags TagsOf(string taskId, DomainError? error) => error is null && State.Tasks.GetValueOrDefault(taskId) is { } task
-        ? new TaskTags(task.Tags, null)
-        : new TaskTags([], error ?? ContainerInstance.TaskResourceNotFound(State.ClusterName, taskId));
+    private static TaskTags TagsOf(string taskId, DomainError? error, ContainerInstanceState state) =>
+        error is null && state.Tasks.GetValueOrDefault(taskId) is { } task
+            ? new TaskTags(task.Tags, null)
+            : new TaskTags([], error ?? ContainerInstance.TaskResourceNotFound(state.ClusterName, taskId));
 
-    private TaskDescription? Described(string taskId) =>
-        State.Tasks.GetValueOrDefault(taskId) is { } task ? TaskDescription.Of(task, State) : null;
+    private static TaskDescription? Described(string taskId, ContainerInstanceState state) =>
+        state.Tasks.GetValueOrDefault(taskId) is { } task ? TaskDescription.Of(task, state) : null;
 
     protected override void OnRecovered()
     {

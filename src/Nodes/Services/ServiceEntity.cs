@@ -78,7 +78,8 @@ public sealed class ServiceEntity : AggregateEntity<Service, ServiceState, IServ
 
     protected override ServiceState PublicState(ServiceState state) => state.Public();
 
-    protected override object Reply(IServiceCommand command, DomainError? error) => new ServiceAnswer(State.Exists ? View() : null, error);
+    protected override object Reply(IServiceCommand command, DomainError? error, ServiceState after) =>
+        new ServiceAnswer(after.Exists ? ViewOf(after, _lastObservation) : null, error);
 
     protected override void OnRecovered()
     {
