@@ -196,7 +196,8 @@ describe('services on Docker', { skip, timeout: 900_000 }, () => {
     await ecs.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: ['owner'] }));
     assert.deepEqual(await tagsOf(), [{ key: 'tier', value: 'idle' }]);
     assert.deepEqual((await describeService('idle', { include: ['TAGS'] })).tags, [{ key: 'tier', value: 'idle' }]);
-    await expectEcsError(ecs.send(new ListTagsForResourceCommand({ resourceArn: ctx.server.arn(`service/${CLUSTER}/ghost`) })), 'ServiceNotFoundException');
+    // ListTagsForResource's model has no not-found error of its own: a missing service is an InvalidParameterException.
+    await expectEcsError(ecs.send(new ListTagsForResourceCommand({ resourceArn: ctx.server.arn(`service/${CLUSTER}/ghost`) })), 'InvalidParameterException');
 
     const stable = await waitStable('idle');
     assert.equal(stable.runningCount, 0);
