@@ -46,6 +46,11 @@ const SERVICE_FAMILY = 'chaos-svc';
 const JOB_FAMILY = 'chaos-job';
 const MAX_DESIRED = 5;
 const MAXIMUM_PERCENTS = [200, 150, 100];
+// Bounds that always let a deployment proceed, whatever desired count the run sets. minimumHealthyPercent rounds up and
+// maximumPercent down, so at 50 % and 150 % (or 100 %) a desired count of 1 allows exactly one task both ways: no new
+// task may start before the old one stops, and the old one may not stop first - the service "can neither deploy nor
+// drain", as ECS says, and never converges (one run of the test stalled on exactly this: svc-2, desired 1, 150 %).
+const minimumHealthyPercentFor = (maximumPercent) => (maximumPercent >= 200 ? 50 : 0);
 // ECS lets a service exceed maximumPercent of a *new*, lower desired count until the scheduler has stopped the surplus.
 // A sample may count up to maximumPercent of any desired count the service had in the SETTLE_MS before it (and during
 // it); above that for longer is a failure. The scheduler stops a surplus at its next reconcile, within a few seconds.
@@ -141,7 +146,7 @@ describe(`chaos: ${MINUTES} min, ${KILLS} kills, ${HOSTS} hollow hosts, ${SERVIC
         await setup.send(new CreateServiceCommand({
           cluster: CLUSTER, serviceName: service.name, taskDefinition: `${SERVICE_FAMILY}:1`, desiredCount: 2,
           healthCheckGracePeriodSeconds: 0,
-          deploymentConfiguration: { maximumPercent: service.maximumPercent, minimumHealthyPercent: 50 },
+          deploymentConfiguration: { maximumPercent: service.maximumPercent, minimumHealthyPercent: minimumHealthyPercentFor(service.maximumPercent) },
         }));
       }
       const endpoints = nodes.map((node) => node.endpoint);
