@@ -36,24 +36,19 @@ public sealed partial class ContainerInstance
         if (state.Tasks.ContainsKey(command.Task.TaskId)) return Decision<IContainerInstanceEvent>.Unchanged;
         // Not (or no longer) part of the cluster: the Placer never offers such an instance either.
         if (!state.IsRegistered) return DomainError.Client("MISSING");
-        var demand = command.Task.Reserved;
-        var feasibility = Feasibility.Of(demand, GroupOf(command.Task), command.Binding ?? PlacementBinding.None);
-        if (feasibility.Check(state, ActiveTaskGroups(state)) is { } unfit) return DomainError.Client(unfit.Reason);
+        if (Feasibility.Of(command.Task, command.Binding).Check(state, ActiveTaskGroups(state)) is { } unfit) return DomainError.Client(unfit.Reason);
         var task = command.Task with { LastStatus = TaskLifecycleStatus.PROVISIONING, DesiredStatus = TaskLifecycleStatus.RUNNING };
         return Decision<IContainerInstanceEvent>.Accept(new TaskPlaced(
             command.Context.Because($"placed task {task.TaskId} of {task.TaskDefinition.Family}:{task.TaskDefinition.Revision}: {command.Placement.ChosenBy}"),
-            task, command.Placement, ResourceLedger.Take(state.RegisteredResources, state.RemainingResources, demand)));
+            task, command.Placement, ResourceLedger.Take(state.RegisteredResources, state.RemainingResources, task.Reserved)));
     }
-
-    /// <summary>The group a task counts in (ECS's default is its family), as the scheduler's view has it (<see cref="TaskSummary.Of"/>).</summary>
-    private static string GroupOf(TaskState task) => task.Group ?? PlacementRequest.DefaultGroup(task.TaskDefinition.Family);
 
     /// <summary>The group of every active task here, one entry per task: what placement sees of the instance's tasks.</summary>
     private static List<string> ActiveTaskGroups(ContainerInstanceState state)
     {
         var groups = new List<string>(state.Tasks.Count);
         foreach (var task in state.Tasks.Values)
-            if (TaskLifecycle.IsActive(task)) groups.Add(GroupOf(task));
+            if (TaskLifecycle.IsActive(task)) groups.Add(TaskSummary.GroupOf(task));
         return groups;
     }
 

@@ -9,8 +9,8 @@ namespace Actors.Domain.ContainerInstances;
 public interface ITaskCommand : IContainerInstanceCommand;
 
 /// <summary>Takes a placed task: reserves its resources and adds it to what the agent should run.</summary>
-/// <param name="Binding">The required attributes and constraints the task was placed with, which the instance checks again
-/// (<see cref="Placement.Feasibility"/>); null (StartTask, or a sender from before it was sent) binds only status, agent and resources.</param>
+/// <param name="Binding">The request's constraints the Placer placed the task with: with the definition's, the instance checks them
+/// again (<see cref="Feasibility"/>). Null (StartTask, or a sender from before it was sent) binds only status, agent and resources.</param>
 public sealed record PlaceTask(RequestContext Context, TaskState Task, PlacementRecord Placement, PlacementBinding? Binding = null) : ITaskCommand;
 
 public sealed record StopTask(RequestContext Context, string TaskId, TaskStopCode StopCode, string Reason) : ITaskCommand;

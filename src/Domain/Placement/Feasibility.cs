@@ -2,19 +2,16 @@ using System.Collections.Immutable;
 using System.Globalization;
 using Actors.Domain.ContainerInstances;
 using Actors.Domain.TaskDefinitions;
+using Actors.Domain.Tasks;
 
 namespace Actors.Domain.Placement;
 
 /// <summary>
-/// What binds a task's placement beyond its own resources: the task definition's required attributes and the binding
-/// constraints (the definition's memberOf and the request's, <see cref="PlacementRules.Combine"/>). The Placer places
-/// with it and the chosen instance checks it again, so both apply the same <see cref="Feasibility"/>.
+/// What bound a task's placement beyond its task definition: the request's constraints (RunTask's or the service's).
+/// With the definition's required attributes and memberOf constraints, which the task carries, it is all the Placer
+/// placed with, so the chosen instance can check it again (<see cref="Feasibility.Of(TaskState, PlacementBinding?)"/>).
 /// </summary>
-public sealed record PlacementBinding(ImmutableList<RequiredAttribute> RequiredAttributes, ImmutableList<PlacementConstraint> Constraints)
-{
-    /// <summary>StartTask's: the caller named the instance, so only its status, agent and resources bind.</summary>
-    public static PlacementBinding None { get; } = new([], []);
-}
+public sealed record PlacementBinding(ImmutableList<PlacementConstraint> Constraints);
 
 /// <summary>Why an instance cannot take a task: the verdict's rejection, RunTask's failure reason and what failed.</summary>
 public readonly record struct Unfit(Rejection Rejection, string Reason, string Detail);
@@ -70,12 +67,18 @@ public sealed class Feasibility
         udpPortsCollide = Collide(demand.UdpPorts);
     }
 
-    /// <summary>The rule for a task taking <paramref name="demand"/> and joining <paramref name="taskGroup"/>.</summary>
-    public static Feasibility Of(ResourceDemand demand, string taskGroup, PlacementBinding binding) =>
-        new(demand, taskGroup, binding.RequiredAttributes, binding.Constraints);
-
     public static Feasibility Of(PlacementRequest request) =>
         new(request.Demand, request.TaskGroup, request.RequiredAttributes, request.Constraints);
+
+    /// <summary>
+    /// The rule for a task as its instance is asked to take it: what the Placer had (<see cref="PlacementRequest.ForRunTask"/>)
+    /// from the task's definition and <paramref name="binding"/>. Without a binding (StartTask: the caller named the
+    /// instance) only status, agent and resources bind.
+    /// </summary>
+    public static Feasibility Of(TaskState task, PlacementBinding? binding) => binding is null
+        ? new(task.Reserved, TaskSummary.GroupOf(task), [], [])
+        : new(task.Reserved, TaskSummary.GroupOf(task), task.TaskDefinition.RequiresAttributes,
+            PlacementRules.Combine(task.TaskDefinition.Spec.PlacementConstraints, binding.Constraints));
 
     /// <summary>
     /// A daemon service's eligibility: status, agent, attributes and memberOf. Resources are left out (an eligible

@@ -41,10 +41,6 @@ public sealed record PlacementRequest(
             seed);
 
     public static string DefaultGroup(string family) => $"family:{family}";
-
-    /// <summary>What the chosen instance checks again when it takes a task of this request.</summary>
-    [JsonIgnore]
-    public PlacementBinding Binding => new(RequiredAttributes, Constraints);
 }
 
 /// <summary>A container instance as placement sees it.</summary>

@@ -262,18 +262,15 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
 
     private static string NewTaskId() => Guid.NewGuid().ToString("N");
 
-    private PlacementResult Place(LaunchSpec spec, int count)
-    {
-        var binding = Binding(spec);
-        return Placer.Place(
-            new PlacementRequest(spec.Demand, binding.Constraints, spec.Strategies, count, spec.Group, binding.RequiredAttributes, Random.Shared.Next()),
+    private PlacementResult Place(LaunchSpec spec, int count) =>
+        Placer.Place(
+            new PlacementRequest(spec.Demand, PlacementRules.Combine(spec.Revision.Spec.PlacementConstraints, spec.Constraints), spec.Strategies, count,
+                spec.Group,
+                spec.Revision.RequiresAttributes.ToImmutableList(), Random.Shared.Next()),
             _view.Candidates());
-    }
 
-    /// <summary>What the Placer places a launch's tasks with and the chosen instance checks again; StartTask's named instances check only their own capacity.</summary>
-    private static PlacementBinding Binding(LaunchSpec spec) => spec.NamedInstances
-        ? PlacementBinding.None
-        : new(spec.Revision.RequiresAttributes.ToImmutableList(), PlacementRules.Combine(spec.Revision.Spec.PlacementConstraints, spec.Constraints));
+    /// <summary>What the chosen instance checks again besides the task's definition; StartTask's named instances check only their own capacity.</summary>
+    private static PlacementBinding? Binding(LaunchSpec spec) => spec.NamedInstances ? null : new(spec.Constraints);
 
     private PlannedTask Planned(string taskId, PlacementDecision decision) => new(taskId, decision.ContainerInstanceId!,
         PlacementRecord.From(decision) with { ChosenInstanceVersion = _view.Instance(decision.ContainerInstanceId!)?.Version });

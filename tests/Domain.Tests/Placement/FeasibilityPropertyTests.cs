@@ -12,8 +12,8 @@ namespace Actors.Domain.Tests.Placement;
 /// <summary>
 /// The Placer and the instance that takes a task apply one rule (<see cref="Feasibility"/>): over seeded random
 /// clusters (resources, ports, attributes, statuses, agents, running and stopped tasks of several groups) and requests
-/// (demand, ports, memberOf on attributes, task groups and task counts, distinctInstance, required attributes,
-/// strategies, counts), whatever the Placer chooses, the chosen instance's own DecidePlace on the same state accepts,
+/// (demand, ports, memberOf on attributes, task groups and task counts from the definition and the request,
+/// distinctInstance, required attributes, strategies, counts) made as the cluster scheduler makes them, whatever the Placer chooses, the chosen instance's own DecidePlace on the same state accepts,
 /// task after task; and for the first task every instance's DecidePlace answers what the Placer found of it. Each case is
 /// reproducible from its seed, which every assertion message names.
 /// </summary>
@@ -61,7 +61,7 @@ public class FeasibilityPropertyTests
         var view = new PlacementView();
         foreach (var instance in instances.Values)
             view.Apply(new InstanceChanges(instance.WithoutTasks(), [.. instance.Tasks.Values.Select(t => TaskSummary.Of(t, instance.Version))], [], instance.Version));
-        var request = RandomRequest(random, seed);
+        var (revision, requestConstraints, request) = RandomRequest(random, seed);
 
         var result = Placer.Place(request, view.Candidates());
 
@@ -71,7 +71,7 @@ public class FeasibilityPropertyTests
                         ?? [];
         foreach (var instance in instances.Values.Where(i => i.IsRegistered))
         {
-            var decision = ContainerInstance.Decide(instance, Place(instance, request, 0, first));
+            var decision = ContainerInstance.Decide(instance, Place(instance, revision, requestConstraints, request, 0, first));
             Assert.True(refusedBy.GetValueOrDefault(instance.InstanceId) == decision.Error?.Message,
                 $"seed {seed}: instance {instance.InstanceId} was {refusedBy.GetValueOrDefault(instance.InstanceId) ?? "accepted"} by the Placer " +
                 $"and {decision.Error?.Message ?? "accepted"} by its own DecidePlace");
@@ -81,25 +81,28 @@ public class FeasibilityPropertyTests
         foreach (var placed in result.Placements)
         {
             var id = placed.ContainerInstanceId!;
-            var decision = ContainerInstance.Decide(instances[id], Place(instances[id], request, placed.TaskIndex, placed));
+            var decision = ContainerInstance.Decide(instances[id], Place(instances[id], revision, requestConstraints, request, placed.TaskIndex, placed));
             Assert.True(decision.IsAccepted && decision.Events.OfType<TaskPlaced>().Any(),
                 $"seed {seed}: task {placed.TaskIndex} was placed on {id} ({placed.ChosenBy}) but the instance refused it: {decision.Error?.Message}");
             instances[id] = decision.Events.Aggregate(instances[id], ContainerInstance.Apply);
         }
     }
 
-    private static PlaceTask Place(ContainerInstanceState instance, PlacementRequest request, int taskIndex, PlacementDecision? decision)
+    /// <summary>The scheduler's PlaceTask for a task of the request: the task made from the revision, the request's constraints as its binding.</summary>
+    private static PlaceTask Place(
+        ContainerInstanceState instance, TaskDefinitionRevision revision, ImmutableList<PlacementConstraint> requestConstraints, PlacementRequest request,
+        int taskIndex, PlacementDecision? decision)
     {
-        var task = TaskLifecycle.Create($"task-{taskIndex:D4}", instance.ClusterName, instance.InstanceId, Revision("web"), null, request.TaskGroup, null, [],
+        var task = TaskLifecycle.Create($"task-{taskIndex:D4}", instance.ClusterName, instance.InstanceId, revision, null, request.TaskGroup, null, [],
             request.Demand, T0);
         var record = decision?.Placed == true ? PlacementRecord.From(decision) : PlacementRecord.ChosenByCaller(instance.InstanceId);
-        return new PlaceTask(new RequestContext(T0, $"req-{taskIndex}", "AKIDEXAMPLE"), task, record, request.Binding);
+        return new PlaceTask(new RequestContext(T0, $"req-{taskIndex}", "AKIDEXAMPLE"), task, record, new PlacementBinding(requestConstraints));
     }
 
     private static List<ContainerInstanceState> RandomCluster(Random random)
     {
         var ids = new HashSet<string>(StringComparer.Ordinal);
-        while (ids.Count < random.Next(1, 13))
+        while (ids.Count < random.Next(1, 17))
             ids.Add(string.Concat(Enumerable.Range(0, 32).Select(_ => "0123456789abcdef"[random.Next(16)])));
         return [.. ids.Select(id => RandomInstance(random, id))];
     }
@@ -160,19 +163,30 @@ public class FeasibilityPropertyTests
         };
     }
 
-    private static PlacementRequest RandomRequest(Random random, int seed)
+    /// <summary>A revision with its own memberOf constraints and required attributes, the request's constraints, and the
+    /// PlacementRequest the cluster scheduler makes of them.</summary>
+    private static (TaskDefinitionRevision, ImmutableList<PlacementConstraint>, PlacementRequest) RandomRequest(Random random, int seed)
     {
-        var constraints = MemberOfs.Where(_ => random.Next(5) == 0).ToList();
+        var revision = Revision("web") with { RequiresAttributes = [.. Requirements.Where(_ => random.Next(10) == 0)] };
+        revision = revision with
+        {
+            Spec = revision.Spec with
+            {
+                PlacementConstraints = [.. MemberOfs.Where(_ => random.Next(16) == 0).Select(c => new TaskDefinitionPlacementConstraint { Type = c.Type, Expression = c.Expression })],
+            },
+        };
+        var constraints = MemberOfs.Where(_ => random.Next(12) == 0).ToList();
         if (random.Next(3) == 0) constraints.Add(PlacementConstraint.Distinct);
-        return new PlacementRequest(
+        var request = new PlacementRequest(
             ResourceDemand.Of(random.Next(0, 9) * 128, random.Next(0, 9) * 256,
                 HostPorts.Where(_ => random.Next(5) == 0), UdpPorts.Where(_ => random.Next(8) == 0)),
-            [.. constraints],
+            PlacementRules.Combine(revision.Spec.PlacementConstraints, constraints),
             [.. Enumerable.Range(0, random.Next(0, 3)).Select(_ => Strategies[random.Next(Strategies.Length)])],
             random.Next(1, 11),
             Groups[random.Next(Groups.Length)],
-            [.. Requirements.Where(_ => random.Next(6) == 0)],
+            [.. revision.RequiresAttributes],
             seed);
+        return (revision, [.. constraints], request);
     }
 
     private static TaskDefinitionRevision Revision(string family) =>

@@ -8,13 +8,11 @@ namespace Actors.Domain.Tests.Placement;
 /// <summary>The one placement rule, asked directly: its order, its reasons, and what a daemon's eligibility leaves out.</summary>
 public class FeasibilityTests
 {
-    private static PlacementBinding Binding(RequiredAttribute[]? requires = null, params PlacementConstraint[] constraints) => new([.. requires ?? []], [.. constraints]);
-
     [Fact]
     public void The_first_requirement_missed_is_named_in_ecs_order()
     {
         var small = Instance('a', cpu: 128, memory: 128, status: ContainerInstanceStatus.ACTIVE);
-        var rule = Feasibility.Of(ResourceDemand.Of(256, 512), "family:web", Binding([new() { Name = "tier" }], PlacementConstraint.Distinct));
+        var rule = Feasibility.Of(Request(256, 512, requires: [new() { Name = "tier" }], constraints: [PlacementConstraint.Distinct], group: "family:web"));
 
         Assert.Equal((Rejection.NotActive, "INACTIVE"), Verdict(rule.Check(small with { Status = ContainerInstanceStatus.DRAINING }, [])));
         Assert.Equal((Rejection.AgentDisconnected, "AGENT"), Verdict(rule.Check(small with { AgentConnected = false }, [])));

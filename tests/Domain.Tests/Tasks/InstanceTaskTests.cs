@@ -105,17 +105,17 @@ public class InstanceTaskTests
     public void A_placed_task_is_checked_again_against_what_bound_its_placement_and_a_named_instance_only_against_its_capacity()
     {
         var other = NewTask(Revision(sidecar: true), "11111111222222223333333344444444");
-        PlacementBinding Binding(RequiredAttribute[]? requires = null, params PlacementConstraint[] constraints) => new([.. requires ?? []], [.. constraints]);
+        TaskState Requiring(string attribute) => other with { TaskDefinition = other.TaskDefinition with { RequiresAttributes = [new() { Name = attribute }] } };
+        PlacementBinding Binding(params PlacementConstraint[] constraints) => new([.. constraints]);
 
-        Assert.Equal("ATTRIBUTE", Refusal(Connected(), new PlaceTask(Context(3), other, Record, Binding([new() { Name = "tier" }]))).Message);
+        Assert.Equal("ATTRIBUTE", Refusal(Connected(), new PlaceTask(Context(3), Requiring("tier"), Record, Binding())).Message);
         Assert.Equal("ATTRIBUTE",
-            Refusal(Connected(), new PlaceTask(Context(3), other, Record, Binding(null, PlacementConstraint.Member("attribute:ecs.instance-type == m5.large")))).Message);
+            Refusal(Connected(), new PlaceTask(Context(3), other, Record, Binding(PlacementConstraint.Member("attribute:ecs.instance-type == m5.large")))).Message);
         // The task already here is of group family:web, as the other one is: distinctInstance counts it, task:group queries see it.
-        Assert.Equal("ATTRIBUTE", Refusal(Placed(), new PlaceTask(Context(3), other, Record, Binding(null, PlacementConstraint.Distinct))).Message);
-        Run(Placed(), new PlaceTask(Context(3), other, Record, Binding([new() { Name = "ecs.os-type", Value = "linux" }],
-            PlacementConstraint.Member("task:group == family:web"))));
+        Assert.Equal("ATTRIBUTE", Refusal(Placed(), new PlaceTask(Context(3), other, Record, Binding(PlacementConstraint.Distinct))).Message);
+        Run(Placed(), new PlaceTask(Context(3), Requiring("ecs.os-type"), Record, Binding(PlacementConstraint.Member("task:group == family:web"))));
         // StartTask named the instance: no binding, so neither the missing attribute nor the group already here refuses it.
-        Run(Placed(), new PlaceTask(Context(3), other, Record));
+        Run(Placed(), new PlaceTask(Context(3), Requiring("tier") with { Group = "family:web" }, Record));
     }
 
     [Fact]
