@@ -92,13 +92,27 @@ public sealed class Feasibility
     /// <param name="taskGroups">The group of every active task on the instance (in-flight placements included), one entry per task.</param>
     public Unfit? Check(ContainerInstanceState instance, IReadOnlyList<string> taskGroups)
     {
+        var tasksOfGroup = 0;
+        if (distinctInstance)
+            for (var g = 0; g < taskGroups.Count; g++)
+                if (taskGroups[g] == taskGroup) tasksOfGroup++;
+        var remaining = instance.RemainingResources;
+        return Check(instance, taskGroups, Amount(remaining, ResourceNames.Cpu), Amount(remaining, ResourceNames.Memory), tasksOfGroup);
+    }
+
+    /// <summary>
+    /// The same rule for a caller that has read the instance's remaining CPU and memory and counted its tasks of the
+    /// group already (the Placer keeps them for its strategies), so that no candidate is read twice.
+    /// </summary>
+    internal Unfit? Check(ContainerInstanceState instance, IReadOnlyList<string> taskGroups, long cpuLeft, long memoryLeft, int tasksOfGroup)
+    {
         if (instance.Status != ContainerInstanceStatus.ACTIVE)
             return new(Rejection.NotActive, PlacementFailureReasons.Inactive, $"The container instance is {instance.Status}: it takes no new tasks.");
         if (!instance.AgentConnected)
             return new(Rejection.AgentDisconnected, PlacementFailureReasons.Agent, AgentDetail);
 
         var remaining = instance.RemainingResources;
-        if (Shortage(remaining, demand, wantedPorts, portsCollide, wantedUdpPorts, udpPortsCollide) is { } shortage)
+        if (Shortage(remaining, demand, cpuLeft, memoryLeft, wantedPorts, portsCollide, wantedUdpPorts, udpPortsCollide) is { } shortage)
             return new(Rejection.InsufficientResources, shortage, DescribeShortage(remaining, demand, shortage));
 
         for (var r = 0; r < requiredAttributes.Length; r++)
@@ -118,10 +132,8 @@ public sealed class Feasibility
                     return new(Rejection.MemberOfUnmet, PlacementFailureReasons.Attribute, detail);
         }
 
-        if (distinctInstance)
-            for (var g = 0; g < taskGroups.Count; g++)
-                if (taskGroups[g] == taskGroup)
-                    return new(Rejection.DistinctInstance, PlacementFailureReasons.Attribute, distinctDetail);
+        if (distinctInstance && tasksOfGroup > 0)
+            return new(Rejection.DistinctInstance, PlacementFailureReasons.Attribute, distinctDetail);
         return null;
     }
 
@@ -130,13 +142,14 @@ public sealed class Feasibility
     /// also asks: the first of CPU, memory, ports and UDP ports that <paramref name="remaining"/> cannot give, or null.
     /// </summary>
     public static string? Shortage(ImmutableList<Resource> remaining, ResourceDemand demand) =>
-        Shortage(remaining, demand, [.. demand.Ports.Select(Format)], Collide(demand.Ports), [.. demand.UdpPorts.Select(Format)], Collide(demand.UdpPorts));
+        Shortage(remaining, demand, Amount(remaining, ResourceNames.Cpu), Amount(remaining, ResourceNames.Memory),
+            [.. demand.Ports.Select(Format)], Collide(demand.Ports), [.. demand.UdpPorts.Select(Format)], Collide(demand.UdpPorts));
 
-    private static string? Shortage(
-        ImmutableList<Resource> remaining, ResourceDemand demand, string[] wantedPorts, bool portsCollide, string[] wantedUdpPorts, bool udpPortsCollide)
+    private static string? Shortage(ImmutableList<Resource> remaining, ResourceDemand demand, long cpuLeft, long memoryLeft,
+        string[] wantedPorts, bool portsCollide, string[] wantedUdpPorts, bool udpPortsCollide)
     {
-        if (demand.Cpu > Amount(remaining, ResourceNames.Cpu)) return ResourceFailureReasons.Cpu;
-        if (demand.Memory > Amount(remaining, ResourceNames.Memory)) return ResourceFailureReasons.Memory;
+        if (demand.Cpu > cpuLeft) return ResourceFailureReasons.Cpu;
+        if (demand.Memory > memoryLeft) return ResourceFailureReasons.Memory;
         if (!PortsAreFree(remaining, ResourceNames.Ports, wantedPorts, portsCollide)) return ResourceFailureReasons.Ports;
         if (!PortsAreFree(remaining, ResourceNames.UdpPorts, wantedUdpPorts, udpPortsCollide)) return ResourceFailureReasons.UdpPorts;
         return null;

@@ -134,7 +134,7 @@ public static class Placer
             for (var i = 0; i < n; i++)
             {
                 Measure(i);
-                refusals[i] = feasibility.Check(pool[i].Instance, pool[i].TaskGroups);
+                refusals[i] = Check(i);
                 if (refusals[i] is null) feasible[FeasibleCount++] = i;
             }
 
@@ -231,6 +231,9 @@ public static class Placer
             spreadValues[s] = [.. values];
             spreadCounts[s] = counts;
         }
+
+        /// <summary>The one rule, given the numbers <see cref="Measure"/> read so that nothing is read twice.</summary>
+        private Unfit? Check(int i) => feasibility.Check(pool[i].Instance, pool[i].TaskGroups, cpuLeft[i], memoryLeft[i], groupTasks[i]);
 
         /// <summary>Fills the current task's score values (lower preferred) of every feasible candidate, strategy by strategy.</summary>
         public void Score()
@@ -417,7 +420,7 @@ public static class Placer
             for (var s = 0; s < Strategies.Count; s++)
                 if (spreadValueOf[s] is { } valueOf && valueOf[winner] >= 0) spreadCounts[s]![valueOf[winner]]++;
 
-            if (feasibility.Check(pool[winner].Instance, pool[winner].TaskGroups) is not { } refusal) return;
+            if (Check(winner) is not { } refusal) return;
             refusals[winner] = refusal;
             var at = Array.IndexOf(feasible, winner, 0, FeasibleCount);
             Array.Copy(feasible, at + 1, feasible, at, FeasibleCount - at - 1);
