@@ -27,7 +27,7 @@ public readonly record struct Unfit(Rejection Rejection, string Reason, string D
 /// It reads only what one instance knows: its own state and the groups of the tasks on it. distinctInstance is
 /// therefore "no task of the same group on this instance"; what depends on the rest of the cluster (spread counts,
 /// the strategies' order) is the Placer's ranking, never feasibility. Prepared once per task (memberOf parsed, details
-/// written), then asked per instance without allocating unless it refuses.
+/// written), then asked per instance, allocating only a query subject for memberOf, and to refuse.
 /// </remarks>
 public sealed class Feasibility
 {

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Globalization;
 using Actors.Domain.ContainerInstances;
 using Actors.Domain.Tasks;
 
@@ -8,8 +7,8 @@ namespace Actors.Domain.Placement;
 /// <summary>
 /// Places tasks on container instances the way ECS does, as a feasibility pass then a ranking (after Nomad's scheduler):
 /// an instance is feasible when <see cref="Feasibility"/>, the rule the instance itself applies when it takes the task,
-/// accepts it (ACTIVE, agent connected, resources, required attributes, binding constraints); the feasible ones are then ordered by the strategies, each a sort key that later ones only
-/// break ties of, the instance id settling what is left. Tasks are placed one at a time and each placement updates the
+/// accepts it (ACTIVE, agent connected, resources, required attributes, binding constraints); the feasible ones are
+/// then ordered by the strategies, each a sort key that later ones only break ties of, the instance id settling what is left. Tasks are placed one at a time and each placement updates the
 /// instance it used (remaining resources, task groups), so the next task sees it. Pure and deterministic: randomness
 /// comes from <see cref="PlacementRequest.Seed"/>.
 /// </summary>
