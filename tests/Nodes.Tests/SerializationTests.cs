@@ -184,6 +184,29 @@ public class SerializationTests(ITestOutputHelper output) : NodeTestKit(output)
         return state;
     }
 
+    /// <summary>PlaceTask carries what bound the placement to the instance; one from a sender that did not send it binds nothing more.</summary>
+    [Fact]
+    public void A_place_task_keeps_its_binding_and_one_without_reads_as_unbound()
+    {
+        var revision = Domain.TaskDefinitions.TaskDefinitionRevision.Register(new Domain.TaskDefinitions.TaskDefinitionSpec
+        {
+            Family = "web",
+            ContainerDefinitions = [new Domain.TaskDefinitions.ContainerDefinition { Name = "web", Image = "busybox", Memory = 128 }],
+        }, 1, null, Context(1));
+        var task = Domain.Tasks.TaskLifecycle.Create(new string('a', 32), "prod", new string('b', 32), revision, null, "family:web", null, [],
+            Domain.ContainerInstances.ResourceDemand.Of(128, 128), Context(1).At);
+        var place = new Domain.ContainerInstances.PlaceTask(Context(2), task, Domain.Tasks.PlacementRecord.ChosenByCaller(new string('b', 32)),
+            new PlacementBinding([PlacementConstraint.Distinct, PlacementConstraint.Member("attribute:tier == gold")]));
+
+        var read = Assert.IsType<Domain.ContainerInstances.PlaceTask>(Roundtrip(place));
+        Assert.Equal(place.Binding!.Constraints, read.Binding!.Constraints);
+
+        var unbound = System.Text.Json.Nodes.JsonNode.Parse(Sys.Serialization.FindSerializerFor(place).ToBinary(place))!.AsObject();
+        Assert.True(unbound.Remove("binding"));
+        var old = Sys.Serialization.Deserialize(System.Text.Encoding.UTF8.GetBytes(unbound.ToJsonString()), ActorsSerializer.Id, Manifests.Of(place.GetType()));
+        Assert.Null(Assert.IsType<Domain.ContainerInstances.PlaceTask>(old).Binding);
+    }
+
     private static RequestContext Context(int minute) => new(new DateTimeOffset(2026, 11, 30, 12, minute, 0, TimeSpan.Zero), $"req-{minute}", "AKIATEST");
 
     private static EventMetadata Metadata(int minute) => Context(minute).Because("test");

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Actors.Domain.Common;
+using Actors.Domain.Placement;
 using Actors.Domain.Tasks;
 
 namespace Actors.Domain.ContainerInstances;
@@ -33,15 +34,22 @@ public sealed partial class ContainerInstance
     {
         // A placement retried after a crash or a lost reply finds its task already here: done once, answered again.
         if (state.Tasks.ContainsKey(command.Task.TaskId)) return Decision<IContainerInstanceEvent>.Unchanged;
-        if (state.Status != ContainerInstanceStatus.ACTIVE)
-            return DomainError.Client(state.Status == ContainerInstanceStatus.DRAINING ? "INACTIVE" : "MISSING");
-        if (!state.AgentConnected) return DomainError.Client("AGENT");
-        var reservation = ResourceLedger.Reserve(state, command.Task.Reserved);
-        if (reservation.FailureReason is { } shortage) return DomainError.Client(shortage);
+        // Not (or no longer) part of the cluster: the Placer never offers such an instance either.
+        if (!state.IsRegistered) return DomainError.Client("MISSING");
+        if (Feasibility.Of(command.Task, command.Binding).Check(state, ActiveTaskGroups(state)) is { } unfit) return DomainError.Client(unfit.Reason);
         var task = command.Task with { LastStatus = TaskLifecycleStatus.PROVISIONING, DesiredStatus = TaskLifecycleStatus.RUNNING };
         return Decision<IContainerInstanceEvent>.Accept(new TaskPlaced(
             command.Context.Because($"placed task {task.TaskId} of {task.TaskDefinition.Family}:{task.TaskDefinition.Revision}: {command.Placement.ChosenBy}"),
-            task, command.Placement, reservation.Remaining));
+            task, command.Placement, ResourceLedger.Take(state.RegisteredResources, state.RemainingResources, task.Reserved)));
+    }
+
+    /// <summary>The group of every active task here, one entry per task: what placement sees of the instance's tasks.</summary>
+    private static List<string> ActiveTaskGroups(ContainerInstanceState state)
+    {
+        var groups = new List<string>(state.Tasks.Count);
+        foreach (var task in state.Tasks.Values)
+            if (TaskLifecycle.IsActive(task)) groups.Add(TaskSummary.GroupOf(task));
+        return groups;
     }
 
     private static Decision<IContainerInstanceEvent> DecideStop(ContainerInstanceState state, StopTask command)

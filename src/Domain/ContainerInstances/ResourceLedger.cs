@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using Actors.Domain.Placement;
 
 namespace Actors.Domain.ContainerInstances;
 
@@ -41,19 +42,25 @@ public static class ResourceLedger
     public static ImmutableList<Resource> Release(ContainerInstanceState instance, ResourceDemand demand) =>
         Release(instance.RegisteredResources, instance.RemainingResources, demand);
 
-    /// <summary>Takes <paramref name="demand"/> from <paramref name="remaining"/>, or names the first resource (CPU, memory, ports, UDP ports) that is short.</summary>
+    /// <summary>
+    /// Takes <paramref name="demand"/> from <paramref name="remaining"/>, or names the first resource (CPU, memory, ports,
+    /// UDP ports) that is short, as <see cref="Feasibility.Shortage"/> (the resource part of the placement rule) says.
+    /// </summary>
     public static ResourceReservation Reserve(ImmutableList<Resource> registered, ImmutableList<Resource> remaining, ResourceDemand demand)
     {
         CheckDemand(demand);
-        if (demand.Cpu > Amount(remaining, ResourceNames.Cpu))
-            return new ResourceReservation(null, ResourceFailureReasons.Cpu);
-        if (demand.Memory > Amount(remaining, ResourceNames.Memory))
-            return new ResourceReservation(null, ResourceFailureReasons.Memory);
-        if (!PortsAreFree(remaining, ResourceNames.Ports, demand.Ports))
-            return new ResourceReservation(null, ResourceFailureReasons.Ports);
-        if (!PortsAreFree(remaining, ResourceNames.UdpPorts, demand.UdpPorts))
-            return new ResourceReservation(null, ResourceFailureReasons.UdpPorts);
+        return Feasibility.Shortage(remaining, demand) is { } shortage
+            ? new ResourceReservation(null, shortage)
+            : new ResourceReservation(Take(registered, remaining, demand), null);
+    }
 
+    /// <summary>
+    /// Books <paramref name="demand"/> on an instance that <see cref="Feasibility"/> accepted: bookkeeping only, the
+    /// decision is the rule's.
+    /// </summary>
+    public static ImmutableList<Resource> Take(ImmutableList<Resource> registered, ImmutableList<Resource> remaining, ResourceDemand demand)
+    {
+        CheckDemand(demand);
         var result = remaining;
         result = WithAmount(result, registered, ResourceNames.Cpu, Amount(remaining, ResourceNames.Cpu) - demand.Cpu);
         result = WithAmount(result, registered, ResourceNames.Memory, Amount(remaining, ResourceNames.Memory) - demand.Memory);
@@ -61,7 +68,7 @@ public static class ResourceLedger
             result = WithPorts(result, ResourceNames.Ports, PortSet(remaining, ResourceNames.Ports).Union(demand.Ports.Select(Format)));
         if (!demand.UdpPorts.IsEmpty)
             result = WithPorts(result, ResourceNames.UdpPorts, PortSet(remaining, ResourceNames.UdpPorts).Union(demand.UdpPorts.Select(Format)));
-        return new ResourceReservation(result, null);
+        return result;
     }
 
     /// <summary>
@@ -120,19 +127,13 @@ public static class ResourceLedger
     public static ImmutableHashSet<string> PortSet(IEnumerable<Resource> resources, string name) =>
         (resources.FirstOrDefault(r => r.Name == name)?.StringSetValue ?? []).ToImmutableHashSet();
 
-    private static void CheckDemand(ResourceDemand demand)
+    /// <summary>A demand is never negative and binds only real ports; anything else is a bug of its maker.</summary>
+    public static void CheckDemand(ResourceDemand demand)
     {
         if (demand.Cpu < 0 || demand.Memory < 0)
             throw new ArgumentOutOfRangeException(nameof(demand), demand, "CPU and memory demands cannot be negative.");
         if (demand.Ports.Concat(demand.UdpPorts).Any(p => p is < 1 or > 65535))
             throw new ArgumentOutOfRangeException(nameof(demand), demand, "Host ports must be between 1 and 65535.");
-    }
-
-    private static bool PortsAreFree(ImmutableList<Resource> remaining, string name, ImmutableList<int> wanted)
-    {
-        var inUse = PortSet(remaining, name);
-        // Two containers of one task binding the same host port collide just like a port already in use.
-        return wanted.Distinct().Count() == wanted.Count && wanted.All(p => !inUse.Contains(Format(p)));
     }
 
     private static IEnumerable<int> PortsBeyond(ImmutableList<Resource> registered, ImmutableList<Resource> remaining, string name)

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Actors.Domain.Common;
+using Actors.Domain.Placement;
 using Actors.Domain.Tasks;
 
 namespace Actors.Domain.ContainerInstances;
@@ -8,7 +9,9 @@ namespace Actors.Domain.ContainerInstances;
 public interface ITaskCommand : IContainerInstanceCommand;
 
 /// <summary>Takes a placed task: reserves its resources and adds it to what the agent should run.</summary>
-public sealed record PlaceTask(RequestContext Context, TaskState Task, PlacementRecord Placement) : ITaskCommand;
+/// <param name="Binding">The request's constraints the Placer placed the task with: with the definition's, the instance checks them
+/// again (<see cref="Feasibility"/>). Null (StartTask, or a sender from before it was sent) binds only status, agent and resources.</param>
+public sealed record PlaceTask(RequestContext Context, TaskState Task, PlacementRecord Placement, PlacementBinding? Binding = null) : ITaskCommand;
 
 public sealed record StopTask(RequestContext Context, string TaskId, TaskStopCode StopCode, string Reason) : ITaskCommand;
 

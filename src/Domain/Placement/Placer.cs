@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Globalization;
 using Actors.Domain.ContainerInstances;
 using Actors.Domain.Tasks;
 
@@ -7,9 +6,9 @@ namespace Actors.Domain.Placement;
 
 /// <summary>
 /// Places tasks on container instances the way ECS does, as a feasibility pass then a ranking (after Nomad's scheduler):
-/// an instance is feasible when it is ACTIVE, its agent is connected, it has the resources, the required attributes and
-/// every binding constraint; the feasible ones are then ordered by the strategies, each a sort key that later ones only
-/// break ties of, the instance id settling what is left. Tasks are placed one at a time and each placement updates the
+/// an instance is feasible when <see cref="Feasibility"/>, the rule the instance itself applies when it takes the task,
+/// accepts it (ACTIVE, agent connected, resources, required attributes, binding constraints); the feasible ones are
+/// then ordered by the strategies, each a sort key that later ones only break ties of, the instance id settling what is left. Tasks are placed one at a time and each placement updates the
 /// instance it used (remaining resources, task groups), so the next task sees it. Pure and deterministic: randomness
 /// comes from <see cref="PlacementRequest.Seed"/>.
 /// </summary>
@@ -28,10 +27,9 @@ public static class Placer
         var pool = SortedPool(candidates);
         if (pool.Length == 0) return new PlacementResult([], [], request.Count, NoContainerInstances: true);
 
-        var memberOf = ParseMemberOf(request);
         if (request.Count == 0) return new PlacementResult([], [], 0, NoContainerInstances: false);
 
-        var run = new Run(request, pool, memberOf);
+        var run = new Run(request, pool);
         var decisions = ImmutableList.CreateBuilder<PlacementDecision>();
         for (var task = 0; task < request.Count; task++)
         {
@@ -89,41 +87,19 @@ public static class Placer
         return pool;
     }
 
-    private static (PlacementConstraint Constraint, ClusterQuery Query, string Detail)[] ParseMemberOf(PlacementRequest request) =>
-        request.Constraints
-            .Where(c => c.Type == PlacementConstraint.MemberOf)
-            .Select(c => (Constraint: c, Query: ClusterQuery.TryParse(c.Expression, out var query, out var error)
-                ? query
-                : throw new ArgumentException($"Constraint {c} should have been validated: {error.Message}", nameof(request)),
-                Detail: $"Does not satisfy {c}."))
-            .ToArray();
-
-    /// <summary>Why a candidate cannot take the task: the verdict's rejection, RunTask's reason and the detail.</summary>
-    private readonly record struct Refusal(Rejection Rejection, string Reason, string Detail);
-
     /// <summary>One Place call's working state: per candidate (index into the sorted pool) what the checks and strategies read.</summary>
     private sealed class Run
     {
-        private const string AgentDetail = "The container agent is not connected.";
-
         private readonly PlacementRequest request;
         private readonly PlacementCandidate[] pool;
         private readonly Random random;
-        private readonly (PlacementConstraint Constraint, ClusterQuery Query, string Detail)[] memberOf;
-        private readonly bool distinctInstance;
-        private readonly string distinctDetail;
-        private readonly string[] requiredDetails;
-        private readonly string[] wantedPorts;
-        private readonly string[] wantedUdpPorts;
-        private readonly bool portsCollide;
-        private readonly bool udpPortsCollide;
-        private bool demandChecked;
+        private readonly Feasibility feasibility;
 
         // Per candidate: what it has left, how many tasks of the request's group it runs, and its refusal (null: feasible).
         private readonly long[] cpuLeft;
         private readonly long[] memoryLeft;
         private readonly int[] groupTasks;
-        private readonly Refusal?[] refusals;
+        private readonly Unfit?[] refusals;
         // The feasible candidates in pool order, which is also the order of random draws.
         private readonly int[] feasible;
 
@@ -137,31 +113,22 @@ public static class Placer
         private readonly long[] scores;
         private ImmutableList<RejectedGroup>? rejectedGroups;
 
-        public Run(PlacementRequest request, PlacementCandidate[] pool, (PlacementConstraint Constraint, ClusterQuery Query, string Detail)[] memberOf)
+        public Run(PlacementRequest request, PlacementCandidate[] pool)
         {
-            this.memberOf = memberOf;
             this.request = request;
             this.pool = pool;
             random = new Random(request.Seed);
             UsesDefault = request.Strategies.IsEmpty;
             Strategies = UsesDefault ? PlacementStrategy.RunTaskDefault : request.Strategies;
 
-            distinctInstance = request.Constraints.Any(c => c.Type == PlacementConstraint.DistinctInstance);
-            distinctDetail = $"distinctInstance: already runs a task of group {request.TaskGroup}.";
-            requiredDetails = request.RequiredAttributes
-                .Select(r => r.Value is null ? $"Missing required attribute {r.Name}." : $"Missing required attribute {r.Name} = {r.Value}.")
-                .ToArray();
-            wantedPorts = request.Demand.Ports.Select(Format).ToArray();
-            wantedUdpPorts = request.Demand.UdpPorts.Select(Format).ToArray();
-            // Two containers of one task binding the same host port collide just like a port already in use.
-            portsCollide = request.Demand.Ports.Distinct().Count() != request.Demand.Ports.Count;
-            udpPortsCollide = request.Demand.UdpPorts.Distinct().Count() != request.Demand.UdpPorts.Count;
+            ResourceLedger.CheckDemand(request.Demand);
+            feasibility = Feasibility.Of(request);
 
             var n = pool.Length;
             cpuLeft = new long[n];
             memoryLeft = new long[n];
             groupTasks = new int[n];
-            refusals = new Refusal?[n];
+            refusals = new Unfit?[n];
             feasible = new int[n];
             for (var i = 0; i < n; i++)
             {
@@ -264,53 +231,8 @@ public static class Placer
             spreadCounts[s] = counts;
         }
 
-        /// <summary>The feasibility checks, in ECS's order: state, agent, resources, then the binding constraints. Allocates only to refuse.</summary>
-        private Refusal? Check(int i)
-        {
-            var candidate = pool[i];
-            var instance = candidate.Instance;
-            var demand = request.Demand;
-
-            if (instance.Status != ContainerInstanceStatus.ACTIVE)
-                return new(Rejection.NotActive, PlacementFailureReasons.Inactive, $"The container instance is {instance.Status}: it takes no new tasks.");
-            if (!instance.AgentConnected)
-                return new(Rejection.AgentDisconnected, PlacementFailureReasons.Agent, AgentDetail);
-
-            // The ledger's checks and order (ResourceLedger.Reserve) without building the reserved lists.
-            if (!demandChecked)
-            {
-                CheckDemand(demand);
-                demandChecked = true;
-            }
-            string? shortage = null;
-            if (demand.Cpu > cpuLeft[i]) shortage = ResourceFailureReasons.Cpu;
-            else if (demand.Memory > memoryLeft[i]) shortage = ResourceFailureReasons.Memory;
-            else if (!PortsAreFree(instance.RemainingResources, ResourceNames.Ports, wantedPorts, portsCollide)) shortage = ResourceFailureReasons.Ports;
-            else if (!PortsAreFree(instance.RemainingResources, ResourceNames.UdpPorts, wantedUdpPorts, udpPortsCollide)) shortage = ResourceFailureReasons.UdpPorts;
-            if (shortage is not null)
-                return new(Rejection.InsufficientResources, shortage, DescribeShortage(instance, demand, shortage));
-
-            for (var r = 0; r < request.RequiredAttributes.Count; r++)
-            {
-                var required = request.RequiredAttributes[r];
-                var value = AttributeValue(instance, required.Name, out var present);
-                if (!present || (required.Value is not null && value != required.Value))
-                    return new(Rejection.MissingRequiredAttribute, PlacementFailureReasons.Attribute, requiredDetails[r]);
-            }
-
-            if (memberOf.Length > 0)
-            {
-                // Task groups repeat once per task; queries only ask whether some task's group matches, so repeats do not matter.
-                var subject = new ContainerInstanceQuerySubject(instance, candidate.TaskGroups);
-                foreach (var (_, query, detail) in memberOf)
-                    if (!query.Matches(subject))
-                        return new(Rejection.MemberOfUnmet, PlacementFailureReasons.Attribute, detail);
-            }
-
-            if (distinctInstance && groupTasks[i] > 0)
-                return new(Rejection.DistinctInstance, PlacementFailureReasons.Attribute, distinctDetail);
-            return null;
-        }
+        /// <summary>The one rule, given the numbers <see cref="Measure"/> read so that nothing is read twice.</summary>
+        private Unfit? Check(int i) => feasibility.Check(pool[i].Instance, pool[i].TaskGroups, cpuLeft[i], memoryLeft[i], groupTasks[i]);
 
         /// <summary>Fills the current task's score values (lower preferred) of every feasible candidate, strategy by strategy.</summary>
         public void Score()
@@ -443,7 +365,7 @@ public static class Placer
         public ImmutableList<RejectedGroup> RejectedGroups()
         {
             if (rejectedGroups is not null) return rejectedGroups;
-            var groups = new List<(Refusal Refusal, int Count, ImmutableList<string>.Builder Ids)>();
+            var groups = new List<(Unfit Refusal, int Count, ImmutableList<string>.Builder Ids)>();
             var indexOf = new Dictionary<(string, string), int>();
             var last = -1;
             for (var i = 0; i < pool.Length; i++)
@@ -483,12 +405,12 @@ public static class Placer
         public void PlaceOn(int winner)
         {
             var placedOn = pool[winner];
-            var reservation = ResourceLedger.Reserve(placedOn.Instance, request.Demand);
             pool[winner] = placedOn with
             {
                 Instance = placedOn.Instance with
                 {
-                    RemainingResources = reservation.Remaining ?? throw new InvalidOperationException($"The winner refused the task: {reservation.FailureReason}"),
+                    // The rule accepted the winner: the ledger only books the task.
+                    RemainingResources = ResourceLedger.Take(placedOn.Instance.RegisteredResources, placedOn.Instance.RemainingResources, request.Demand),
                     PendingTasksCount = placedOn.Instance.PendingTasksCount + 1,
                 },
                 TaskGroups = placedOn.TaskGroups.Add(request.TaskGroup),
@@ -503,48 +425,6 @@ public static class Placer
             Array.Copy(feasible, at + 1, feasible, at, FeasibleCount - at - 1);
             FeasibleCount--;
             rejectedGroups = null;
-        }
-
-        private static bool PortsAreFree(ImmutableList<Resource> remaining, string name, string[] wanted, bool collide)
-        {
-            if (wanted.Length == 0) return true;
-            if (collide) return false;
-            var inUse = Find(remaining, name)?.StringSetValue;
-            if (inUse is null) return true;
-            foreach (var port in wanted)
-                if (inUse.Contains(port)) return false;
-            return true;
-        }
-
-        private static string DescribeShortage(ContainerInstanceState instance, ResourceDemand demand, string reason)
-        {
-            var remaining = instance.RemainingResources;
-            string Amount(string name) => ResourceLedger.Amount(remaining, name).ToString(CultureInfo.InvariantCulture);
-            string Ports(string name, ImmutableList<int> wanted)
-            {
-                var inUse = ResourceLedger.PortSet(remaining, name);
-                var taken = wanted.Where(p => inUse.Contains(p.ToString(CultureInfo.InvariantCulture))).Distinct().Order().ToList();
-                return taken.Count > 0
-                    ? $"Host port{(taken.Count > 1 ? "s" : "")} {string.Join(", ", taken)} already in use."
-                    : "The task binds the same host port more than once.";
-            }
-            return reason switch
-            {
-                ResourceFailureReasons.Cpu => $"Needs {demand.Cpu} CPU units, {Amount(ResourceNames.Cpu)} remaining.",
-                ResourceFailureReasons.Memory => $"Needs {demand.Memory} MiB of memory, {Amount(ResourceNames.Memory)} remaining.",
-                ResourceFailureReasons.Ports => Ports(ResourceNames.Ports, demand.Ports),
-                ResourceFailureReasons.UdpPorts => Ports(ResourceNames.UdpPorts, demand.UdpPorts),
-                _ => reason,
-            };
-        }
-
-        /// <summary>The same checks, exception and message as the ledger's, made once the first candidate reaches them.</summary>
-        private static void CheckDemand(ResourceDemand demand)
-        {
-            if (demand.Cpu < 0 || demand.Memory < 0)
-                throw new ArgumentOutOfRangeException(nameof(demand), demand, "CPU and memory demands cannot be negative.");
-            if (demand.Ports.Concat(demand.UdpPorts).Any(p => p is < 1 or > 65535))
-                throw new ArgumentOutOfRangeException(nameof(demand), demand, "Host ports must be between 1 and 65535.");
         }
 
         // Indexed loops rather than LINQ or foreach: these run for every candidate and must not allocate, and the lists
@@ -570,7 +450,5 @@ public static class Placer
             present = false;
             return null;
         }
-
-        private static string Format(int port) => port.ToString(CultureInfo.InvariantCulture);
     }
 }

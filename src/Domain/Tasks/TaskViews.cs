@@ -24,8 +24,11 @@ public sealed record TaskSummary(
     TaskStopCode? StopCode = null)
 {
     public static TaskSummary Of(TaskState task, long instanceVersion) => new(
-        task.TaskId, task.Group ?? Placement.PlacementRequest.DefaultGroup(task.TaskDefinition.Family), task.TaskDefinition.Family, task.StartedBy,
+        task.TaskId, GroupOf(task), task.TaskDefinition.Family, task.StartedBy,
         task.LastStatus, task.DesiredStatus, task.StoppedAt, instanceVersion, task.HealthStatus, task.StartedAt, task.StopCode);
+
+    /// <summary>The group a task counts in for placement: its own, else ECS's default, its family.</summary>
+    public static string GroupOf(TaskState task) => task.Group ?? Placement.PlacementRequest.DefaultGroup(task.TaskDefinition.Family);
 
     /// <summary>Holds resources and counts for its group until it has stopped.</summary>
     public bool IsActive => LastStatus != TaskLifecycleStatus.STOPPED;

@@ -269,6 +269,9 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
                 spec.Revision.RequiresAttributes.ToImmutableList(), Random.Shared.Next()),
             _view.Candidates());
 
+    /// <summary>What the chosen instance checks again besides the task's definition; StartTask's named instances check only their own capacity.</summary>
+    private static PlacementBinding? Binding(LaunchSpec spec) => spec.NamedInstances ? null : new(spec.Constraints);
+
     private PlannedTask Planned(string taskId, PlacementDecision decision) => new(taskId, decision.ContainerInstanceId!,
         PlacementRecord.From(decision) with { ChosenInstanceVersion = _view.Instance(decision.ContainerInstanceId!)?.Version });
 
@@ -285,7 +288,7 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
                 spec.StartedBy, spec.Tags, spec.Demand, launch.Requested.At);
             var launchId = launch.LaunchId;
             _instances()
-                .Ask<TaskAnswer>(new ShardingEnvelope(InstanceEntityId(planned.ContainerInstanceId), new PlaceTask(launch.Requested, task, planned.Placement)),
+                .Ask<TaskAnswer>(new ShardingEnvelope(InstanceEntityId(planned.ContainerInstanceId), new PlaceTask(launch.Requested, task, planned.Placement, Binding(spec))),
                     _options.PlacementAskTimeout)
                 .PipeTo(Self,
                     success: answer => new PlacementAnswered(launchId, planned.TaskId, planned.ContainerInstanceId, answer),
@@ -554,6 +557,7 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
         var tasks = ImmutableList.CreateBuilder<ObservedTask>();
         var instances = new Dictionary<string, ObservedInstance>(StringComparer.Ordinal);
         string? nextTaskId = null;
+        var eligibility = Eligibility(observe.Daemon);
         if (observe.AfterInstanceId is null)
         {
             foreach (var (task, instanceId) in _view.TasksOfGroup(ServiceGroupPrefix + observe.ServiceName, observe.AfterTaskId))
@@ -566,11 +570,11 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
                 tasks.Add(new ObservedTask(task.TaskId, task.StartedBy, instanceId, task.LastStatus, task.DesiredStatus, task.HealthStatus,
                     task.StartedAt, task.StopCode, task.StoppedAt));
                 if (!instances.ContainsKey(instanceId) && _view.Instance(instanceId) is { } instance)
-                    instances[instanceId] = Observed(instance, observe.Daemon);
+                    instances[instanceId] = Observed(instance, eligibility);
             }
         }
         string? nextInstanceId = null;
-        if (observe.Daemon is { } daemon && nextTaskId is null)
+        if (observe.Daemon is not null && nextTaskId is null)
         {
             var count = 0;
             string? last = null;
@@ -583,33 +587,27 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
                     nextInstanceId = last;
                     break;
                 }
-                instances[instance.InstanceId] = Observed(instance, daemon);
+                instances[instance.InstanceId] = Observed(instance, eligibility);
                 last = instance.InstanceId;
             }
         }
         return new ServiceObservationPage(tasks.ToImmutable(), [.. instances.Values], nextTaskId, nextInstanceId, null);
     }
 
-    private static ObservedInstance Observed(ContainerInstanceState instance, DaemonEligibility? daemon) => new(
+    private static ObservedInstance Observed(ContainerInstanceState instance, Feasibility eligibility) => new(
         instance.InstanceId,
-        instance.Status == ContainerInstanceStatus.ACTIVE && instance.AgentConnected && (daemon is null || Meets(instance, daemon)),
+        eligibility.Check(instance, []) is null,
         instance.Status == ContainerInstanceStatus.DRAINING,
         instance.AttributeValue(PlacementStrategy.AvailabilityZoneAttribute));
 
-    private static bool Meets(ContainerInstanceState instance, DaemonEligibility daemon)
-    {
-        foreach (var required in daemon.RequiredAttributes)
-        {
-            var value = instance.Attributes.Find(a => a.Name == required.Name);
-            if (value is null || (required.Value is not null && value.Value != required.Value)) return false;
-        }
-        foreach (var constraint in daemon.Constraints.Where(c => c.Type == PlacementConstraint.MemberOf))
-        {
-            if (!ClusterQuery.TryParse(constraint.Expression, out var query, out _)) return false;
-            if (!query.Matches(new ContainerInstanceQuerySubject(instance, []))) return false;
-        }
-        return true;
-    }
+    private static readonly Feasibility TakesTasks = Feasibility.ForDaemon([], []);
+
+    /// <summary>
+    /// Whether an instance takes the service's tasks (ACTIVE, agent connected) and, for a daemon, meets its requirements:
+    /// the placement rule without resources. Task groups are not given, so a task:group query sees no task there.
+    /// </summary>
+    private static Feasibility Eligibility(DaemonEligibility? daemon) =>
+        daemon is null ? TakesTasks : Feasibility.ForDaemon(daemon.RequiredAttributes, daemon.Constraints);
 
     // ------------------------------------------------------------------ housekeeping
 

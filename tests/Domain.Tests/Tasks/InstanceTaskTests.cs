@@ -102,6 +102,23 @@ public class InstanceTaskTests
     }
 
     [Fact]
+    public void A_placed_task_is_checked_again_against_what_bound_its_placement_and_a_named_instance_only_against_its_capacity()
+    {
+        var other = NewTask(Revision(sidecar: true), "11111111222222223333333344444444");
+        TaskState Requiring(string attribute) => other with { TaskDefinition = other.TaskDefinition with { RequiresAttributes = [new() { Name = attribute }] } };
+        PlacementBinding Binding(params PlacementConstraint[] constraints) => new([.. constraints]);
+
+        Assert.Equal("ATTRIBUTE", Refusal(Connected(), new PlaceTask(Context(3), Requiring("tier"), Record, Binding())).Message);
+        Assert.Equal("ATTRIBUTE",
+            Refusal(Connected(), new PlaceTask(Context(3), other, Record, Binding(PlacementConstraint.Member("attribute:ecs.instance-type == m5.large")))).Message);
+        // The task already here is of group family:web, as the other one is: distinctInstance counts it, task:group queries see it.
+        Assert.Equal("ATTRIBUTE", Refusal(Placed(), new PlaceTask(Context(3), other, Record, Binding(PlacementConstraint.Distinct))).Message);
+        Run(Placed(), new PlaceTask(Context(3), Requiring("ecs.os-type"), Record, Binding(PlacementConstraint.Member("task:group == family:web"))));
+        // StartTask named the instance: no binding, so neither the missing attribute nor the group already here refuses it.
+        Run(Placed(), new PlaceTask(Context(3), Requiring("tier") with { Group = "family:web" }, Record));
+    }
+
+    [Fact]
     public void Reports_walk_the_task_from_pending_to_running_to_stopped_and_give_resources_back_once()
     {
         var pending = Reported(Placed(), 3, new ReportedTask { TaskId = TaskId, Containers = [] });
