@@ -123,21 +123,25 @@ public static class ContainerInstanceActions
         if (request.Status is not ("ACTIVE" or "DRAINING"))
             throw EcsError.InvalidParameter($"Invalid status '{request.Status}'. Valid values: ACTIVE, DRAINING.");
 
+        var instanceIds = names.Select(name => TryInstanceId(name, cluster, out var instanceId) ? instanceId : null).ToList();
+        // One decision of the cluster's scheduler over every named instance; each one it cannot change is a failure.
+        var changed = await context.Plane.Clusters.Ask<InstancesStateChanged>(cluster,
+            new ChangeInstancesState(context.Request, [.. instanceIds.OfType<string>()], request.Status), context.Cancellation);
+        if (changed.Error is { } refused) throw EcsError.From(refused);
+        var outcomes = changed.Outcomes.GetEnumerator();
         var updated = new List<ContainerInstanceShape>();
         var failures = new List<Failure>();
-        foreach (var name in names)
+        for (var i = 0; i < names.Count; i++)
         {
-            if (!TryInstanceId(name, cluster, out var instanceId))
+            if (instanceIds[i] is null)
             {
-                failures.Add(new Failure(MissingArn(cluster, name, context), "MISSING"));
+                failures.Add(new Failure(MissingArn(cluster, names[i], context), "MISSING"));
                 continue;
             }
-            var response = await context.Plane.ContainerInstances.Send(ContainerInstanceState.EntityIdOf(cluster, instanceId),
-                new UpdateContainerInstanceState(context.Request, request.Status), context.Cancellation);
-            var arn = context.Plane.Account.ContainerInstanceArn(cluster, instanceId);
-            if (response.State.Status is null) failures.Add(new Failure(arn, "MISSING"));
-            else if (response.Error is { } error) failures.Add(new Failure(arn, error.Message));
-            else updated.Add(ContainerInstanceShape.From(response.State, context.Plane.Account, includeTags: false));
+            outcomes.MoveNext();
+            var outcome = outcomes.Current;
+            if (outcome.Updated is { } state) updated.Add(ContainerInstanceShape.From(state, context.Plane.Account, includeTags: false));
+            else failures.Add(new Failure(context.Plane.Account.ContainerInstanceArn(cluster, outcome.InstanceId), outcome.FailureReason!));
         }
         return new { containerInstances = updated, failures };
     }
