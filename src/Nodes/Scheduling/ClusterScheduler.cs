@@ -101,8 +101,12 @@ public sealed partial class ClusterScheduler : AggregateEntity<Cluster, ClusterS
             var (registered, running, pending) = _view.Statistics();
             Sender.Tell(new ClusterSummary(State.Public(), registered, running, pending));
         }));
-        Command<RegisterInstance>(register =>
-            WhenInstancesFree(register, [register.Command.InstanceId], includeRegistering: false, () => Register(register, Sender)));
+        Command<RegisterInstance>(request =>
+        {
+            // Named once, here: a registration that waits is looked at again with the same name.
+            var register = request with { Command = ContainerInstance.Named(request.Command, () => Guid.NewGuid().ToString("N")) };
+            WhenInstancesFree(register, [register.Command.InstanceId!], includeRegistering: false, () => Register(register, Sender));
+        });
         Command<RegistrationAnswered>(OnRegistrationAnswered);
         Command<DeregisterInstance>(deregister =>
             WhenInstancesFree(deregister, [deregister.InstanceId], includeRegistering: false, () => Deregister(deregister, Sender)));
@@ -442,28 +446,29 @@ public sealed partial class ClusterScheduler : AggregateEntity<Cluster, ClusterS
     private void Register(RegisterInstance register, IActorRef replyTo)
     {
         var command = register.Command;
+        var instanceId = command.InstanceId!;
         if (!State.IsActive && State.Name == Cluster.DefaultName)
         {
             // ECS creates the cluster "default" for the first instance that registers into it (again, once deleted).
             Execute(new CreateCluster(command.Context, [], [], null, null, []), error =>
             {
                 if (error is null) Register(register, replyTo);
-                else replyTo.Tell(new EntityResponse<ContainerInstanceState>(ContainerInstanceState.Unregistered(State.Name, command.InstanceId), error));
+                else replyTo.Tell(new EntityResponse<ContainerInstanceState>(ContainerInstanceState.Unregistered(State.Name, instanceId), error));
             });
             return;
         }
-        Execute(new AdmitContainerInstance(command.Context, command.InstanceId, register.MaxInstances), error =>
+        Execute(new AdmitContainerInstance(command.Context, instanceId, register.MaxInstances), error =>
         {
             if (error is not null)
             {
-                replyTo.Tell(new EntityResponse<ContainerInstanceState>(ContainerInstanceState.Unregistered(State.Name, command.InstanceId), error));
+                replyTo.Tell(new EntityResponse<ContainerInstanceState>(ContainerInstanceState.Unregistered(State.Name, instanceId), error));
                 return;
             }
-            _registering.Add(command.InstanceId);
-            _instances().Ask<EntityResponse<ContainerInstanceState>>(new ShardingEnvelope(InstanceEntityId(command.InstanceId), command),
+            _registering.Add(instanceId);
+            _instances().Ask<EntityResponse<ContainerInstanceState>>(new ShardingEnvelope(InstanceEntityId(instanceId), command),
                     _options.RegistrationAskTimeout)
-                .PipeTo(Self, success: response => new RegistrationAnswered(replyTo, command.InstanceId, response),
-                    failure: _ => new RegistrationAnswered(replyTo, command.InstanceId, null));
+                .PipeTo(Self, success: response => new RegistrationAnswered(replyTo, instanceId, response),
+                    failure: _ => new RegistrationAnswered(replyTo, instanceId, null));
         });
     }
 

@@ -82,7 +82,10 @@ public sealed record GetClusterSummary : IEntityQuery
 
 public sealed record ClusterSummary(ClusterState Cluster, int RegisteredContainerInstances, int RunningTasks, int PendingTasks);
 
-/// <summary>RegisterContainerInstance through its cluster: admitted (the cluster <c>default</c> created on first use), then recorded by the instance.</summary>
+/// <summary>
+/// RegisterContainerInstance through its cluster: a new instance named (<see cref="ContainerInstance.Named"/>), admitted (the
+/// cluster <c>default</c> created on first use), then recorded by the instance.
+/// </summary>
 public sealed record RegisterInstance(RegisterContainerInstance Command, int MaxInstances);
 
 /// <summary>DeregisterContainerInstance through its cluster: recorded by the instance, then the cluster lets it go.</summary>

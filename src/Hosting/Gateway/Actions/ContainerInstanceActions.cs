@@ -48,13 +48,12 @@ public static class ContainerInstanceActions
     private static async Task<object> RegisterContainerInstance(RegisterContainerInstanceRequest request, ActionContext context)
     {
         var cluster = ResourceNames.ValidClusterName(ResourceNames.Cluster(request.Cluster));
-        var reregistering = request.ContainerInstanceArn is not null;
-        var instanceId = reregistering ? InstanceId(request.ContainerInstanceArn!, cluster)
-            : RegistrationId(request.InstanceIdentityDocument) is { } registration ? InstanceIdOfRegistration(cluster, registration)
-            : Guid.NewGuid().ToString("N");
+        // A new registration leaves the instance unnamed: its cluster's scheduler names it.
+        var instanceId = request.ContainerInstanceArn is { } arn ? InstanceId(arn, cluster) : null;
         var command = new Domain.ContainerInstances.RegisterContainerInstance(context.Request, cluster, instanceId,
             Ec2InstanceId(request.InstanceIdentityDocument), [.. request.TotalResources ?? []], request.VersionInfo,
-            [.. request.Attributes ?? []], [.. request.Tags ?? []], request.PlatformDevices?.ToImmutableList());
+            [.. request.Attributes ?? []], [.. request.Tags ?? []], request.PlatformDevices?.ToImmutableList(),
+            instanceId is null ? RegistrationId(request.InstanceIdentityDocument) : null);
         var state = await ControlPlane.Accepted(context.Plane.Clusters.Ask<EntityResponse<ContainerInstanceState>>(cluster,
             new RegisterInstance(command, context.Plane.Limits.MaxContainerInstancesPerCluster), context.Cancellation));
         return new { containerInstance = ContainerInstanceShape.From(state, context.Plane.Account, includeTags: true) };
@@ -181,14 +180,6 @@ public static class ContainerInstanceActions
 
     private static string MissingArn(string cluster, string name, ActionContext context) =>
         Arn.LooksLikeArn(name) ? name : context.Plane.Account.ContainerInstanceArn(cluster, name);
-
-    /// <summary>
-    /// The instance a registration makes, from the registration id an Actors agent puts in its identity document: the
-    /// same for every retry of one registration (an answer lost in a timeout must not leave a second instance), and
-    /// new for the agent's next registration.
-    /// </summary>
-    private static string InstanceIdOfRegistration(string cluster, string registrationId) =>
-        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{cluster}/{registrationId}")))[..32];
 
     private static string? RegistrationId(string? instanceIdentityDocument)
     {
