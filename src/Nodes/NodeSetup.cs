@@ -87,6 +87,9 @@ public static class NodeSetup
         else
             builder.WithPeerDiscovery(options.Address, options.Peers);
 
+        // Every node that answers ListClusters keeps its own index of them, fed by the shared journal.
+        builder.WithActors((system, registry) =>
+            registry.Register<ClusterIndex>(system.ActorOf(Props.Create(() => new ClusterIndex(options.Journal)), "cluster-index")));
         return options.Roles.Contains(NodeRoles.Orchestrator) ? builder.WithEntityRegions(options) : builder.WithEntityProxies();
     }
 
