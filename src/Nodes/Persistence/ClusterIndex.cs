@@ -35,7 +35,7 @@ public sealed class ClusterIndex : ReceiveActor
             catch (Exception failure)
             {
                 // The index stays as it was: the next question reads from the same cursor.
-                replyTo.Tell(new Status.Failure(JournalFailure.Unreadable(Context.System, "the clusters cannot be listed", failure)));
+                replyTo.Tell(new Status.Failure(JournalFailure.Unreadable(Context.System, $"the {EntityKinds.Cluster} entities cannot be listed", failure)));
             }
         });
     }

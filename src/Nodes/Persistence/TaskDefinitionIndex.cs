@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Actors.Domain.TaskDefinitions;
 using Actors.Nodes.Entities;
+using Actors.Nodes.Sharding;
 using Akka.Actor;
 
 namespace Actors.Nodes.Persistence;
@@ -43,7 +44,7 @@ public sealed class TaskDefinitionIndex : ReceiveActor
             catch (Exception failure)
             {
                 // The index stays as it was: the next question reads from the same cursor.
-                replyTo.Tell(new Status.Failure(JournalFailure.Unreadable(Context.System, "the task definitions cannot be listed", failure)));
+                replyTo.Tell(new Status.Failure(JournalFailure.Unreadable(Context.System, $"the {EntityKinds.TaskDefinitionFamily} entities cannot be listed", failure)));
             }
         });
     }
