@@ -87,6 +87,12 @@ public static class NodeSetup
         else
             builder.WithPeerDiscovery(options.Address, options.Peers);
 
+        // Every node answers ListClusters and ListTaskDefinitions from indexes of its own, fed by the shared journal.
+        builder.WithActors((system, registry) =>
+        {
+            registry.Register<ClusterIndex>(system.ActorOf(Props.Create(() => new ClusterIndex(options.Journal)), "cluster-index"));
+            registry.Register<TaskDefinitionIndex>(system.ActorOf(Props.Create(() => new TaskDefinitionIndex(options.Journal)), "task-definition-index"));
+        });
         return options.Roles.Contains(NodeRoles.Orchestrator) ? builder.WithEntityRegions(options) : builder.WithEntityProxies();
     }
 

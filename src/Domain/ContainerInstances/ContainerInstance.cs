@@ -15,6 +15,18 @@ public sealed partial class ContainerInstance : IAggregate<ContainerInstanceStat
 
     public static bool IsValidInstanceId(string? instanceId) => instanceId is not null && InstanceIdFormat().IsMatch(instanceId);
 
+    /// <summary>
+    /// The registration with the instance it makes named: the one it re-registers; else, from the registration id of an
+    /// Actors agent, the same id for every retry of one registration (an answer lost in a timeout must not leave a second
+    /// instance) and a new one for the agent's next registration; else <paramref name="newInstanceId"/> (ECS's fresh id).
+    /// </summary>
+    public static RegisterContainerInstance Named(RegisterContainerInstance command, Func<string> newInstanceId) =>
+        command.InstanceId is not null ? command
+        : command with { InstanceId = command.RegistrationId is { } registration ? InstanceIdOfRegistration(command.Cluster, registration) : newInstanceId() };
+
+    private static string InstanceIdOfRegistration(string cluster, string registrationId) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{cluster}/{registrationId}")))[..32];
+
     public static ContainerInstanceState Empty(string entityId)
     {
         // Cluster names cannot contain '/', instance ids neither: the last slash separates them.

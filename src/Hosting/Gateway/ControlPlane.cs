@@ -34,6 +34,8 @@ public sealed class ControlPlane(ActorSystem system, ActorRegistry registry, Acc
     public EntityClient<TaskDefinitionFamilyState> TaskDefinitionFamilies { get; } = new(registry.Get<TaskDefinitionFamilyRegion>(), AskTimeout);
     public EntityClient<ContainerInstanceState> ContainerInstances { get; } = new(registry.Get<ContainerInstanceRegion>(), AskTimeout);
     public EntityClient<ServiceState> Services { get; } = new(registry.Get<ServiceRegion>(), AskTimeout);
+    private readonly IActorRef _clusterIndex = registry.Get<ClusterIndex>();
+    private readonly IActorRef _taskDefinitionIndex = registry.Get<TaskDefinitionIndex>();
 
     /// <summary>Each kind's shard region (a proxy on a gateway-only node), for the control plane's status.</summary>
     public IReadOnlyDictionary<string, IActorRef> RegionsByKind { get; } = new Dictionary<string, IActorRef>
@@ -43,6 +45,14 @@ public sealed class ControlPlane(ActorSystem system, ActorRegistry registry, Acc
         [EntityKinds.ContainerInstance] = registry.Get<ContainerInstanceRegion>(),
         [EntityKinds.Service] = registry.Get<ServiceRegion>(),
     };
+
+    /// <summary>A page of the ACTIVE clusters' names from this node's index of them.</summary>
+    public Task<Nodes.Scheduling.IdPage> ActiveClusters(string? afterName, int limit, CancellationToken cancellationToken) =>
+        _clusterIndex.Ask<Nodes.Scheduling.IdPage>(new ListActiveClusters(afterName, limit), AskTimeout, cancellationToken);
+
+    /// <summary>A page of task definition revisions from this node's index of them.</summary>
+    public Task<TaskDefinitionRevisionPage> TaskDefinitionRevisions(ListTaskDefinitionRevisions list, CancellationToken cancellationToken) =>
+        _taskDefinitionIndex.Ask<TaskDefinitionRevisionPage>(list, AskTimeout, cancellationToken);
 
     /// <summary>Sends a command and turns a refusal into the ECS error the client sees.</summary>
     public static async Task<TState> Accepted<TState>(Task<Nodes.Entities.EntityResponse<TState>> response)

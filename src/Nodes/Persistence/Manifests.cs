@@ -169,6 +169,10 @@ public static class Manifests
         (typeof(MarkInstanceLost), "mark-instance-lost.v1"),
         (typeof(GetTaskTags), "get-task-tags.v1"),
         (typeof(TaskTags), "task-tags.v1"),
+        (typeof(ChangeInstanceAttributes), "change-instance-attributes.v1"),
+        (typeof(InstanceAttributesChanged), "instance-attributes-changed.v1"),
+        (typeof(ChangeInstancesState), "change-instances-state.v1"),
+        (typeof(InstancesStateChanged), "instances-state-changed.v1"),
 
         // What services ask of their cluster and what the gateway asks of services
         (typeof(CreateServiceInCluster), "create-service-in-cluster.v1"),

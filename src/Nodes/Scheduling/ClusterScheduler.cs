@@ -43,7 +43,7 @@ public sealed record SchedulerOptions
 /// tasks, place refused ones again on the fresh view, record the outcome, answer. Registration and deregistration of
 /// instances go through here too, so membership and the instances agree.
 /// </summary>
-public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IClusterCommand, IClusterEvent>, IWithTimers
+public sealed partial class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IClusterCommand, IClusterEvent>, IWithTimers
 {
     private const string HousekeepingTimer = "housekeeping";
     /// <summary>
@@ -101,9 +101,15 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
             var (registered, running, pending) = _view.Statistics();
             Sender.Tell(new ClusterSummary(State.Public(), registered, running, pending));
         }));
-        Command<RegisterInstance>(register => Register(register, Sender));
+        Command<RegisterInstance>(request =>
+        {
+            // Named once, here: a registration that waits is looked at again with the same name.
+            var register = request with { Command = ContainerInstance.Named(request.Command, () => Guid.NewGuid().ToString("N")) };
+            WhenInstancesFree(register, [register.Command.InstanceId!], includeRegistering: false, () => Register(register, Sender));
+        });
         Command<RegistrationAnswered>(OnRegistrationAnswered);
-        Command<DeregisterInstance>(deregister => Deregister(deregister, Sender));
+        Command<DeregisterInstance>(deregister =>
+            WhenInstancesFree(deregister, [deregister.InstanceId], includeRegistering: false, () => Deregister(deregister, Sender)));
         Command<DeregistrationAnswered>(OnDeregistrationAnswered);
         Command<OutcomeDescribed>(described => described.ReplyTo.Tell(new LaunchResult(described.Tasks, described.Failures, null)));
         Command<Housekeeping>(_ => Housekeep());
@@ -112,6 +118,7 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
         Command<ListClusterServices>(list => Sender.Tell(Page(
             State.Services.Where(s => list.SchedulingStrategy is null || s.Value == list.SchedulingStrategy).Select(s => s.Key), list.AfterName, list.Limit)));
         Command<ObserveService>(observe => WhenViewReady(observe, () => Sender.Tell(Observe(observe))));
+        ReceiveInstanceWrites();
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -442,34 +449,37 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
     private void Register(RegisterInstance register, IActorRef replyTo)
     {
         var command = register.Command;
+        var instanceId = command.InstanceId!;
         if (!State.IsActive && State.Name == Cluster.DefaultName)
         {
             // ECS creates the cluster "default" for the first instance that registers into it (again, once deleted).
             Execute(new CreateCluster(command.Context, [], [], null, null, []), error =>
             {
                 if (error is null) Register(register, replyTo);
-                else replyTo.Tell(new EntityResponse<ContainerInstanceState>(ContainerInstanceState.Unregistered(State.Name, command.InstanceId), error));
+                else replyTo.Tell(new EntityResponse<ContainerInstanceState>(ContainerInstanceState.Unregistered(State.Name, instanceId), error));
             });
             return;
         }
-        Execute(new AdmitContainerInstance(command.Context, command.InstanceId, register.MaxInstances), error =>
+        Execute(new AdmitContainerInstance(command.Context, instanceId, register.MaxInstances), error =>
         {
             if (error is not null)
             {
-                replyTo.Tell(new EntityResponse<ContainerInstanceState>(ContainerInstanceState.Unregistered(State.Name, command.InstanceId), error));
+                replyTo.Tell(new EntityResponse<ContainerInstanceState>(ContainerInstanceState.Unregistered(State.Name, instanceId), error));
                 return;
             }
-            _registering.Add(command.InstanceId);
-            _instances().Ask<EntityResponse<ContainerInstanceState>>(new ShardingEnvelope(InstanceEntityId(command.InstanceId), command),
+            _registering.Add(instanceId);
+            _instances().Ask<EntityResponse<ContainerInstanceState>>(new ShardingEnvelope(InstanceEntityId(instanceId), command),
                     _options.RegistrationAskTimeout)
-                .PipeTo(Self, success: response => new RegistrationAnswered(replyTo, command.InstanceId, response),
-                    failure: _ => new RegistrationAnswered(replyTo, command.InstanceId, null));
+                .PipeTo(Self, success: response => new RegistrationAnswered(replyTo, instanceId, response),
+                    failure: _ => new RegistrationAnswered(replyTo, instanceId, null));
         });
     }
 
     private void OnRegistrationAnswered(RegistrationAnswered answered)
     {
         _registering.Remove(answered.InstanceId);
+        ReleaseWaitingForInstances();
+        if (answered.Response is { Error: null, State.IsRegistered: true } registered) Remember(registered.State);
         if (answered.Response is not { } response)
         {
             // Unknown whether the instance recorded it: leave the member; the instance's own changes settle it.
@@ -497,6 +507,7 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
     private void OnDeregistrationAnswered(DeregistrationAnswered answered)
     {
         _registering.Remove(answered.Request.InstanceId);
+        ReleaseWaitingForInstances();
         if (answered.Response is not { } response)
         {
             answered.ReplyTo.Tell(new Status.Failure(new TimeoutException($"Container instance {answered.Request.InstanceId} did not answer in time.")));
@@ -510,6 +521,7 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
         Execute(new ReleaseContainerInstance(answered.Request.Command.Context, answered.Request.InstanceId), _ =>
         {
             _view.Remove(answered.Request.InstanceId);
+            _written.Remove(answered.Request.InstanceId);
             answered.ReplyTo.Tell(response);
         });
     }

@@ -82,7 +82,10 @@ public sealed record GetClusterSummary : IEntityQuery
 
 public sealed record ClusterSummary(ClusterState Cluster, int RegisteredContainerInstances, int RunningTasks, int PendingTasks);
 
-/// <summary>RegisterContainerInstance through its cluster: admitted (the cluster <c>default</c> created on first use), then recorded by the instance.</summary>
+/// <summary>
+/// RegisterContainerInstance through its cluster: a new instance named (<see cref="ContainerInstance.Named"/>), admitted (the
+/// cluster <c>default</c> created on first use), then recorded by the instance.
+/// </summary>
 public sealed record RegisterInstance(RegisterContainerInstance Command, int MaxInstances);
 
 /// <summary>DeregisterContainerInstance through its cluster: recorded by the instance, then the cluster lets it go.</summary>
@@ -110,3 +113,22 @@ public sealed record GetTaskTags(string TaskId);
 
 /// <summary>What an instance answers to PlaceTask and StopTask: the task as it now is, or why not.</summary>
 public sealed record TaskAnswer(TaskDescription? Task, DomainError? Error);
+
+/// <summary>
+/// PutAttributes (or, with <paramref name="Delete"/>, DeleteAttributes) over instances of the cluster: one decision of
+/// its scheduler, all or none. Each target's attributes are already resolved from the request's targetIds.
+/// </summary>
+public sealed record ChangeInstanceAttributes(RequestContext Context, ImmutableList<InstanceAttributeTarget> Targets, bool Delete);
+
+public sealed record InstanceAttributeTarget(string InstanceId, ImmutableList<Domain.ContainerInstances.Attribute> Attributes);
+
+/// <summary>Every target took its attributes, or (with <paramref name="Error"/>, the first target's refusal) none did.</summary>
+public sealed record InstanceAttributesChanged(DomainError? Error);
+
+/// <summary>UpdateContainerInstancesState: one decision over the named instances; those that cannot change are failures of the answer.</summary>
+public sealed record ChangeInstancesState(RequestContext Context, ImmutableList<string> InstanceIds, string Status);
+
+/// <summary>One outcome per instance asked for, in the order asked: the instance as it now is, or ECS's failure reason.</summary>
+public sealed record InstancesStateChanged(ImmutableList<InstanceStateOutcome> Outcomes, DomainError? Error);
+
+public sealed record InstanceStateOutcome(string InstanceId, ContainerInstanceState? Updated, string? FailureReason);

@@ -419,4 +419,22 @@ public class ContainerInstanceTests
         Assert.Equal(state.Tags, copy.Tags);
         Assert.Equal(state with { RegisteredResources = copy.RegisteredResources, RemainingResources = copy.RemainingResources, Attributes = copy.Attributes, Tags = copy.Tags, PlatformDevices = copy.PlatformDevices }, copy);
     }
+
+    [Fact]
+    public void A_registration_names_its_instance_by_what_it_re_registers_by_its_registration_id_or_afresh()
+    {
+        var drawn = 0;
+        string Draw() => $"{++drawn:x32}";
+        var unnamed = Register() with { InstanceId = null };
+
+        Assert.Equal(InstanceId, ContainerInstance.Named(Register(), Draw).InstanceId);
+        var first = ContainerInstance.Named(unnamed with { RegistrationId = "reg-1" }, Draw).InstanceId;
+        Assert.True(ContainerInstance.IsValidInstanceId(first));
+        // Every retry of one registration names the same instance; the next registration, or another cluster, another one.
+        Assert.Equal(first, ContainerInstance.Named(unnamed with { RegistrationId = "reg-1" }, Draw).InstanceId);
+        Assert.NotEqual(first, ContainerInstance.Named(unnamed with { RegistrationId = "reg-2" }, Draw).InstanceId);
+        Assert.NotEqual(first, ContainerInstance.Named(unnamed with { Cluster = "other", RegistrationId = "reg-1" }, Draw).InstanceId);
+        Assert.Equal(0, drawn);
+        Assert.Equal($"{1:x32}", ContainerInstance.Named(unnamed, Draw).InstanceId);
+    }
 }

@@ -45,14 +45,10 @@ public static class AttributeActions
             forInstance.Add(attribute with { TargetType = null, TargetId = null });
         }
 
-        foreach (var (instanceId, forInstance) in byInstance)
-        {
-            IContainerInstanceCommand command = put
-                ? new PutContainerInstanceAttributes(context.Request, [.. forInstance])
-                : new DeleteContainerInstanceAttributes(context.Request, [.. forInstance.Select(a => a.Name)]);
-            await ControlPlane.Accepted(context.Plane.ContainerInstances.Send(ContainerInstanceState.EntityIdOf(cluster, instanceId), command,
-                context.Cancellation));
-        }
+        // One decision of the cluster's scheduler: every instance takes its attributes, or none does.
+        var changed = await context.Plane.Clusters.Ask<InstanceAttributesChanged>(cluster, new ChangeInstanceAttributes(context.Request,
+            [.. byInstance.Select(target => new InstanceAttributeTarget(target.Key, [.. target.Value]))], Delete: !put), context.Cancellation);
+        if (changed.Error is { } error) throw EcsError.From(error);
         return new { attributes = attributes.Select(a => a with { TargetType = ContainerInstanceTarget }) };
     }
 

@@ -90,11 +90,9 @@ public static class ClusterActions
 
     private static async Task<object> ListClusters(ListClustersRequest request, ActionContext context)
     {
-        var names = await context.Plane.Directory.EntityIds(Nodes.Sharding.EntityKinds.Cluster, context.Cancellation);
-        var states = await Task.WhenAll(names.Select(name => context.Plane.Clusters.GetState(name, context.Cancellation)));
-        var active = states.Where(state => state.IsActive).Select(state => state.Name);
-        var page = Paging.Take(active, name => name, request.NextToken, request.MaxResults);
-        return new { clusterArns = page.Items.Select(context.Plane.Account.ClusterArn), nextToken = page.NextToken };
+        var pageSize = Paging.PageSize(request.MaxResults);
+        var page = await context.Plane.ActiveClusters(Paging.LastKey(request.NextToken), pageSize, context.Cancellation);
+        return new { clusterArns = page.Ids.Select(context.Plane.Account.ClusterArn), nextToken = page.More ? Paging.TokenAfter(page.Ids[^1]) : null };
     }
 
     private static async Task<object> UpdateCluster(UpdateClusterRequest request, ActionContext context)

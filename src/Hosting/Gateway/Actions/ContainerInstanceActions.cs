@@ -48,13 +48,12 @@ public static class ContainerInstanceActions
     private static async Task<object> RegisterContainerInstance(RegisterContainerInstanceRequest request, ActionContext context)
     {
         var cluster = ResourceNames.ValidClusterName(ResourceNames.Cluster(request.Cluster));
-        var reregistering = request.ContainerInstanceArn is not null;
-        var instanceId = reregistering ? InstanceId(request.ContainerInstanceArn!, cluster)
-            : RegistrationId(request.InstanceIdentityDocument) is { } registration ? InstanceIdOfRegistration(cluster, registration)
-            : Guid.NewGuid().ToString("N");
+        // A new registration leaves the instance unnamed: its cluster's scheduler names it.
+        var instanceId = request.ContainerInstanceArn is { } arn ? InstanceId(arn, cluster) : null;
         var command = new Domain.ContainerInstances.RegisterContainerInstance(context.Request, cluster, instanceId,
             Ec2InstanceId(request.InstanceIdentityDocument), [.. request.TotalResources ?? []], request.VersionInfo,
-            [.. request.Attributes ?? []], [.. request.Tags ?? []], request.PlatformDevices?.ToImmutableList());
+            [.. request.Attributes ?? []], [.. request.Tags ?? []], request.PlatformDevices?.ToImmutableList(),
+            instanceId is null ? RegistrationId(request.InstanceIdentityDocument) : null);
         var state = await ControlPlane.Accepted(context.Plane.Clusters.Ask<EntityResponse<ContainerInstanceState>>(cluster,
             new RegisterInstance(command, context.Plane.Limits.MaxContainerInstancesPerCluster), context.Cancellation));
         return new { containerInstance = ContainerInstanceShape.From(state, context.Plane.Account, includeTags: true) };
@@ -123,21 +122,25 @@ public static class ContainerInstanceActions
         if (request.Status is not ("ACTIVE" or "DRAINING"))
             throw EcsError.InvalidParameter($"Invalid status '{request.Status}'. Valid values: ACTIVE, DRAINING.");
 
+        var instanceIds = names.Select(name => TryInstanceId(name, cluster, out var instanceId) ? instanceId : null).ToList();
+        // One decision of the cluster's scheduler over every named instance; each one it cannot change is a failure.
+        var changed = await context.Plane.Clusters.Ask<InstancesStateChanged>(cluster,
+            new ChangeInstancesState(context.Request, [.. instanceIds.OfType<string>()], request.Status), context.Cancellation);
+        if (changed.Error is { } refused) throw EcsError.From(refused);
+        var outcomes = changed.Outcomes.GetEnumerator();
         var updated = new List<ContainerInstanceShape>();
         var failures = new List<Failure>();
-        foreach (var name in names)
+        for (var i = 0; i < names.Count; i++)
         {
-            if (!TryInstanceId(name, cluster, out var instanceId))
+            if (instanceIds[i] is null)
             {
-                failures.Add(new Failure(MissingArn(cluster, name, context), "MISSING"));
+                failures.Add(new Failure(MissingArn(cluster, names[i], context), "MISSING"));
                 continue;
             }
-            var response = await context.Plane.ContainerInstances.Send(ContainerInstanceState.EntityIdOf(cluster, instanceId),
-                new UpdateContainerInstanceState(context.Request, request.Status), context.Cancellation);
-            var arn = context.Plane.Account.ContainerInstanceArn(cluster, instanceId);
-            if (response.State.Status is null) failures.Add(new Failure(arn, "MISSING"));
-            else if (response.Error is { } error) failures.Add(new Failure(arn, error.Message));
-            else updated.Add(ContainerInstanceShape.From(response.State, context.Plane.Account, includeTags: false));
+            outcomes.MoveNext();
+            var outcome = outcomes.Current;
+            if (outcome.Updated is { } state) updated.Add(ContainerInstanceShape.From(state, context.Plane.Account, includeTags: false));
+            else failures.Add(new Failure(context.Plane.Account.ContainerInstanceArn(cluster, outcome.InstanceId), outcome.FailureReason!));
         }
         return new { containerInstances = updated, failures };
     }
@@ -177,14 +180,6 @@ public static class ContainerInstanceActions
 
     private static string MissingArn(string cluster, string name, ActionContext context) =>
         Arn.LooksLikeArn(name) ? name : context.Plane.Account.ContainerInstanceArn(cluster, name);
-
-    /// <summary>
-    /// The instance a registration makes, from the registration id an Actors agent puts in its identity document: the
-    /// same for every retry of one registration (an answer lost in a timeout must not leave a second instance), and
-    /// new for the agent's next registration.
-    /// </summary>
-    private static string InstanceIdOfRegistration(string cluster, string registrationId) =>
-        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{cluster}/{registrationId}")))[..32];
 
     private static string? RegistrationId(string? instanceIdentityDocument)
     {

@@ -4,6 +4,7 @@ using Actors.Domain.TaskDefinitions;
 using Actors.Hosting.Gateway.Shapes;
 
 using Actors.Nodes.Entities;
+using Actors.Nodes.Persistence;
 
 namespace Actors.Hosting.Gateway.Actions;
 
@@ -76,34 +77,16 @@ public static class TaskDefinitionActions
             "DESC" => true,
             _ => throw EcsError.InvalidParameter($"Invalid sort '{request.Sort}'. Valid values: ASC, DESC."),
         };
-        // ECS's familyPrefix here names one whole family, despite its name.
-        var families = request.FamilyPrefix is { Length: > 0 } family ? [family] : await FamilyNames(context);
         var pageSize = Paging.PageSize(request.MaxResults);
         var after = Paging.LastKey(request.NextToken)?.Split('\0') is [var afterFamily, var afterRevision]
                     && int.TryParse(afterRevision, System.Globalization.CultureInfo.InvariantCulture, out var number)
-            ? (Family: afterFamily, Revision: number)
-            : ((string Family, int Revision)?)null;
-        var ordered = families.Where(TaskDefinitionValidation.IsValidName).Order(StringComparer.Ordinal).ToList();
-        if (descending) ordered.Reverse();
-
-        // Each family answers a page of its revision numbers: no answer grows with the number of revisions.
-        var found = new List<(string Family, int Revision)>();
-        foreach (var name in ordered)
-        {
-            if (after is { } last && (descending ? string.CompareOrdinal(name, last.Family) > 0 : string.CompareOrdinal(name, last.Family) < 0)) continue;
-            int? afterInFamily = after is { } a && a.Family == name ? a.Revision : null;
-            while (found.Count <= pageSize)
-            {
-                var page = await context.Plane.TaskDefinitionFamilies.Ask<RevisionPage>(name,
-                    new ListRevisions(status.Status, afterInFamily, descending, pageSize + 1 - found.Count), context.Cancellation);
-                found.AddRange(page.Revisions.Select(r => (name, r)));
-                if (!page.More || page.Revisions.Count == 0) break;
-                afterInFamily = page.Revisions[^1];
-            }
-            if (found.Count > pageSize) break;
-        }
-        var more = found.Count > pageSize;
-        var items = found.Take(pageSize).ToList();
+            ? new TaskDefinitionKey(afterFamily, number)
+            : null;
+        // ECS's familyPrefix here names one whole family, despite its name.
+        var page = await context.Plane.TaskDefinitionRevisions(new ListTaskDefinitionRevisions(status.Status,
+            request.FamilyPrefix is { Length: > 0 } family ? family : null, after, descending, pageSize), context.Cancellation);
+        var items = page.Revisions;
+        var more = page.More;
         return new
         {
             taskDefinitionArns = items.Select(r => context.Plane.Account.TaskDefinitionArn(r.Family, r.Revision)),
