@@ -4,6 +4,7 @@ using Actors.Domain.TaskDefinitions;
 using Actors.Domain.Tasks;
 using Actors.Nodes.Entities;
 using Actors.Nodes.Scheduling;
+using Actors.Nodes.Sharding;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.TestKit;
@@ -56,6 +57,9 @@ public class ContainerInstanceEntityTests(ITestOutputHelper output) : NodeTestKi
         var agent = CreateTestProbe();
         var report = new ReportAgentState(Context(), []);
         entity.Tell(new AgentSync(report, known, wait), agent);
+        // The holder names itself, so that a gateway can watch it; the answer waits.
+        agent.ExpectMsg<LongPollHeld>();
+        Assert.Equal(entity, agent.LastSender);
         agent.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
         return (entity, known, agent, report.Context);
     }
@@ -242,6 +246,7 @@ public class ContainerInstanceEntityTests(ITestOutputHelper output) : NodeTestKi
         var answer = leftBehind.ExpectMsg<AgentSyncAnswer>(TimeSpan.FromSeconds(2));
         Assert.Equal(known, answer.DesiredVersion);
         Assert.NotNull(answer.Desired);
+        latest.ExpectMsg<LongPollHeld>();
         latest.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
 
         // A sync from another key is refused and leaves the agent's poll alone.

@@ -85,4 +85,49 @@ public class EntityClientTests(ITestOutputHelper output) : NodeTestKit(output)
             .Where(type => typeof(IEntityQuery).IsAssignableFrom(type) && typeof(IDomainCommand).IsAssignableFrom(type));
         Assert.Empty(types);
     }
+    [Fact]
+    public async Task A_held_question_is_answered_by_its_holder()
+    {
+        var region = CreateTestProbe();
+        var holder = CreateTestProbe();
+        var client = new EntityClient<ClusterState>(region.Ref, TimeSpan.FromSeconds(10), Attempt);
+
+        var answer = client.AskHeld<ClusterSummary>(Sys, "web", GetClusterSummary.Instance);
+        region.ExpectMsg<ShardingEnvelope>();
+        var asker = region.LastSender;
+        asker.Tell(LongPollHeld.Instance, holder.Ref);
+        asker.Tell(new ClusterSummary(Web, 3, 0, 0), holder.Ref);
+
+        Assert.Equal(3, (await answer)!.RegisteredContainerInstances);
+    }
+
+    [Fact]
+    public async Task A_holder_that_dies_without_answering_is_noticed_at_once_not_after_the_timeout()
+    {
+        var region = CreateTestProbe();
+        var holder = CreateTestProbe();
+        var client = new EntityClient<ClusterState>(region.Ref, TimeSpan.FromMinutes(5), Attempt);
+
+        var answer = client.AskHeld<ClusterSummary>(Sys, "web", GetClusterSummary.Instance);
+        region.ExpectMsg<ShardingEnvelope>();
+        region.LastSender.Tell(LongPollHeld.Instance, holder.Ref);
+        // Nothing comes back while the holder lives.
+        await Task.Delay(300);
+        Assert.False(answer.IsCompleted);
+        Sys.Stop(holder.Ref);
+
+        Assert.Null(await answer.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task A_held_question_nobody_answers_fails_after_the_client_timeout()
+    {
+        var region = CreateTestProbe();
+        var client = new EntityClient<ClusterState>(region.Ref, TimeSpan.FromMilliseconds(500), Attempt);
+
+        await Assert.ThrowsAsync<AskTimeoutException>(() => client.AskHeld<ClusterSummary>(Sys, "web", GetClusterSummary.Instance));
+        // Sent once: the holder keeps a question it holds, so asking again would only hold it twice.
+        region.ExpectMsg<ShardingEnvelope>();
+        region.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
 }

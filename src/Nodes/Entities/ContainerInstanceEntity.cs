@@ -5,6 +5,7 @@ using Actors.Domain.Scheduling;
 using Actors.Domain.Tasks;
 using Actors.Nodes.Persistence;
 using Actors.Nodes.Scheduling;
+using Actors.Nodes.Sharding;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 
@@ -64,7 +65,7 @@ public sealed class ContainerInstanceEntity
     private const int MaxTasksPerChange = 100;
     private readonly AgentLeaseOptions _lease;
     private readonly Func<IActorRef> _schedulers;
-    private readonly List<LongPoll> _waiting = [];
+    private readonly List<WaitingSync> _waiting = [];
     /// <summary>Tasks changed since the scheduler last acknowledged, with the instance version of their latest change.</summary>
     private readonly Dictionary<string, long> _unacknowledged = new(StringComparer.Ordinal);
     private long _acknowledgedVersion = -1;
@@ -187,7 +188,9 @@ public sealed class ContainerInstanceEntity
         {
             if (error is null && State.IsRegistered && State.DesiredVersion == sync.KnownVersion && sync.MaxWait > TimeSpan.Zero)
             {
-                _waiting.Add(new LongPoll(replyTo, sync.Report.Context.RequestId, sync.KnownVersion, Clock.GetUtcNow() + sync.MaxWait, runningOnAgent));
+                _waiting.Add(new WaitingSync(replyTo, sync.Report.Context.RequestId, sync.KnownVersion, Clock.GetUtcNow() + sync.MaxWait, runningOnAgent));
+                // The asker watches this incarnation: should it die holding the poll, the agent is answered by the next one.
+                replyTo.Tell(LongPollHeld.Instance);
                 UpdateIdlePassivation();
                 return;
             }
@@ -234,7 +237,7 @@ public sealed class ContainerInstanceEntity
     private void AnswerWaiters(DateTimeOffset now) =>
         AnswerWaiters(waiter => waiter.KnownVersion != State.DesiredVersion || now >= waiter.Deadline || !State.IsRegistered);
 
-    private void AnswerWaiters(Predicate<LongPoll> due) =>
+    private void AnswerWaiters(Predicate<WaitingSync> due) =>
         _waiting.RemoveAll(waiter =>
         {
             if (!due(waiter)) return false;
@@ -295,7 +298,7 @@ public sealed class ContainerInstanceEntity
     private bool HasActiveTasks => State.Tasks.Values.Any(TaskLifecycle.IsActive);
 
     /// <summary>A sync held until the desired state moves past <paramref name="KnownVersion"/> or <paramref name="Deadline"/>.</summary>
-    private sealed record LongPoll(IActorRef ReplyTo, string RequestId, long KnownVersion, DateTimeOffset Deadline, IReadOnlySet<string> RunningOnAgent);
+    private sealed record WaitingSync(IActorRef ReplyTo, string RequestId, long KnownVersion, DateTimeOffset Deadline, IReadOnlySet<string> RunningOnAgent);
 
     // The lease timer must not keep an idle, disconnected instance from passivating.
     private sealed record CheckLease : INotInfluenceReceiveTimeout, INoSerializationVerificationNeeded

@@ -6,6 +6,7 @@ using Actors.Domain.TaskDefinitions;
 using Actors.Nodes.Entities;
 using Actors.Nodes.Scheduling;
 using Actors.Nodes.Services;
+using Actors.Nodes.Sharding;
 
 namespace Actors.Nodes.Persistence;
 
@@ -108,6 +109,7 @@ public static class Manifests
         (typeof(AgentReportPart), "agent-report-part.v1"),
         (typeof(AgentSyncAnswer), "agent-sync-answer.v1"),
         (typeof(EndLongPoll), "end-long-poll.v1"),
+        (typeof(LongPollHeld), "long-poll-held.v1"),
         (typeof(ContainerInstanceState), "container-instance-state.v1"),
         (typeof(EntityResponse<ContainerInstanceState>), "container-instance-response.v1"),
 

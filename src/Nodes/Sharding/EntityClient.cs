@@ -25,6 +25,14 @@ public sealed class EntityClient<TState>(IActorRef region, TimeSpan timeout, Tim
     public Task<EntityResponse<TState>> Ask(string entityId, object message, TimeSpan askTimeout, CancellationToken cancellationToken = default) =>
         region.Ask<EntityResponse<TState>>(new ShardingEnvelope(entityId, message), askTimeout, cancellationToken);
 
+    /// <summary>
+    /// A question the entity may hold as a long poll: the answer, or null when the entity stopped holding it without
+    /// answering (its node was killed), within the client's timeout (<see cref="LongPoll"/>).
+    /// </summary>
+    public Task<TAnswer?> AskHeld<TAnswer>(IActorRefFactory actors, string entityId, object message, CancellationToken cancellationToken = default)
+        where TAnswer : class =>
+        LongPoll.Ask<TAnswer>(actors, region, new ShardingEnvelope(entityId, message), timeout, cancellationToken);
+
     /// <summary>A message that needs no answer (its sender asks later, in order: the same sender reaches the same entity in order).</summary>
     public void Tell(string entityId, object message) => region.Tell(new ShardingEnvelope(entityId, message));
 

@@ -1,3 +1,4 @@
+using Actors.Domain.Common;
 using Actors.Domain.ContainerInstances;
 using Actors.Domain.Tasks;
 using Actors.Hosting.Gateway.Auth;
@@ -38,15 +39,25 @@ public static class AgentActions
         // so only larger ones are measured item by item.
         List<List<ReportedTask>> parts = context.Body.Length < MessageBudget.Bytes / 2 ? [[.. tasks]] : MessageBudget.Parts(tasks).ToList();
         var instances = context.Plane.ContainerInstances;
-        for (var index = 0; index < parts.Count - 1; index++)
-            instances.Tell(entityId, new AgentReportPart(context.Request.RequestId, context.Request.Principal, index, [.. parts[index]]));
-        var last = parts.Count == 0 ? [] : parts[^1];
-        var answering = instances.Ask<AgentSyncAnswer>(entityId,
-            new AgentSync(new ReportAgentState(context.Request, [.. last]), request.KnownDesiredVersion, wait, Math.Max(parts.Count - 1, 0)),
-            context.Cancellation);
+        Task<AgentSyncAnswer?> SendSync(TimeSpan maxWait)
+        {
+            for (var index = 0; index < parts.Count - 1; index++)
+                instances.Tell(entityId, new AgentReportPart(context.Request.RequestId, context.Request.Principal, index, [.. parts[index]]));
+            var last = parts.Count == 0 ? [] : parts[^1];
+            return instances.AskHeld<AgentSyncAnswer>(context.Plane.System, entityId,
+                new AgentSync(new ReportAgentState(context.Request, [.. last]), request.KnownDesiredVersion, maxWait, Math.Max(parts.Count - 1, 0)),
+                context.Cancellation);
+        }
+        var answering = SendSync(wait);
+        AgentSyncAnswer? answer;
         // Registered after the sync was sent, so the entity always hears the end after the poll it ends.
-        await using var endOnStop = context.Stopping.Register(() => instances.Tell(entityId, new EndLongPoll(context.Request.RequestId)));
-        var answer = await answering;
+        await using (context.Stopping.Register(() => instances.Tell(entityId, new EndLongPoll(context.Request.RequestId))))
+            answer = await answering;
+        // The instance's entity died holding the poll (its node was killed): its next incarnation answers at once, so the
+        // agent hears a stop recorded meanwhile without waiting out the poll. The report is a state, sent again harmlessly.
+        answer ??= await SendSync(TimeSpan.Zero)
+                   ?? throw new EcsError(ErrorCodes.Server, "The container instance's entity stopped twice while answering: sync again.",
+                       StatusCodes.Status500InternalServerError);
         if (!answer.Registered)
             throw new EcsError(AgentProtocol.NotRegisteredError, $"Container instance {arn} is not registered.");
         if (answer.Error is { } error) throw EcsError.From(error);
