@@ -92,7 +92,7 @@ public class EntityClientTests(ITestOutputHelper output) : NodeTestKit(output)
         var holder = CreateTestProbe();
         var client = new EntityClient<ClusterState>(region.Ref, TimeSpan.FromSeconds(10), Attempt);
 
-        var answer = client.AskHeld<ClusterSummary>(Sys, "web", GetClusterSummary.Instance);
+        var answer = client.AskHeld<ClusterSummary>(Sys, "web", [], GetClusterSummary.Instance);
         region.ExpectMsg<ShardingEnvelope>();
         var asker = region.LastSender;
         asker.Tell(LongPollHeld.Instance, holder.Ref);
@@ -108,7 +108,7 @@ public class EntityClientTests(ITestOutputHelper output) : NodeTestKit(output)
         var holder = CreateTestProbe();
         var client = new EntityClient<ClusterState>(region.Ref, TimeSpan.FromMinutes(5), Attempt);
 
-        var answer = client.AskHeld<ClusterSummary>(Sys, "web", GetClusterSummary.Instance);
+        var answer = client.AskHeld<ClusterSummary>(Sys, "web", [], GetClusterSummary.Instance);
         region.ExpectMsg<ShardingEnvelope>();
         region.LastSender.Tell(LongPollHeld.Instance, holder.Ref);
         // Nothing comes back while the holder lives.
@@ -120,14 +120,37 @@ public class EntityClientTests(ITestOutputHelper output) : NodeTestKit(output)
     }
 
     [Fact]
+    public async Task A_question_nobody_holds_is_asked_again_with_what_precedes_it_until_an_entity_holds_it()
+    {
+        var region = CreateTestProbe();
+        var holder = CreateTestProbe();
+        var client = new EntityClient<ClusterState>(region.Ref, TimeSpan.FromSeconds(10), Attempt);
+
+        var answer = client.AskHeld<ClusterSummary>(Sys, "web", ["part"], GetClusterSummary.Instance);
+        // Dropped on the way (a shard handed over): the part and the question go again, in order.
+        Assert.Equal("part", region.ExpectMsg<ShardingEnvelope>().Message);
+        Assert.Same(GetClusterSummary.Instance, region.ExpectMsg<ShardingEnvelope>().Message);
+        Assert.Equal("part", region.ExpectMsg<ShardingEnvelope>(TimeSpan.FromSeconds(5)).Message);
+        Assert.Same(GetClusterSummary.Instance, region.ExpectMsg<ShardingEnvelope>().Message);
+        var asker = region.LastSender;
+        // Held: no more attempts while the holder lives.
+        asker.Tell(LongPollHeld.Instance, holder.Ref);
+        region.ExpectNoMsg(Attempt * 3);
+        asker.Tell(new ClusterSummary(Web, 2, 0, 0), holder.Ref);
+
+        Assert.Equal(2, (await answer)!.RegisteredContainerInstances);
+    }
+
+    [Fact]
     public async Task A_held_question_nobody_answers_fails_after_the_client_timeout()
     {
         var region = CreateTestProbe();
-        var client = new EntityClient<ClusterState>(region.Ref, TimeSpan.FromMilliseconds(500), Attempt);
+        var client = new EntityClient<ClusterState>(region.Ref, TimeSpan.FromMilliseconds(700), Attempt);
 
-        await Assert.ThrowsAsync<AskTimeoutException>(() => client.AskHeld<ClusterSummary>(Sys, "web", GetClusterSummary.Instance));
-        // Sent once: the holder keeps a question it holds, so asking again would only hold it twice.
+        var answer = client.AskHeld<ClusterSummary>(Sys, "web", [], GetClusterSummary.Instance);
         region.ExpectMsg<ShardingEnvelope>();
-        region.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        region.LastSender.Tell(LongPollHeld.Instance, CreateTestProbe().Ref);
+
+        await Assert.ThrowsAsync<AskTimeoutException>(() => answer);
     }
 }

@@ -26,12 +26,14 @@ public sealed class EntityClient<TState>(IActorRef region, TimeSpan timeout, Tim
         region.Ask<EntityResponse<TState>>(new ShardingEnvelope(entityId, message), askTimeout, cancellationToken);
 
     /// <summary>
-    /// A question the entity may hold as a long poll: the answer, or null when the entity stopped holding it without
-    /// answering (its node was killed), within the client's timeout (<see cref="LongPoll"/>).
+    /// A question the entity may hold as a long poll, after the messages that must precede it (<paramref name="preceding"/>):
+    /// the answer, or null when the entity stopped holding it without answering (its node was killed). Sent again each
+    /// query attempt until the entity holds it, within the client's timeout (<see cref="LongPoll"/>).
     /// </summary>
-    public Task<TAnswer?> AskHeld<TAnswer>(IActorRefFactory actors, string entityId, object message, CancellationToken cancellationToken = default)
-        where TAnswer : class =>
-        LongPoll.Ask<TAnswer>(actors, region, new ShardingEnvelope(entityId, message), timeout, cancellationToken);
+    public Task<TAnswer?> AskHeld<TAnswer>(IActorRefFactory actors, string entityId, IEnumerable<object> preceding, object question,
+        CancellationToken cancellationToken = default) where TAnswer : class =>
+        LongPoll.Ask<TAnswer>(actors, region, [.. preceding.Append(question).Select(message => new ShardingEnvelope(entityId, message))],
+            _queryAttempt, timeout, cancellationToken);
 
     /// <summary>A message that needs no answer (its sender asks later, in order: the same sender reaches the same entity in order).</summary>
     public void Tell(string entityId, object message) => region.Tell(new ShardingEnvelope(entityId, message));

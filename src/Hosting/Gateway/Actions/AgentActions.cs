@@ -41,10 +41,10 @@ public static class AgentActions
         var instances = context.Plane.ContainerInstances;
         Task<AgentSyncAnswer?> SendSync(TimeSpan maxWait)
         {
-            for (var index = 0; index < parts.Count - 1; index++)
-                instances.Tell(entityId, new AgentReportPart(context.Request.RequestId, context.Request.Principal, index, [.. parts[index]]));
+            var preceding = parts.SkipLast(1).Select((part, index) =>
+                new AgentReportPart(context.Request.RequestId, context.Request.Principal, index, [.. part]));
             var last = parts.Count == 0 ? [] : parts[^1];
-            return instances.AskHeld<AgentSyncAnswer>(context.Plane.System, entityId,
+            return instances.AskHeld<AgentSyncAnswer>(context.Plane.System, entityId, preceding,
                 new AgentSync(new ReportAgentState(context.Request, [.. last]), request.KnownDesiredVersion, maxWait, Math.Max(parts.Count - 1, 0)),
                 context.Cancellation);
         }
