@@ -33,6 +33,8 @@ public sealed record SchedulerOptions
     public TimeSpan RegistrationAskTimeout { get; init; } = TimeSpan.FromSeconds(25);
     /// <summary>Tasks (and instances) per page of a service's observation: far below a remote frame.</summary>
     public int ObservationPageSize { get; init; } = 200;
+    /// <summary>A service's feed message unacknowledged this long (one to two of these) is sent again, with what is then current.</summary>
+    public TimeSpan ServiceFeedResendInterval { get; init; } = TimeSpan.FromSeconds(2);
 }
 
 /// <summary>
@@ -43,7 +45,7 @@ public sealed record SchedulerOptions
 /// tasks, place refused ones again on the fresh view, record the outcome, answer. Registration and deregistration of
 /// instances go through here too, so membership and the instances agree.
 /// </summary>
-public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IClusterCommand, IClusterEvent>, IWithTimers
+public sealed partial class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IClusterCommand, IClusterEvent>, IWithTimers
 {
     private const string HousekeepingTimer = "housekeeping";
     /// <summary>
@@ -112,6 +114,8 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
         Command<ListClusterServices>(list => Sender.Tell(Page(
             State.Services.Where(s => list.SchedulingStrategy is null || s.Value == list.SchedulingStrategy).Select(s => s.Key), list.AfterName, list.Limit)));
         Command<ObserveService>(observe => WhenViewReady(observe, () => Sender.Tell(Observe(observe))));
+        Command<ServiceObservationAcknowledged>(OnServiceFeedAcknowledged);
+        Command<ServiceFeedTick>(_ => OnServiceFeedTick());
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -121,6 +125,7 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
     protected override void OnRecovered()
     {
         Timers.StartPeriodicTimer(HousekeepingTimer, Housekeeping.Instance, _options.HousekeepingInterval);
+        Timers.StartPeriodicTimer(ServiceFeedTimer, ServiceFeedTick.Instance, _options.ServiceFeedResendInterval);
         // The view lives in memory: every member tells it again what it holds.
         foreach (var instanceId in State.ContainerInstanceIds)
         {
@@ -154,6 +159,8 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
                 _options.ViewRebuildTimeout);
         foreach (var (message, sender) in _deferred) Self.Tell(message, sender);
         _deferred.Clear();
+        // What services knew came from an earlier scheduler, whose feed is gone with it: each reads again.
+        foreach (var service in State.Services.Keys) TellStale(service);
     }
 
     private void OnInstanceChanged(InstanceChanged changed)
@@ -166,30 +173,19 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
         {
             // A registration or deregistration cut short by a crash: the instance is not registered, so it leaves the cluster.
             Execute(new ReleaseContainerInstance(Internal("membership"), instanceId), _ => { });
-            _view.Remove(instanceId);
+            RemoveFromView(instanceId);
         }
         else if (member || _registering.Contains(instanceId))
         {
             var before = _view.Instance(instanceId);
+            // Forgotten tasks leave the view with their groups: the services they belonged to are found first.
+            var forgotten = changes.Forgotten.Count == 0
+                ? []
+                : _view.Tasks(instanceId).Where(t => changes.Forgotten.Contains(t.TaskId)).Select(t => (t.TaskId, t.Group)).ToList();
             _view.Apply(changes);
-            TellServices(before, changes);
+            FeedServices(before, changes.Instance, [.. changes.Tasks.Select(t => (t.TaskId, t.Group)), .. forgotten]);
         }
         if (_awaitingFirstReport.Remove(instanceId) && _awaitingFirstReport.Count == 0) MarkViewReady();
-    }
-
-    /// <summary>
-    /// Services hear that something of theirs moved: their tasks changed, or an instance changed how it may hold tasks
-    /// (status, agent), which every service may care about (DAEMON services most of all). They look for themselves.
-    /// </summary>
-    private void TellServices(ContainerInstanceState? before, InstanceChanges changes)
-    {
-        if (State.Services.IsEmpty) return;
-        var instance = changes.Instance;
-        var names = before is null || before.Status != instance.Status || before.AgentConnected != instance.AgentConnected
-            ? State.Services.Keys
-            : changes.Tasks.Select(t => t.Group).Where(g => g.StartsWith(ServiceGroupPrefix, StringComparison.Ordinal))
-                .Select(g => g[ServiceGroupPrefix.Length..]).Distinct().Where(State.Services.ContainsKey);
-        foreach (var name in names) _services().Tell(new ShardingEnvelope(ServiceState.EntityIdOf(State.Name, name), ServiceTasksChanged.Instance));
     }
 
     private const string ServiceGroupPrefix = "service:";
@@ -506,7 +502,7 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
         }
         Execute(new ReleaseContainerInstance(answered.Request.Command.Context, answered.Request.InstanceId), _ =>
         {
-            _view.Remove(answered.Request.InstanceId);
+            RemoveFromView(answered.Request.InstanceId);
             answered.ReplyTo.Tell(response);
         });
     }
@@ -547,9 +543,13 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
         answered.ReplyTo.Tell(answer);
     }
 
-    /// <summary>One page of what runs of a service: its tasks in id order with their instances, then (DAEMON) every instance.</summary>
+    /// <summary>
+    /// One page of what runs of a service: its tasks in id order with their instances, then (DAEMON) every instance. The
+    /// first page subscribes the service to its feed; the last one starts it.
+    /// </summary>
     private ServiceObservationPage Observe(ObserveService observe)
     {
+        if (observe.AfterTaskId is null && observe.AfterInstanceId is null) Subscribe(observe.ServiceName, observe.Daemon);
         var limit = _options.ObservationPageSize;
         var tasks = ImmutableList.CreateBuilder<ObservedTask>();
         var instances = new Dictionary<string, ObservedInstance>(StringComparer.Ordinal);
@@ -563,8 +563,7 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
                     nextTaskId = tasks[^1].TaskId;
                     break;
                 }
-                tasks.Add(new ObservedTask(task.TaskId, task.StartedBy, instanceId, task.LastStatus, task.DesiredStatus, task.HealthStatus,
-                    task.StartedAt, task.StopCode, task.StoppedAt));
+                tasks.Add(ObservedTaskOf(task, instanceId));
                 if (!instances.ContainsKey(instanceId) && _view.Instance(instanceId) is { } instance)
                     instances[instanceId] = Observed(instance, observe.Daemon);
             }
@@ -587,8 +586,13 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
                 last = instance.InstanceId;
             }
         }
-        return new ServiceObservationPage(tasks.ToImmutable(), [.. instances.Values], nextTaskId, nextInstanceId, null);
+        var page = new ServiceObservationPage(tasks.ToImmutable(), [.. instances.Values], nextTaskId, nextInstanceId, null, _epoch, _feedSequence);
+        if (nextTaskId is null && nextInstanceId is null) StartFeed(observe.ServiceName);
+        return page;
     }
+
+    private static ObservedTask ObservedTaskOf(TaskSummary task, string instanceId) => new(task.TaskId, task.StartedBy, instanceId, task.LastStatus,
+        task.DesiredStatus, task.HealthStatus, task.StartedAt, task.StopCode, task.StoppedAt);
 
     private static ObservedInstance Observed(ContainerInstanceState instance, DaemonEligibility? daemon) => new(
         instance.InstanceId,
@@ -616,7 +620,8 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
     private void Housekeep()
     {
         var now = Clock.GetUtcNow();
-        _view.ForgetStopped(now - _options.StoppedTaskRetention - _options.HousekeepingInterval);
+        var forgotten = _view.ForgetStopped(now - _options.StoppedTaskRetention - _options.HousekeepingInterval);
+        FeedServices(null, null, [.. forgotten.Select(t => (t.TaskId, t.Group))]);
         Execute(new ForgetClientTokens(Internal("client-token-retention"), now - _options.ClientTokenRetention), _ => { });
     }
 
