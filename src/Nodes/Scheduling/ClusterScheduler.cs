@@ -31,8 +31,11 @@ public sealed record SchedulerOptions
     /// hears nothing registers again as a new instance.
     /// </summary>
     public TimeSpan RegistrationAskTimeout { get; init; } = TimeSpan.FromSeconds(25);
-    /// <summary>Tasks (and instances) per page of a service's observation: far below a remote frame.</summary>
-    public int ObservationPageSize { get; init; } = 200;
+    /// <summary>
+    /// Tasks (and instances) per page of a service's observation: far below a remote frame, each task on an instance of
+    /// its own with the longest zone (56 KB). Services read whole rarely: their feed tells them what changes.
+    /// </summary>
+    public int ObservationPageSize { get; init; } = 100;
     /// <summary>A service's feed message unacknowledged this long (one to two of these) is sent again, with what is then current.</summary>
     public TimeSpan ServiceFeedResendInterval { get; init; } = TimeSpan.FromSeconds(2);
 }
