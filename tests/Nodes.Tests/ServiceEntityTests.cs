@@ -48,18 +48,20 @@ public class ServiceEntityTests(ITestOutputHelper output) : NodeTestKit(output, 
             Assert.Null(registered.Error);
         }
         var ids = new List<string>();
-        for (var i = 0; i < count; i++)
-        {
-            var id = Guid.NewGuid().ToString("N");
-            var registered = await AskCluster<EntityResponse<ContainerInstanceState>>(new RegisterInstance(new RegisterContainerInstance(Context(), Cluster, id,
-                $"host-{i}", [Resource.Integer(ResourceNames.Cpu, 1024), Resource.Integer(ResourceNames.Memory, memory),
-                    Resource.StringSet(ResourceNames.Ports, []), Resource.StringSet(ResourceNames.UdpPorts, [])], null,
-                [new Domain.ContainerInstances.Attribute("ecs.availability-zone", $"zone-{i % 2}")], []), 100));
-            Assert.Null(registered.Error);
-            await Sync(id, []);
-            ids.Add(id);
-        }
+        for (var i = 0; i < count; i++) ids.Add(await RegisterInstance(i, memory));
         return ids;
+    }
+
+    private async Task<string> RegisterInstance(int number, int memory = 1024)
+    {
+        var id = Guid.NewGuid().ToString("N");
+        var registered = await AskCluster<EntityResponse<ContainerInstanceState>>(new RegisterInstance(new RegisterContainerInstance(Context(), Cluster, id,
+            $"host-{number}", [Resource.Integer(ResourceNames.Cpu, 1024), Resource.Integer(ResourceNames.Memory, memory),
+                Resource.StringSet(ResourceNames.Ports, []), Resource.StringSet(ResourceNames.UdpPorts, [])], null,
+            [new Domain.ContainerInstances.Attribute("ecs.availability-zone", $"zone-{number % 2}")], []), 100));
+        Assert.Null(registered.Error);
+        await Sync(id, []);
+        return id;
     }
 
     /// <summary>The instance's agent reports: every task it was told to run is RUNNING, every other one STOPPED.</summary>
@@ -285,5 +287,30 @@ public class ServiceEntityTests(ITestOutputHelper output) : NodeTestKit(output, 
             Assert.DoesNotContain(victim, running);
             Assert.Equal(2, (await AskService("api", DescribeService.Instance)).Service!.RunningCount);
         }, Patience, TimeSpan.FromMilliseconds(300));
+    }
+
+    /// <summary>
+    /// A DAEMON service hears of an instance that joins through its feed (the instance, judged by the daemon's
+    /// eligibility) and runs its task there, without reading whole again.
+    /// </summary>
+    [Fact]
+    public async Task A_daemon_service_hears_a_new_instance_through_its_feed_and_runs_a_task_there()
+    {
+        var instances = await ClusterWithInstances(2);
+        var create = Create("daemon", 0);
+        Assert.Null((await AskCluster<ServiceAnswer>(create with
+        {
+            Command = create.Command with { SchedulingStrategy = SchedulingStrategy.DAEMON, DesiredCount = null },
+        })).Error);
+        await Steady("daemon", instances, 2);
+        var reads = CreateTestProbe();
+        Sys.EventStream.Subscribe(reads.Ref, typeof(ServiceObservationRead));
+
+        instances.Add(await RegisterInstance(2));
+        var view = await Steady("daemon", instances, 3);
+        Assert.Equal(3, view.DesiredCount);
+        var heard = Drain(reads, ServiceState.EntityIdOf(Cluster, "daemon"));
+        Assert.NotEmpty(heard);
+        Assert.DoesNotContain(heard, r => r.Whole);
     }
 }
