@@ -135,6 +135,11 @@ public class MessageSizeTests(ITestOutputHelper output) : NodeTestKit(output)
             })],
         };
 
+        var pageSize = new SchedulerOptions().ObservationPageSize;
+        var observedTasks = Enumerable.Range(0, pageSize).Select(i => new ObservedTask(Id(200_000 + i), "ecs-svc/1234567890123456789", Id(i),
+            TaskLifecycleStatus.STOPPED, TaskLifecycleStatus.STOPPED, "UNHEALTHY", Context.At, TaskStopCode.ServiceSchedulerInitiated, Context.At)).ToList();
+        var observedInstances = Enumerable.Range(0, pageSize).Select(i => new ObservedInstance(Id(i), false, true, new string('z', Attributes.MaxValueLength))).ToList();
+
         IEnumerable<(string Name, object Message)> all =
         [
             ("instance reply (500 tasks)", new EntityResponse<ContainerInstanceState>(instance.WithoutTasks(), null)),
@@ -169,6 +174,10 @@ public class MessageSizeTests(ITestOutputHelper output) : NodeTestKit(output)
             ("deployments listed (100 asked, the longest placement)", ServiceEntity.ListedDeployments(history, new ListDeployments(null, null, [], null, 100))),
             ("deployments named (20, each rolled back, the longest placement)", ServiceEntity.NamedDeployments(history,
                 [.. history.Deployments.Where(d => d.RollbackOf is null).Take(20).Select(d => d.Id)])),
+            ("service observation page (each task on an instance of its own)", new ServiceObservationPage([.. observedTasks.Take(pageSize)],
+                [.. observedInstances.Take(pageSize)], Id(1), null, null, Guid.NewGuid().ToString("N"), long.MaxValue)),
+            ("service feed message (twice the tasks and instances it may carry)", new ServiceObservationChanged(Guid.NewGuid().ToString("N"), long.MaxValue,
+                [.. observedTasks.Take(ClusterScheduler.MaxItemsPerServiceChange)], [], [.. observedInstances.Take(ClusterScheduler.MaxItemsPerServiceChange)], [])),
             ("register instance", new RegisterInstance(new RegisterContainerInstance(Context, Cluster, Id(1), "host", instance.RegisteredResources,
                 new VersionInfo("1.0", "abc", "27.0"), instance.Attributes, [.. Enumerable.Range(0, 50).Select(i => new Tag($"k{i}", new string('t', 256)))]), 5000)),
         ];

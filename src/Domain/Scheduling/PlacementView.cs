@@ -94,6 +94,12 @@ public sealed class PlacementView
 
     public string? Locate(string taskId) => _taskLocations.GetValueOrDefault(taskId);
 
+    /// <summary>A task as its instance last told, with that instance; null while it is only placed, or unknown.</summary>
+    public (TaskSummary Task, string InstanceId)? Task(string taskId) =>
+        _taskLocations.GetValueOrDefault(taskId) is { } instanceId && _instances.GetValueOrDefault(instanceId)?.Tasks.GetValueOrDefault(taskId) is { } task
+            ? (task, instanceId)
+            : null;
+
     /// <summary>Every registered instance as placement sees it, in-flight placements included, in instance id order.</summary>
     public IReadOnlyList<PlacementCandidate> Candidates()
     {
@@ -142,13 +148,18 @@ public sealed class PlacementView
 
     /// <summary>
     /// Drops summaries of tasks stopped before <paramref name="stoppedBefore"/>. The instances forget them too and say
-    /// so; this only covers a forget notice lost with a crashed instance.
+    /// so; this only covers a forget notice lost with a crashed instance. Returns the summaries it dropped.
     /// </summary>
-    public void ForgetStopped(DateTimeOffset stoppedBefore)
+    public List<TaskSummary> ForgetStopped(DateTimeOffset stoppedBefore)
     {
+        var forgotten = new List<TaskSummary>();
         foreach (var (id, entry) in _instances)
         foreach (var task in entry.Tasks.Values.Where(t => !t.IsActive && t.StoppedAt < stoppedBefore).ToList())
+        {
             Forget(entry, id, task.TaskId);
+            forgotten.Add(task);
+        }
+        return forgotten;
     }
 
     /// <summary>The tasks of <paramref name="group"/> with ids after <paramref name="afterTaskId"/>, in id order, with their instance.</summary>

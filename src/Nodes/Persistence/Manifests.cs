@@ -185,8 +185,10 @@ public static class Manifests
         (typeof(DeploymentPage), "deployment-page.v1"),
         (typeof(ListClusterServices), "list-cluster-services.v1"),
         (typeof(ObserveService), "observe-service.v1"),
-        (typeof(ServiceObservationPage), "service-observation-page.v1"),
-        (typeof(ServiceTasksChanged), "service-tasks-changed.v1"),
+        (typeof(ServiceObservationPage), "service-observation-page.v2"),
+        (typeof(ServiceObservationChanged), "service-observation-changed.v1"),
+        (typeof(ServiceObservationAcknowledged), "service-observation-acknowledged.v1"),
+        (typeof(ServiceObservationStale), "service-observation-stale.v1"),
     ];
 
     private static readonly FrozenDictionary<Type, string> ByType = Table.ToFrozenDictionary(e => e.Type, e => e.Manifest);

@@ -31,8 +31,13 @@ public sealed record SchedulerOptions
     /// hears nothing registers again as a new instance.
     /// </summary>
     public TimeSpan RegistrationAskTimeout { get; init; } = TimeSpan.FromSeconds(25);
-    /// <summary>Tasks (and instances) per page of a service's observation: far below a remote frame.</summary>
-    public int ObservationPageSize { get; init; } = 200;
+    /// <summary>
+    /// Tasks (and instances) per page of a service's observation: far below a remote frame, each task on an instance of
+    /// its own with the longest zone (56 KB). Services read whole rarely: their feed tells them what changes.
+    /// </summary>
+    public int ObservationPageSize { get; init; } = 100;
+    /// <summary>A service's feed message unacknowledged this long (one to two of these) is sent again, with what is then current.</summary>
+    public TimeSpan ServiceFeedResendInterval { get; init; } = TimeSpan.FromSeconds(2);
 }
 
 /// <summary>
@@ -119,6 +124,8 @@ public sealed partial class ClusterScheduler : AggregateEntity<Cluster, ClusterS
             State.Services.Where(s => list.SchedulingStrategy is null || s.Value == list.SchedulingStrategy).Select(s => s.Key), list.AfterName, list.Limit)));
         Command<ObserveService>(observe => WhenViewReady(observe, () => Sender.Tell(Observe(observe))));
         ReceiveInstanceWrites();
+        Command<ServiceObservationAcknowledged>(OnServiceFeedAcknowledged);
+        Command<ServiceFeedTick>(_ => OnServiceFeedTick());
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -128,6 +135,7 @@ public sealed partial class ClusterScheduler : AggregateEntity<Cluster, ClusterS
     protected override void OnRecovered()
     {
         Timers.StartPeriodicTimer(HousekeepingTimer, Housekeeping.Instance, _options.HousekeepingInterval);
+        Timers.StartPeriodicTimer(ServiceFeedTimer, ServiceFeedTick.Instance, _options.ServiceFeedResendInterval);
         // The view lives in memory: every member tells it again what it holds.
         foreach (var instanceId in State.ContainerInstanceIds)
         {
@@ -161,6 +169,8 @@ public sealed partial class ClusterScheduler : AggregateEntity<Cluster, ClusterS
                 _options.ViewRebuildTimeout);
         foreach (var (message, sender) in _deferred) Self.Tell(message, sender);
         _deferred.Clear();
+        // What services knew came from an earlier scheduler, whose feed is gone with it: each reads again.
+        foreach (var service in State.Services.Keys) TellStale(service);
     }
 
     private void OnInstanceChanged(InstanceChanged changed)
@@ -173,30 +183,19 @@ public sealed partial class ClusterScheduler : AggregateEntity<Cluster, ClusterS
         {
             // A registration or deregistration cut short by a crash: the instance is not registered, so it leaves the cluster.
             Execute(new ReleaseContainerInstance(Internal("membership"), instanceId), _ => { });
-            _view.Remove(instanceId);
+            RemoveFromView(instanceId);
         }
         else if (member || _registering.Contains(instanceId))
         {
             var before = _view.Instance(instanceId);
+            // Forgotten tasks leave the view with their groups: the services they belonged to are found first.
+            var forgotten = changes.Forgotten.Count == 0
+                ? []
+                : _view.Tasks(instanceId).Where(t => changes.Forgotten.Contains(t.TaskId)).Select(t => (t.TaskId, t.Group)).ToList();
             _view.Apply(changes);
-            TellServices(before, changes);
+            FeedServices(before, changes.Instance, [.. changes.Tasks.Select(t => (t.TaskId, t.Group)), .. forgotten]);
         }
         if (_awaitingFirstReport.Remove(instanceId) && _awaitingFirstReport.Count == 0) MarkViewReady();
-    }
-
-    /// <summary>
-    /// Services hear that something of theirs moved: their tasks changed, or an instance changed how it may hold tasks
-    /// (status, agent), which every service may care about (DAEMON services most of all). They look for themselves.
-    /// </summary>
-    private void TellServices(ContainerInstanceState? before, InstanceChanges changes)
-    {
-        if (State.Services.IsEmpty) return;
-        var instance = changes.Instance;
-        var names = before is null || before.Status != instance.Status || before.AgentConnected != instance.AgentConnected
-            ? State.Services.Keys
-            : changes.Tasks.Select(t => t.Group).Where(g => g.StartsWith(ServiceGroupPrefix, StringComparison.Ordinal))
-                .Select(g => g[ServiceGroupPrefix.Length..]).Distinct().Where(State.Services.ContainsKey);
-        foreach (var name in names) _services().Tell(new ShardingEnvelope(ServiceState.EntityIdOf(State.Name, name), ServiceTasksChanged.Instance));
     }
 
     private const string ServiceGroupPrefix = "service:";
@@ -520,7 +519,7 @@ public sealed partial class ClusterScheduler : AggregateEntity<Cluster, ClusterS
         }
         Execute(new ReleaseContainerInstance(answered.Request.Command.Context, answered.Request.InstanceId), _ =>
         {
-            _view.Remove(answered.Request.InstanceId);
+            RemoveFromView(answered.Request.InstanceId);
             _written.Remove(answered.Request.InstanceId);
             answered.ReplyTo.Tell(response);
         });
@@ -562,9 +561,13 @@ public sealed partial class ClusterScheduler : AggregateEntity<Cluster, ClusterS
         answered.ReplyTo.Tell(answer);
     }
 
-    /// <summary>One page of what runs of a service: its tasks in id order with their instances, then (DAEMON) every instance.</summary>
+    /// <summary>
+    /// One page of what runs of a service: its tasks in id order with their instances, then (DAEMON) every instance. The
+    /// first page subscribes the service to its feed; the last one starts it.
+    /// </summary>
     private ServiceObservationPage Observe(ObserveService observe)
     {
+        if (observe.AfterTaskId is null && observe.AfterInstanceId is null) Subscribe(observe.ServiceName, observe.Daemon);
         var limit = _options.ObservationPageSize;
         var tasks = ImmutableList.CreateBuilder<ObservedTask>();
         var instances = new Dictionary<string, ObservedInstance>(StringComparer.Ordinal);
@@ -579,8 +582,7 @@ public sealed partial class ClusterScheduler : AggregateEntity<Cluster, ClusterS
                     nextTaskId = tasks[^1].TaskId;
                     break;
                 }
-                tasks.Add(new ObservedTask(task.TaskId, task.StartedBy, instanceId, task.LastStatus, task.DesiredStatus, task.HealthStatus,
-                    task.StartedAt, task.StopCode, task.StoppedAt));
+                tasks.Add(ObservedTaskOf(task, instanceId));
                 if (!instances.ContainsKey(instanceId) && _view.Instance(instanceId) is { } instance)
                     instances[instanceId] = Observed(instance, eligibility);
             }
@@ -603,8 +605,13 @@ public sealed partial class ClusterScheduler : AggregateEntity<Cluster, ClusterS
                 last = instance.InstanceId;
             }
         }
-        return new ServiceObservationPage(tasks.ToImmutable(), [.. instances.Values], nextTaskId, nextInstanceId, null);
+        var page = new ServiceObservationPage(tasks.ToImmutable(), [.. instances.Values], nextTaskId, nextInstanceId, null, _epoch, _feedSequence);
+        if (nextTaskId is null && nextInstanceId is null) StartFeed(observe.ServiceName);
+        return page;
     }
+
+    private static ObservedTask ObservedTaskOf(TaskSummary task, string instanceId) => new(task.TaskId, task.StartedBy, instanceId, task.LastStatus,
+        task.DesiredStatus, task.HealthStatus, task.StartedAt, task.StopCode, task.StoppedAt);
 
     private static ObservedInstance Observed(ContainerInstanceState instance, Feasibility eligibility) => new(
         instance.InstanceId,
@@ -626,7 +633,8 @@ public sealed partial class ClusterScheduler : AggregateEntity<Cluster, ClusterS
     private void Housekeep()
     {
         var now = Clock.GetUtcNow();
-        _view.ForgetStopped(now - _options.StoppedTaskRetention - _options.HousekeepingInterval);
+        var forgotten = _view.ForgetStopped(now - _options.StoppedTaskRetention - _options.HousekeepingInterval);
+        FeedServices(null, null, [.. forgotten.Select(t => (t.TaskId, t.Group))]);
         Execute(new ForgetClientTokens(Internal("client-token-retention"), now - _options.ClientTokenRetention), _ => { });
     }
 

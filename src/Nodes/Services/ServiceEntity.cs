@@ -18,8 +18,13 @@ public sealed record ServiceOptions
 {
     /// <summary>How often a service that is not steady (rolling out, launching, stopping, short of tasks) reconciles.</summary>
     public TimeSpan BusyReconcileInterval { get; init; } = TimeSpan.FromSeconds(1);
-    /// <summary>How often a steady service looks anyway: changes it hears make it look sooner; this catches any it missed.</summary>
+    /// <summary>How often a steady service reconciles anyway: changes it hears make it reconcile sooner.</summary>
     public TimeSpan SteadyReconcileInterval { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// How often a service reads what runs of it whole even though its feed keeps it current: whatever a fault of the
+    /// feed could leave wrong lasts no longer than this.
+    /// </summary>
+    public TimeSpan WholeObservationInterval { get; init; } = TimeSpan.FromMinutes(10);
     /// <summary>A burst of changes heard makes one reconcile, this long after the first.</summary>
     public TimeSpan ChangeDebounce { get; init; } = TimeSpan.FromMilliseconds(100);
     public TimeSpan AskTimeout { get; init; } = TimeSpan.FromSeconds(10);
@@ -33,10 +38,13 @@ public sealed record ServiceOptions
 
 /// <summary>
 /// One service: the service aggregate's shell and its scheduler's hands. Level-triggered: on every change it hears
-/// from its cluster's scheduler, and on a timer, it observes what its cluster runs of it, lets the pure
-/// <see cref="ServiceScheduler"/> decide, records the decision, then carries it out - launches through the cluster's
-/// launch path with a clientToken per launch (so asking again after a crash gets the first answer), stops through the
-/// cluster to the instances. Whatever is lost on the way, the next reconcile sees and mends.
+/// from its cluster's scheduler, and on a timer, it lets the pure <see cref="ServiceScheduler"/> decide on what its
+/// cluster runs of it, records the decision, then carries it out - launches through the cluster's launch path with a
+/// clientToken per launch (so asking again after a crash gets the first answer), stops through the cluster to the
+/// instances. Whatever is lost on the way, the next reconcile sees and mends. What runs of it is kept in memory
+/// (<see cref="ObservationCache"/>): read whole when the service starts, when its scheduler started anew, when a
+/// DAEMON's primary changes and every <see cref="ServiceOptions.WholeObservationInterval"/>; in between the scheduler's
+/// feed tells it what changed, so a reconcile reads the change, not the service.
 /// </summary>
 public sealed class ServiceEntity : AggregateEntity<Service, ServiceState, IServiceCommand, IServiceEvent>, IWithTimers
 {
@@ -49,6 +57,9 @@ public sealed class ServiceEntity : AggregateEntity<Service, ServiceState, IServ
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Family, int Revision), TaskDefinitionRevision> _revisions = new();
     private readonly HashSet<string> _launching = new(StringComparer.Ordinal);
     private ServiceObservation? _lastObservation;
+    private ObservationCache? _cache;
+    /// <summary>Feed messages that came while the service read whole: they are applied after the read, newer ones only.</summary>
+    private readonly List<object> _heardWhileReading = [];
     private bool _observing;
     private bool _observeAgain;
     private DateTimeOffset? _reconcileDue;
@@ -63,7 +74,12 @@ public sealed class ServiceEntity : AggregateEntity<Service, ServiceState, IServ
         Command<DescribeService>(_ => Sender.Tell(new ServiceAnswer(State.Exists ? View() : null, null)));
         Command<ListDeployments>(list => Sender.Tell(ListedDeployments(State, list)));
         Command<DescribeDeployments>(describe => Sender.Tell(NamedDeployments(State, describe.DeploymentIds)));
-        Command<ServiceTasksChanged>(_ => ReconcileIn(_options.ChangeDebounce));
+        Command<ServiceObservationChanged>(changed =>
+        {
+            Sender.Tell(new ServiceObservationAcknowledged(State.Name, changed.Epoch, changed.Sequence));
+            Hear(changed);
+        });
+        Command<ServiceObservationStale>(Hear);
         Command<ReconcileNow>(_ => Observe());
         Command<ObservationCollected>(OnObserved);
         Command<LaunchAnswered>(OnLaunchAnswered);
@@ -135,19 +151,29 @@ public sealed class ServiceEntity : AggregateEntity<Service, ServiceState, IServ
         // Launches nobody is waiting for (asked before a crash, or their answer was lost) are asked again, same token.
         foreach (var launch in State.Launches.Where(l => l.TaskIds is null && !_launching.Contains(l.Token))) Launch(launch);
         if (AwaitingLaunchAnswers) return;
-        _observing = true;
 
+        var daemon = State.SchedulingStrategy == SchedulingStrategy.DAEMON ? State.Primary : null;
+        if (_cache is { } cache && cache.DaemonDeployment == daemon?.Id && Clock.GetUtcNow() < cache.ReadAt + _options.WholeObservationInterval)
+        {
+            Reconcile(cache.Observation);
+            return;
+        }
+        _observing = true;
+        _cache = null;
         var cluster = Cluster;
         var clusterName = State.ClusterName;
         var serviceName = State.Name;
-        var daemon = State.SchedulingStrategy == SchedulingStrategy.DAEMON ? State.Primary?.Revision : null;
-        Collect(cluster, clusterName, serviceName, daemon).PipeTo(Self,
-            success: observation => new ObservationCollected(observation, null),
-            failure: cause => new ObservationCollected(null, cause));
+        var readAt = Clock.GetUtcNow();
+        Collect(cluster, clusterName, serviceName, daemon?.Revision).PipeTo(Self,
+            success: read => new ObservationCollected(read, daemon?.Id, readAt, null),
+            failure: cause => new ObservationCollected(null, daemon?.Id, readAt, cause));
     }
 
-    /// <summary>Every page of what the cluster runs of this service. Runs outside the actor: it reads nothing of its state.</summary>
-    private async Task<ServiceObservation> Collect(IActorRef cluster, string clusterName, string serviceName, ServiceRevision? daemon)
+    /// <summary>
+    /// Every page of what the cluster runs of this service; the first subscribes it to the scheduler's feed. Runs outside
+    /// the actor: it reads nothing of its state.
+    /// </summary>
+    private async Task<WholeRead> Collect(IActorRef cluster, string clusterName, string serviceName, ServiceRevision? daemon)
     {
         DaemonEligibility? eligibility = null;
         if (daemon is not null)
@@ -159,29 +185,73 @@ public sealed class ServiceEntity : AggregateEntity<Service, ServiceState, IServ
         var tasks = ImmutableList.CreateBuilder<ObservedTask>();
         var instances = new Dictionary<string, ObservedInstance>(StringComparer.Ordinal);
         string? afterTask = null, afterInstance = null;
+        ServiceObservationPage? first = null;
+        var pages = 0;
         while (true)
         {
             var page = await cluster.Ask<ServiceObservationPage>(
                 new ShardingEnvelope(clusterName, new ObserveService(serviceName, eligibility, afterTask, afterInstance)), _options.AskTimeout);
+            pages++;
             if (page.Error is { } error) throw new InvalidOperationException(error.Message);
+            first ??= page;
+            // The scheduler started anew between two pages: what was read of the earlier one may be gone.
+            if (page.Epoch != first.Epoch) throw new InvalidOperationException("The cluster's scheduler restarted during the read.");
             tasks.AddRange(page.Tasks);
             foreach (var instance in page.Instances) instances[instance.InstanceId] = instance;
             if (page.NextTaskId is null && page.NextInstanceId is null) break;
             (afterTask, afterInstance) = (page.NextTaskId, page.NextInstanceId);
         }
-        return new ServiceObservation(tasks.ToImmutable(), [.. instances.Values]);
+        return new WholeRead(first.Epoch, first.Sequence, new ServiceObservation(tasks.ToImmutable(), [.. instances.Values]), pages);
     }
 
     private void OnObserved(ObservationCollected collected)
     {
         _observing = false;
-        if (collected.Observation is not { } observation)
+        var heard = _heardWhileReading.ToList();
+        _heardWhileReading.Clear();
+        if (collected.Read is not { } read)
         {
             _log.Warning("Service {0}: could not observe its cluster ({1}); trying again", State.EntityId, collected.Failure?.Message);
             ReconcileIn(_options.BusyReconcileInterval);
             return;
         }
+        Context.System.EventStream.Publish(new ServiceObservationRead(State.EntityId, true, read.Pages, read.Observation.Tasks.Count));
+        _cache = new ObservationCache(read.Epoch, read.Sequence, collected.DaemonDeployment, collected.ReadAt, read.Observation);
+        foreach (var message in heard) Hear(message);
+        if (_cache is not { } cache) return;
         if (AwaitingLaunchAnswers) return;
+        Reconcile(cache.Observation);
+    }
+
+    /// <summary>
+    /// A message of the scheduler's feed: a change applied to what the service knows (and a reconcile soon), or word that
+    /// its feed began anew, so that it reads whole at the next reconcile. While a read is under way it waits for the read.
+    /// </summary>
+    private void Hear(object message)
+    {
+        if (_observing)
+        {
+            _heardWhileReading.Add(message);
+            return;
+        }
+        switch (message)
+        {
+            case ServiceObservationChanged changed when _cache is { } cache && changed.Epoch == cache.Epoch:
+                if (!cache.Apply(changed)) return;
+                Context.System.EventStream.Publish(new ServiceObservationRead(State.EntityId, false, 1, changed.Tasks.Count + changed.RemovedTasks.Count));
+                break;
+            // The scheduler said so before the read began (it has a feed for this service since the read's first page).
+            case ServiceObservationStale stale when _cache?.Epoch == stale.Epoch:
+                return;
+            default:
+                _cache = null;
+                break;
+        }
+        ReconcileIn(_options.ChangeDebounce);
+    }
+
+    private void Reconcile(ServiceObservation observation)
+    {
         _lastObservation = observation;
         Execute(new ReconcileService(Internal("reconcile"), observation, _options.Scheduler), error =>
         {
@@ -356,7 +426,11 @@ public sealed class ServiceEntity : AggregateEntity<Service, ServiceState, IServ
         public static ReconcileNow Instance { get; } = new();
     }
 
-    private sealed record ObservationCollected(ServiceObservation? Observation, Exception? Failure) : INoSerializationVerificationNeeded;
+    /// <summary>A whole read: its pages, and the scheduler's start and feed sequence as of its first page.</summary>
+    private sealed record WholeRead(string Epoch, long Sequence, ServiceObservation Observation, int Pages);
+
+    private sealed record ObservationCollected(WholeRead? Read, string? DaemonDeployment, DateTimeOffset ReadAt, Exception? Failure)
+        : INoSerializationVerificationNeeded;
 
     private sealed record LaunchAnswered(string Token, LaunchResult? Result) : INoSerializationVerificationNeeded;
 }

@@ -4,6 +4,7 @@ using Actors.Domain.Placement;
 using Actors.Domain.Services;
 using Actors.Domain.TaskDefinitions;
 using Actors.Nodes.Entities;
+using Akka.Actor;
 
 namespace Actors.Nodes.Services;
 
@@ -57,22 +58,52 @@ public sealed record ListClusterServices(SchedulingStrategy? SchedulingStrategy,
 
 /// <summary>
 /// A service asks its cluster's scheduler what runs of it: its group's tasks and their instances (and, for DAEMON,
-/// every registered instance with whether it may hold the daemon's task), one page at a time.
+/// every registered instance with whether it may hold the daemon's task), one page at a time. The first page (no
+/// after-ids) also subscribes the service to its feed: from the last page on, the scheduler sends it what changes
+/// (<see cref="ServiceObservationChanged"/>), judging a DAEMON's instances by this <paramref name="Daemon"/>.
 /// </summary>
 public sealed record ObserveService(string ServiceName, DaemonEligibility? Daemon, string? AfterTaskId, string? AfterInstanceId);
 
 /// <summary>What makes an instance eligible for a DAEMON service's task, besides being ACTIVE with its agent connected.</summary>
 public sealed record DaemonEligibility(ImmutableList<PlacementConstraint> Constraints, ImmutableList<RequiredAttribute> RequiredAttributes);
 
+/// <param name="Epoch">This start of the scheduler: every page of one read must come from the same.</param>
+/// <param name="Sequence">The last feed message sent when the page was answered: the feed's messages after it are newer than the read.</param>
 public sealed record ServiceObservationPage(
     ImmutableList<ObservedTask> Tasks,
     ImmutableList<ObservedInstance> Instances,
     string? NextTaskId,
     string? NextInstanceId,
-    DomainError? Error);
+    DomainError? Error,
+    string Epoch,
+    long Sequence);
 
-/// <summary>The cluster's scheduler tells a service that something of it changed: reconcile soon.</summary>
-public sealed record ServiceTasksChanged
-{
-    public static ServiceTasksChanged Instance { get; } = new();
-}
+/// <summary>
+/// The scheduler's feed to one service: the service's tasks and instances that changed, as they are now (a task or an
+/// instance the cluster no longer shows is named as removed). Acknowledged; one message in flight per service, resent
+/// with what is then current until it is acknowledged; at most <see cref="Scheduling.ClusterScheduler.MaxItemsPerServiceChange"/>
+/// tasks and instances each.
+/// </summary>
+/// <param name="Sequence">Rises with every message of the scheduler's <paramref name="Epoch"/>: an older one arriving late is dropped.</param>
+public sealed record ServiceObservationChanged(
+    string Epoch,
+    long Sequence,
+    ImmutableList<ObservedTask> Tasks,
+    ImmutableList<string> RemovedTasks,
+    ImmutableList<ObservedInstance> Instances,
+    ImmutableList<string> RemovedInstances);
+
+/// <summary>The service received the feed's message <paramref name="Sequence"/>: the scheduler may send the next.</summary>
+public sealed record ServiceObservationAcknowledged(string ServiceName, string Epoch, long Sequence);
+
+/// <summary>
+/// A scheduler that has no feed for the service (it started since the service last read, or the service never did)
+/// tells it that what it knows may be out of date: read it whole again, which subscribes it.
+/// </summary>
+public sealed record ServiceObservationStale(string Epoch);
+
+/// <summary>
+/// Published on the node's event stream whenever a service reads what its cluster runs of it: a whole read
+/// (<paramref name="Messages"/> pages) or one message of its feed. What the service's reconciles cost, for tests and diagnosis.
+/// </summary>
+public sealed record ServiceObservationRead(string ServiceEntityId, bool Whole, int Messages, int Tasks) : INoSerializationVerificationNeeded;
