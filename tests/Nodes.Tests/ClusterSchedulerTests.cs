@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Actors.Domain.Clusters;
 using Actors.Domain.Common;
+using Actors.Domain.Launches;
 using Actors.Domain.ContainerInstances;
 using Actors.Domain.TaskDefinitions;
 using Actors.Domain.Tasks;
@@ -93,12 +94,12 @@ public class ClusterSchedulerTests(ITestOutputHelper output)
     [Fact]
     public async Task A_launch_names_the_first_hundred_failures_and_counts_every_instance_that_failed()
     {
-        await ClusterWithInstances(ClusterScheduler.MaxFailuresPerLaunch + 5, memory: 128);
+        await ClusterWithInstances(LaunchCoordinator.MaxFailuresPerLaunch + 5, memory: 128);
         var result = await RunTask(1);
 
         Assert.Empty(result.Tasks);
-        Assert.Equal(ClusterScheduler.MaxFailuresPerLaunch, result.Failures.Count);
-        Assert.Equal(new Dictionary<string, int> { [ResourceFailureReasons.Memory] = ClusterScheduler.MaxFailuresPerLaunch + 5 }, result.FailureCounts);
+        Assert.Equal(LaunchCoordinator.MaxFailuresPerLaunch, result.Failures.Count);
+        Assert.Equal(new Dictionary<string, int> { [ResourceFailureReasons.Memory] = LaunchCoordinator.MaxFailuresPerLaunch + 5 }, result.FailureCounts);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Actors.Domain.Clusters;
 using Actors.Domain.Common;
+using Actors.Domain.Launches;
 using Actors.Domain.ContainerInstances;
 using Actors.Domain.Scheduling;
 using Actors.Domain.Services;
@@ -118,7 +119,7 @@ public class MessageSizeTests(ITestOutputHelper output) : NodeTestKit(output)
         var spec = new LaunchSpec(Revision, LargestOverrides, "service:storefront-web", "ecs-svc/1234567890123456789", [new Tag("env", "production")],
             ResourceDemand.Of(384, 768), [new Domain.Placement.PlacementConstraint("memberOf", new string('q', 2000))],
             [new Domain.Placement.PlacementStrategy("spread", "attribute:ecs.availability-zone")], false);
-        var failures = Enumerable.Range(0, ClusterScheduler.MaxFailuresPerLaunch)
+        var failures = Enumerable.Range(0, LaunchCoordinator.MaxFailuresPerLaunch)
             .Select(i => new LaunchFailure(Id(i), ResourceFailureReasons.Memory, "Needs 768 MiB of memory, 512 remaining.")).ToImmutableList();
         var cluster = ClusterOf5000Instances();
         var longestTags = Enumerable.Range(0, Tags.MaxPerResource)

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Actors.Domain.Clusters;
+using Actors.Domain.Launches;
 using Actors.Domain.Common;
 using Actors.Domain.ContainerInstances;
 using Actors.Domain.Placement;
@@ -29,7 +30,7 @@ public sealed record LaunchTasks(
 /// <summary>The tasks a launch placed and why others were not. Tasks come without overrides: the caller sent them.</summary>
 /// <param name="FailureCounts">
 /// How many instances failed each requirement over every instance the placement checked (<paramref name="Failures"/> names
-/// at most <see cref="ClusterScheduler.MaxFailuresPerLaunch"/>); null when not known, as for a clientToken's replay.
+/// at most <see cref="LaunchCoordinator.MaxFailuresPerLaunch"/>); null when not known, as for a clientToken's replay.
 /// </param>
 public sealed record LaunchResult(
     ImmutableList<TaskDescription> Tasks, ImmutableList<LaunchFailure> Failures, DomainError? Error,

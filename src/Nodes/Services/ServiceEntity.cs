@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Actors.Domain.Clusters;
+using Actors.Domain.Launches;
 using Actors.Domain.Common;
 using Actors.Domain.Placement;
 using Actors.Domain.Services;

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Actors.Domain.Clusters;
 using Actors.Domain.Common;
+using Actors.Domain.Launches;
 using Actors.Domain.ContainerInstances;
 using Actors.Domain.Placement;
 using Actors.Domain.TaskDefinitions;
