@@ -265,3 +265,19 @@ public static class LaunchProcess
         _ => state,
     };
 }
+
+/// <summary>The one place a launch's spec is made, for RunTask, StartTask and a service's steps alike.</summary>
+public static class LaunchSpecs
+{
+    /// <param name="group">Null: the family's default group.</param>
+    /// <param name="propagateTags">RunTask's and StartTask's propagateTags; a service passes the tags it propagates as <paramref name="tags"/>.</param>
+    public static (LaunchSpec? Spec, DomainError? Error) Of(string cluster, TaskDefinitionRevision revision, TaskOverride? overrides, string? group,
+        string? startedBy, IReadOnlyCollection<Tag>? tags, string? propagateTags, bool managedTags,
+        ImmutableList<Placement.PlacementConstraint> constraints, ImmutableList<Placement.PlacementStrategy> strategies, bool namedInstances)
+    {
+        var (launchTags, badTags) = LaunchTags.Of(cluster, tags, propagateTags, managedTags, revision);
+        if (badTags is not null) return (null, badTags);
+        return (new LaunchSpec(revision, overrides, group ?? Placement.PlacementRequest.DefaultGroup(revision.Family), startedBy, launchTags,
+            Placement.TaskResources.Demand(revision.Spec, overrides), constraints, strategies, namedInstances), null);
+    }
+}

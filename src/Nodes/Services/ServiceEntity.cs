@@ -237,11 +237,11 @@ public sealed class ServiceEntity : AggregateEntity<Service, ServiceState, IServ
         var strategies = inputs.Revision.Strategies.IsEmpty && inputs.Launch.Targets.IsEmpty
             ? [.. PlacementStrategy.ServiceDefault, PlacementStrategy.SpreadOn(PlacementStrategy.InstanceIdField)]
             : inputs.Revision.Strategies;
-        var spec = new LaunchSpec(revision, null, $"service:{inputs.ServiceName}", inputs.DeploymentId,
-            inputs.PropagateServiceTags ? inputs.Tags : [], TaskResources.Demand(revision.Spec, null), inputs.Revision.Constraints, strategies,
-            NamedInstances: !inputs.Launch.Targets.IsEmpty);
+        var (spec, invalid) = LaunchSpecs.Of(inputs.ClusterName, revision, null, $"service:{inputs.ServiceName}", inputs.DeploymentId,
+            inputs.PropagateServiceTags ? inputs.Tags : [], null, false, inputs.Revision.Constraints, strategies, namedInstances: !inputs.Launch.Targets.IsEmpty);
+        if (invalid is not null) return new LaunchResult([], [], invalid);
         var token = $"service:{inputs.ServiceName}:{inputs.Launch.Token}";
-        var launch = new LaunchTasks(new RequestContext(inputs.Launch.RequestedAt, token, "actors:service-scheduler"), spec, inputs.Launch.Count,
+        var launch = new LaunchTasks(new RequestContext(inputs.Launch.RequestedAt, token, "actors:service-scheduler"), spec!, inputs.Launch.Count,
             inputs.Launch.Targets.IsEmpty ? null : inputs.Launch.Targets, token, inputs.Launch.Token, []);
         return await _clusters().Ask<LaunchResult>(new ShardingEnvelope(inputs.ClusterName, launch), _options.AskTimeout);
     }

@@ -198,11 +198,9 @@ public static class TaskActions
             throw EcsError.InvalidParameter($"Container Overrides length must be at most {MaxOverridesLength}.");
         if (startedBy is { Length: > 128 }) throw EcsError.InvalidParameter("startedBy can be at most 128 characters.");
         if (group is { Length: > 255 }) throw EcsError.InvalidParameter("group can be at most 255 characters.");
-        var (tags, badTags) = LaunchTags.Of(cluster, tagging.Tags, tagging.PropagateTags, tagging.ManagedTags, revision);
-        if (badTags is not null) throw EcsError.From(badTags);
-        var spec = new LaunchSpec(revision, overrides, group ?? PlacementRequest.DefaultGroup(revision.Family), startedBy, tags,
-            TaskResources.Demand(revision.Spec, overrides), [.. constraints ?? []], [.. strategies ?? []], namedInstances);
-        return (cluster, spec);
+        var (spec, invalid) = LaunchSpecs.Of(cluster, revision, overrides, group, startedBy, tagging.Tags, tagging.PropagateTags, tagging.ManagedTags,
+            [.. constraints ?? []], [.. strategies ?? []], namedInstances);
+        return invalid is null ? (cluster, spec!) : throw EcsError.From(invalid);
     }
 
     /// <summary>Tasks run on registered container instances only: RunTask's and CreateService's launch type and capacity providers.</summary>
