@@ -32,6 +32,9 @@ public class ClusterSchedulerTests(ITestOutputHelper output)
         ContainerDefinitions = [new ContainerDefinition { Name = "web", Image = "busybox", Memory = 256 }],
     }, 1, null, new RequestContext(DateTimeOffset.UnixEpoch, "r", "p"));
 
+    private static LaunchOptions Options(ImmutableList<Tag>? tags = null) =>
+        new(null, 0, null, null, tags, null, false, [], [], new AccountScope("us-east-1", "123456789012"));
+
     private static LaunchSpec Spec(bool namedInstances = false) =>
         new(Revision, null, "family:web", null, [], ResourceDemand.Of(memory: 256), [], [], namedInstances);
 
@@ -43,6 +46,9 @@ public class ClusterSchedulerTests(ITestOutputHelper output)
     private async Task<List<string>> ClusterWithInstances(int count, int memory = 1024)
     {
         Assert.Null((await AskCluster<EntityResponse<ClusterState>>(new CreateCluster(Context(), [], [], null, null, []))).Error);
+        // Launches name their task definition; the scheduler asks its family for it.
+        var family = await TaskDefinitionFamilies.Ask<RevisionAnswer>(new ShardingEnvelope("web", new RegisterTaskDefinition(Context(), Revision.Spec, null)), Patience);
+        Assert.Null(family.Error);
         var ids = new List<string>();
         for (var i = 0; i < count; i++)
         {
@@ -66,7 +72,7 @@ public class ClusterSchedulerTests(ITestOutputHelper output)
     }
 
     private Task<LaunchResult> RunTask(int count, string? token = null) =>
-        AskCluster<LaunchResult>(new LaunchTasks(Context(), Spec(), count, null, token, token is null ? null : "digest", []));
+        AskCluster<LaunchResult>(new LaunchTasks(Context(), "web", Options(), count, null, token, token is null ? null : "digest", []));
 
     private async Task<IReadOnlyList<string>> RunningTaskIds(string? instanceId = null) =>
         (await AskCluster<IdPage>(new ListClusterTasks(instanceId, null, null, null, TaskLifecycleStatus.RUNNING, null, 100))).Ids;
@@ -113,7 +119,7 @@ public class ClusterSchedulerTests(ITestOutputHelper output)
         Assert.All(results, r => Assert.Equal(first, r.Tasks.Select(t => t.TaskId).Order()));
         await AwaitAssertAsync(async () => Assert.Equal(first, (await RunningTaskIds()).Order()), Patience);
 
-        var conflict = await AskCluster<LaunchResult>(new LaunchTasks(Context(), Spec(), 3, null, "same-token", "another request", []));
+        var conflict = await AskCluster<LaunchResult>(new LaunchTasks(Context(), "web", Options(), 3, null, "same-token", "another request", []));
         Assert.Equal(ErrorCodes.Conflict, conflict.Error?.Code);
     }
 
@@ -219,7 +225,7 @@ public class ClusterSchedulerTests(ITestOutputHelper output)
     public async Task A_tasks_tags_go_through_the_scheduler_to_its_instance_which_answers_them_while_the_task_is_retained()
     {
         var instanceId = (await ClusterWithInstances(1)).Single();
-        var launched = await AskCluster<LaunchResult>(new LaunchTasks(Context(), Spec() with { Tags = [new Tag("origin", "run")] }, 1, null, null, null, []));
+        var launched = await AskCluster<LaunchResult>(new LaunchTasks(Context(), "web", Options([new Tag("origin", "run")]), 1, null, null, null, []));
         var taskId = Assert.Single(launched.Tasks).TaskId;
         Assert.Equal([new Tag("origin", "run")], (await AskCluster<TaskTags>(new GetClusterTaskTags(taskId))).Tags);
 

@@ -266,18 +266,73 @@ public static class LaunchProcess
     };
 }
 
+/// <summary>How a launch's tasks are made and placed, as its request says: the scheduler makes the spec of it and the revision.</summary>
+/// <param name="OverridesLength">The overrides as sent, JSON formatting characters included (ECS counts them so).</param>
+/// <param name="Group">Null: the family's default group.</param>
+/// <param name="PropagateTags">RunTask's and StartTask's propagateTags; a service passes the tags it propagates as <paramref name="Tags"/>.</param>
+/// <param name="ActiveRevisionFor">RunTask and StartTask run ACTIVE revisions only, and name a refused one by its ARN in this account;
+/// null for a service, which keeps running its deployment's revision after it was deregistered.</param>
+public sealed record LaunchOptions(
+    TaskOverride? Overrides,
+    int OverridesLength,
+    string? Group,
+    string? StartedBy,
+    ImmutableList<Tag>? Tags,
+    string? PropagateTags,
+    bool ManagedTags,
+    ImmutableList<Placement.PlacementConstraint> Constraints,
+    ImmutableList<Placement.PlacementStrategy> Strategies,
+    AccountScope? ActiveRevisionFor);
+
 /// <summary>The one place a launch's spec is made, for RunTask, StartTask and a service's steps alike.</summary>
 public static class LaunchSpecs
 {
-    /// <param name="group">Null: the family's default group.</param>
-    /// <param name="propagateTags">RunTask's and StartTask's propagateTags; a service passes the tags it propagates as <paramref name="tags"/>.</param>
-    public static (LaunchSpec? Spec, DomainError? Error) Of(string cluster, TaskDefinitionRevision revision, TaskOverride? overrides, string? group,
-        string? startedBy, IReadOnlyCollection<Tag>? tags, string? propagateTags, bool managedTags,
-        ImmutableList<Placement.PlacementConstraint> constraints, ImmutableList<Placement.PlacementStrategy> strategies, bool namedInstances)
+    public const int MaxOverridesLength = 8192;
+
+    /// <summary>"family", "family:revision" or a task definition ARN: the family and the revision, if named.</summary>
+    public static DomainError? ParseTaskDefinition(string? taskDefinition, out string family, out int? revision)
     {
-        var (launchTags, badTags) = LaunchTags.Of(cluster, tags, propagateTags, managedTags, revision);
+        family = "";
+        revision = null;
+        if (string.IsNullOrEmpty(taskDefinition)) return DomainError.InvalidParameter("taskDefinition is required.");
+        var name = taskDefinition;
+        if (Arn.LooksLikeArn(taskDefinition))
+        {
+            if (!Arn.TryParse(taskDefinition, out var arn) || arn.ResourceType != "task-definition")
+                return DomainError.InvalidParameter($"Invalid task definition ARN: {taskDefinition}");
+            name = arn.ResourcePath;
+        }
+        var colon = name.LastIndexOf(':');
+        family = colon < 0 ? name : name[..colon];
+        if (colon >= 0)
+        {
+            if (!int.TryParse(name[(colon + 1)..], out var number) || number <= 0)
+                return DomainError.InvalidParameter($"Invalid revision number in '{taskDefinition}'.");
+            revision = number;
+        }
+        return TaskDefinitionValidation.IsValidName(family) ? null : DomainError.Client(TaskDefinitionFamily.UnknownRevisionMessage);
+    }
+
+    /// <summary>What may run: ACTIVE (when the launch asks so), in a network mode the agents have.</summary>
+    public static DomainError? Runnable(TaskDefinitionRevision revision, AccountScope? activeOnlyFor)
+    {
+        if (activeOnlyFor is { } account && revision.Status != TaskDefinitionStatus.ACTIVE)
+            return DomainError.Client($"TaskDefinition is inactive: {revision.Arn(account)}");
+        if (revision.Spec.NetworkMode == "awsvpc")
+            return DomainError.InvalidParameter("Network mode awsvpc needs elastic network interfaces, which Actors' agents do not have: use bridge, host or none.");
+        return null;
+    }
+
+    public static (LaunchSpec? Spec, DomainError? Error) Of(string cluster, TaskDefinitionRevision revision, LaunchOptions options, bool namedInstances)
+    {
+        if (Placement.TaskResources.ValidateOverrides(options.Overrides) is { } badOverrides) return (null, badOverrides);
+        if (options.OverridesLength > MaxOverridesLength)
+            return (null, DomainError.InvalidParameter($"Container Overrides length must be at most {MaxOverridesLength}."));
+        if (options.StartedBy is { Length: > 128 }) return (null, DomainError.InvalidParameter("startedBy can be at most 128 characters."));
+        if (options.Group is { Length: > 255 }) return (null, DomainError.InvalidParameter("group can be at most 255 characters."));
+        var (launchTags, badTags) = LaunchTags.Of(cluster, options.Tags, options.PropagateTags, options.ManagedTags, revision);
         if (badTags is not null) return (null, badTags);
-        return (new LaunchSpec(revision, overrides, group ?? Placement.PlacementRequest.DefaultGroup(revision.Family), startedBy, launchTags,
-            Placement.TaskResources.Demand(revision.Spec, overrides), constraints, strategies, namedInstances), null);
+        return (new LaunchSpec(revision, options.Overrides, options.Group ?? Placement.PlacementRequest.DefaultGroup(revision.Family), options.StartedBy,
+            launchTags, Placement.TaskResources.Demand(revision.Spec, options.Overrides), options.Constraints, options.Strategies, namedInstances), null);
     }
 }

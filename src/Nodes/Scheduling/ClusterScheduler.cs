@@ -52,6 +52,7 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
     private readonly SchedulerOptions _options;
     private readonly Func<IActorRef> _instances;
     private readonly Func<IActorRef> _services;
+    private readonly Func<IActorRef> _families;
     private readonly PlacementView _view = new();
     private readonly HashSet<string> _awaitingFirstReport = new(StringComparer.Ordinal);
     private readonly List<(object Message, IActorRef Sender)> _deferred = [];
@@ -61,9 +62,10 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
     private readonly LaunchCoordinator _launches;
 
     public ClusterScheduler(string persistenceId, string entityId, int snapshotEvery, SchedulerOptions options, TimeProvider clock,
-        Func<IActorRef> instances, Func<IActorRef> services)
+        Func<IActorRef> instances, Func<IActorRef> services, Func<IActorRef> families)
         : base(persistenceId, entityId, snapshotEvery, clock)
     {
+        _families = families;
         _options = options;
         _instances = instances;
         _services = services;
@@ -71,6 +73,7 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
         Command<InstanceChanged>(OnInstanceChanged);
         Command<ViewRebuildTimedOut>(_ => MarkViewReady());
         Command<LaunchTasks>(launch => WhenViewReady(launch, () => _launches.Launch(launch, Sender)));
+        Command<LaunchCoordinator.RevisionResolved>(_launches.OnRevisionResolved);
         Command<LaunchCoordinator.PlacementAnswered>(_launches.OnPlacementAnswered);
         Command<LaunchCoordinator.OutcomeDescribed>(LaunchCoordinator.OnOutcomeDescribed);
         Command<StopClusterTask>(stop => WhenViewReady(stop, () => HandToInstance(stop.TaskId,
@@ -131,6 +134,7 @@ public sealed class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IC
     ClusterState LaunchCoordinator.IHost.State => State;
     IActorRef LaunchCoordinator.IHost.Self => Self;
     IActorRef LaunchCoordinator.IHost.Instances => _instances();
+    IActorRef LaunchCoordinator.IHost.Families => _families();
     TimeSpan LaunchCoordinator.IHost.PlacementAskTimeout => _options.PlacementAskTimeout;
     void LaunchCoordinator.IHost.Execute(ILaunchCommand command, Action<DomainError?> then) => Execute(command, then);
     RequestContext LaunchCoordinator.IHost.Internal(string reason) => Internal(reason);

@@ -5,7 +5,9 @@ using Actors.Domain.ContainerInstances;
 using Actors.Domain.Launches;
 using Actors.Domain.Placement;
 using Actors.Domain.Scheduling;
+using Actors.Domain.TaskDefinitions;
 using Actors.Domain.Tasks;
+using Actors.Nodes.Entities;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 
@@ -19,7 +21,7 @@ namespace Actors.Nodes.Scheduling;
 /// the completion is recorded, from the recorded outcome. A crash at any step resumes from the journal: the pending
 /// launches ask their unconfirmed instances again (placing is idempotent).
 /// What it keeps in memory is a cache a restart does without: who waits for which launch (their asks die with the node),
-/// the task descriptions instances answered (a completion without them describes its tasks from the instances), the
+/// the revisions its families answered (what a revision runs never changes), the task descriptions instances answered (a completion without them describes its tasks from the instances), the
 /// confirmations not yet recorded (asked again), and per launch how many instances failed each requirement.
 /// </summary>
 public sealed class LaunchCoordinator
@@ -39,6 +41,8 @@ public sealed class LaunchCoordinator
     /// <summary>Confirmations that arrived while the launch's previous ones were being recorded: recorded together next.</summary>
     private readonly Dictionary<string, List<TaskLocation>> _unrecorded = new(StringComparer.Ordinal);
     private readonly HashSet<string> _recording = new(StringComparer.Ordinal);
+    /// <summary>Revisions as their families answered them (what a revision runs never changes; its status is asked when it matters).</summary>
+    private readonly Dictionary<(string Family, int Revision), TaskDefinitionRevision> _revisions = [];
     /// <summary>Per pending launch, how many instances failed each requirement (its recorded failures are only the first hundred).</summary>
     private readonly Dictionary<string, ImmutableSortedDictionary<string, int>> _failureCounts = new(StringComparer.Ordinal);
 
@@ -48,6 +52,7 @@ public sealed class LaunchCoordinator
         ClusterState State { get; }
         IActorRef Self { get; }
         IActorRef Instances { get; }
+        IActorRef Families { get; }
         TimeSpan PlacementAskTimeout { get; }
         void Execute(ILaunchCommand command, Action<DomainError?> then);
         RequestContext Internal(string reason);
@@ -83,7 +88,52 @@ public sealed class LaunchCoordinator
             else Waiters(known.PendingLaunchId!).Add(replyTo);
             return;
         }
+        if (LaunchSpecs.ParseTaskDefinition(request.TaskDefinition, out var family, out var number) is { } invalid)
+        {
+            replyTo.Tell(new LaunchResult([], [], invalid));
+            return;
+        }
+        // A revision never changes what it runs, but its status does: RunTask and StartTask hear it from its family each time.
+        if (number is { } named && request.Options.ActiveRevisionFor is null && _revisions.TryGetValue((family, named), out var cached))
+        {
+            Plan(request, replyTo, cached);
+            return;
+        }
+        _host.Families.Ask<RevisionAnswer>(new ShardingEnvelope(family, new GetRevision(number)), _host.PlacementAskTimeout)
+            .PipeTo(_host.Self, success: answer => new RevisionResolved(request, replyTo, answer), failure: _ => new RevisionResolved(request, replyTo, null));
+    }
 
+    public void OnRevisionResolved(RevisionResolved resolved)
+    {
+        if (resolved.Answer is not { } answer)
+        {
+            resolved.ReplyTo.Tell(new Status.Failure(new TimeoutException($"Task definition {resolved.Request.TaskDefinition} did not answer in time.")));
+            return;
+        }
+        if (answer.Revision is not { } revision)
+        {
+            resolved.ReplyTo.Tell(new LaunchResult([], [], answer.Error ?? DomainError.Client(TaskDefinitionFamily.UnknownRevisionMessage)));
+            return;
+        }
+        _revisions[(revision.Family, revision.Revision)] = revision;
+        if (LaunchSpecs.Runnable(revision, resolved.Request.Options.ActiveRevisionFor) is { } refused)
+        {
+            resolved.ReplyTo.Tell(new LaunchResult([], [], refused));
+            return;
+        }
+        Plan(resolved.Request, resolved.ReplyTo, revision);
+    }
+
+    /// <summary>Places the launch's tasks on the view and records the plan; a new request with a used clientToken is re-handled.</summary>
+    private void Plan(LaunchTasks request, IActorRef replyTo, TaskDefinitionRevision revision)
+    {
+        var (built, invalid) = LaunchSpecs.Of(State.Name, revision, request.Options, namedInstances: request.Targets is not null);
+        if (invalid is not null || !State.IsActive)
+        {
+            replyTo.Tell(new LaunchResult([], [], invalid ?? DomainError.ClusterNotFound()));
+            return;
+        }
+        var spec = built!;
         var launchId = request.Context.RequestId;
         var planned = ImmutableList.CreateBuilder<PlannedTask>();
         var failures = request.Failures.ToBuilder();
@@ -94,7 +144,7 @@ public sealed class LaunchCoordinator
         }
         else
         {
-            var placement = Place(request.Spec, request.Count);
+            var placement = Place(spec, request.Count);
             if (placement.NoContainerInstances)
             {
                 replyTo.Tell(new LaunchResult([], [], PlacementErrors.NoContainerInstances));
@@ -106,8 +156,8 @@ public sealed class LaunchCoordinator
                 _failureCounts[launchId] = placement.Failures.GroupBy(f => f.Reason).ToImmutableSortedDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         }
 
-        foreach (var task in planned) _view.Reserve(task.ContainerInstanceId, task.TaskId, request.Spec.Demand, request.Spec.Group);
-        var plan = new PlanLaunch(request.Context, launchId, request.ClientToken, request.RequestFingerprint, request.Spec, planned.ToImmutable(),
+        foreach (var task in planned) _view.Reserve(task.ContainerInstanceId, task.TaskId, spec.Demand, spec.Group);
+        var plan = new PlanLaunch(request.Context, launchId, request.ClientToken, request.RequestFingerprint, spec, planned.ToImmutable(),
             failures.ToImmutable());
         // The caller waits from now: a plan without tasks is completed in the same write, and answered when it is stored.
         Waiters(launchId).Add(replyTo);
@@ -265,6 +315,8 @@ public sealed class LaunchCoordinator
         _host.Execute(new ForgetClientTokens(_host.Internal("client-token-retention"), now - retention), _ => { });
 
     public sealed record PlacementAnswered(string LaunchId, string TaskId, string InstanceId, TaskAnswer? Answer) : INoSerializationVerificationNeeded;
+
+    public sealed record RevisionResolved(LaunchTasks Request, IActorRef ReplyTo, RevisionAnswer? Answer) : INoSerializationVerificationNeeded;
 
     public sealed record OutcomeDescribed(ImmutableList<IActorRef> ReplyTo, LaunchResult Result) : INoSerializationVerificationNeeded;
 }

@@ -231,19 +231,19 @@ public sealed class ServiceEntity : AggregateEntity<Service, ServiceState, IServ
             failure: _ => new LaunchAnswered(launch.Token, null));
     }
 
-    private async Task<LaunchResult> Ask(LaunchInputs inputs)
+    /// <summary>The launch as every launch is asked: by task definition and options; the scheduler resolves the revision and makes the spec.</summary>
+    private Task<LaunchResult> Ask(LaunchInputs inputs)
     {
-        var revision = await Revision(inputs.Revision.Family, inputs.Revision.Revision);
         var strategies = inputs.Revision.Strategies.IsEmpty && inputs.Launch.Targets.IsEmpty
             ? [.. PlacementStrategy.ServiceDefault, PlacementStrategy.SpreadOn(PlacementStrategy.InstanceIdField)]
             : inputs.Revision.Strategies;
-        var (spec, invalid) = LaunchSpecs.Of(inputs.ClusterName, revision, null, $"service:{inputs.ServiceName}", inputs.DeploymentId,
-            inputs.PropagateServiceTags ? inputs.Tags : [], null, false, inputs.Revision.Constraints, strategies, namedInstances: !inputs.Launch.Targets.IsEmpty);
-        if (invalid is not null) return new LaunchResult([], [], invalid);
+        var options = new LaunchOptions(null, 0, $"service:{inputs.ServiceName}", inputs.DeploymentId, inputs.PropagateServiceTags ? inputs.Tags : [],
+            null, false, inputs.Revision.Constraints, strategies, ActiveRevisionFor: null);
         var token = $"service:{inputs.ServiceName}:{inputs.Launch.Token}";
-        var launch = new LaunchTasks(new RequestContext(inputs.Launch.RequestedAt, token, "actors:service-scheduler"), spec!, inputs.Launch.Count,
+        var launch = new LaunchTasks(new RequestContext(inputs.Launch.RequestedAt, token, "actors:service-scheduler"),
+            $"{inputs.Revision.Family}:{inputs.Revision.Revision}", options, inputs.Launch.Count,
             inputs.Launch.Targets.IsEmpty ? null : inputs.Launch.Targets, token, inputs.Launch.Token, []);
-        return await _clusters().Ask<LaunchResult>(new ShardingEnvelope(inputs.ClusterName, launch), _options.AskTimeout);
+        return _clusters().Ask<LaunchResult>(new ShardingEnvelope(inputs.ClusterName, launch), _options.AskTimeout);
     }
 
     private void OnLaunchAnswered(LaunchAnswered answered)
