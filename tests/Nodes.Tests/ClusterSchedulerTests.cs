@@ -222,6 +222,29 @@ public class ClusterSchedulerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task One_request_names_the_task_definition_and_the_scheduler_resolves_it_running_a_deregistered_revision_only_for_a_service()
+    {
+        await ClusterWithInstances(1);
+        Assert.Single((await AskCluster<LaunchResult>(new LaunchTasks(Context(), "arn:aws:ecs:us-east-1:123456789012:task-definition/web:1", Options(),
+            1, null, null, null, []))).Tasks);
+        var unknown = await AskCluster<LaunchResult>(new LaunchTasks(Context(), "web:9", Options(), 1, null, null, null, []));
+        Assert.Equal((ErrorCodes.Client, TaskDefinitionFamily.UnknownRevisionMessage), (unknown.Error?.Code, unknown.Error?.Message));
+
+        var deregistered = await TaskDefinitionFamilies.Ask<RevisionAnswer>(new ShardingEnvelope("web", new DeregisterTaskDefinition(Context(), 1)), Patience);
+        Assert.Null(deregistered.Error);
+        // RunTask and StartTask hear the revision's status from its family each time, even after it was resolved once.
+        var inactive = await AskCluster<LaunchResult>(new LaunchTasks(Context(), "web:1", Options(), 1, null, null, null, []));
+        Assert.Equal((ErrorCodes.Client, "TaskDefinition is inactive: arn:aws:ecs:us-east-1:123456789012:task-definition/web:1"),
+            (inactive.Error?.Code, inactive.Error?.Message));
+        Assert.Empty(inactive.Tasks);
+        // A service keeps launching its deployment's revision after it was deregistered.
+        var service = await AskCluster<LaunchResult>(new LaunchTasks(Context(), "web:1", Options() with { Group = "service:web", ActiveRevisionFor = null },
+            1, null, null, null, []));
+        Assert.Null(service.Error);
+        Assert.Equal("service:web", Assert.Single(service.Tasks).Group);
+    }
+
+    [Fact]
     public async Task A_tasks_tags_go_through_the_scheduler_to_its_instance_which_answers_them_while_the_task_is_retained()
     {
         var instanceId = (await ClusterWithInstances(1)).Single();
