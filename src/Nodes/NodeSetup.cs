@@ -153,7 +153,7 @@ public static class NodeSetup
                 EntityKinds.Cluster,
                 (_, registry) => entityId => EntityProps.Of(() => new ClusterScheduler(
                     EntityKinds.PersistenceId(EntityKinds.Cluster, entityId), entityId, snapshotEvery, options.Scheduler, options.Clock,
-                    () => registry.Get<ContainerInstanceRegion>(), () => registry.Get<ServiceRegion>())),
+                    () => registry.Get<ContainerInstanceRegion>(), () => registry.Get<ServiceRegion>(), () => registry.Get<TaskDefinitionFamilyRegion>())),
                 new EntityMessageExtractor(),
                 ShardOptions())
             .WithShardRegion<TaskDefinitionFamilyRegion>(

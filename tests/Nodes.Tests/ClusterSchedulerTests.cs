@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Actors.Domain.Clusters;
 using Actors.Domain.Common;
+using Actors.Domain.Launches;
 using Actors.Domain.ContainerInstances;
 using Actors.Domain.TaskDefinitions;
 using Actors.Domain.Tasks;
@@ -31,6 +32,9 @@ public class ClusterSchedulerTests(ITestOutputHelper output)
         ContainerDefinitions = [new ContainerDefinition { Name = "web", Image = "busybox", Memory = 256 }],
     }, 1, null, new RequestContext(DateTimeOffset.UnixEpoch, "r", "p"));
 
+    private static LaunchOptions Options(ImmutableList<Tag>? tags = null) =>
+        new(null, 0, null, null, tags, null, false, [], [], new AccountScope("us-east-1", "123456789012"));
+
     private static LaunchSpec Spec(bool namedInstances = false) =>
         new(Revision, null, "family:web", null, [], ResourceDemand.Of(memory: 256), [], [], namedInstances);
 
@@ -42,6 +46,9 @@ public class ClusterSchedulerTests(ITestOutputHelper output)
     private async Task<List<string>> ClusterWithInstances(int count, int memory = 1024)
     {
         Assert.Null((await AskCluster<EntityResponse<ClusterState>>(new CreateCluster(Context(), [], [], null, null, []))).Error);
+        // Launches name their task definition; the scheduler asks its family for it.
+        var family = await TaskDefinitionFamilies.Ask<RevisionAnswer>(new ShardingEnvelope("web", new RegisterTaskDefinition(Context(), Revision.Spec, null)), Patience);
+        Assert.Null(family.Error);
         var ids = new List<string>();
         for (var i = 0; i < count; i++)
         {
@@ -65,7 +72,7 @@ public class ClusterSchedulerTests(ITestOutputHelper output)
     }
 
     private Task<LaunchResult> RunTask(int count, string? token = null) =>
-        AskCluster<LaunchResult>(new LaunchTasks(Context(), Spec(), count, null, token, token is null ? null : "digest", []));
+        AskCluster<LaunchResult>(new LaunchTasks(Context(), "web", Options(), count, null, token, token is null ? null : "digest", []));
 
     private async Task<IReadOnlyList<string>> RunningTaskIds(string? instanceId = null) =>
         (await AskCluster<IdPage>(new ListClusterTasks(instanceId, null, null, null, TaskLifecycleStatus.RUNNING, null, 100))).Ids;
@@ -93,12 +100,12 @@ public class ClusterSchedulerTests(ITestOutputHelper output)
     [Fact]
     public async Task A_launch_names_the_first_hundred_failures_and_counts_every_instance_that_failed()
     {
-        await ClusterWithInstances(ClusterScheduler.MaxFailuresPerLaunch + 5, memory: 128);
+        await ClusterWithInstances(LaunchCoordinator.MaxFailuresPerLaunch + 5, memory: 128);
         var result = await RunTask(1);
 
         Assert.Empty(result.Tasks);
-        Assert.Equal(ClusterScheduler.MaxFailuresPerLaunch, result.Failures.Count);
-        Assert.Equal(new Dictionary<string, int> { [ResourceFailureReasons.Memory] = ClusterScheduler.MaxFailuresPerLaunch + 5 }, result.FailureCounts);
+        Assert.Equal(LaunchCoordinator.MaxFailuresPerLaunch, result.Failures.Count);
+        Assert.Equal(new Dictionary<string, int> { [ResourceFailureReasons.Memory] = LaunchCoordinator.MaxFailuresPerLaunch + 5 }, result.FailureCounts);
     }
 
     [Fact]
@@ -112,7 +119,7 @@ public class ClusterSchedulerTests(ITestOutputHelper output)
         Assert.All(results, r => Assert.Equal(first, r.Tasks.Select(t => t.TaskId).Order()));
         await AwaitAssertAsync(async () => Assert.Equal(first, (await RunningTaskIds()).Order()), Patience);
 
-        var conflict = await AskCluster<LaunchResult>(new LaunchTasks(Context(), Spec(), 3, null, "same-token", "another request", []));
+        var conflict = await AskCluster<LaunchResult>(new LaunchTasks(Context(), "web", Options(), 3, null, "same-token", "another request", []));
         Assert.Equal(ErrorCodes.Conflict, conflict.Error?.Code);
     }
 
@@ -215,10 +222,33 @@ public class ClusterSchedulerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task One_request_names_the_task_definition_and_the_scheduler_resolves_it_running_a_deregistered_revision_only_for_a_service()
+    {
+        await ClusterWithInstances(1);
+        Assert.Single((await AskCluster<LaunchResult>(new LaunchTasks(Context(), "arn:aws:ecs:us-east-1:123456789012:task-definition/web:1", Options(),
+            1, null, null, null, []))).Tasks);
+        var unknown = await AskCluster<LaunchResult>(new LaunchTasks(Context(), "web:9", Options(), 1, null, null, null, []));
+        Assert.Equal((ErrorCodes.Client, TaskDefinitionFamily.UnknownRevisionMessage), (unknown.Error?.Code, unknown.Error?.Message));
+
+        var deregistered = await TaskDefinitionFamilies.Ask<RevisionAnswer>(new ShardingEnvelope("web", new DeregisterTaskDefinition(Context(), 1)), Patience);
+        Assert.Null(deregistered.Error);
+        // RunTask and StartTask hear the revision's status from its family each time, even after it was resolved once.
+        var inactive = await AskCluster<LaunchResult>(new LaunchTasks(Context(), "web:1", Options(), 1, null, null, null, []));
+        Assert.Equal((ErrorCodes.Client, "TaskDefinition is inactive: arn:aws:ecs:us-east-1:123456789012:task-definition/web:1"),
+            (inactive.Error?.Code, inactive.Error?.Message));
+        Assert.Empty(inactive.Tasks);
+        // A service keeps launching its deployment's revision after it was deregistered.
+        var service = await AskCluster<LaunchResult>(new LaunchTasks(Context(), "web:1", Options() with { Group = "service:web", ActiveRevisionFor = null },
+            1, null, null, null, []));
+        Assert.Null(service.Error);
+        Assert.Equal("service:web", Assert.Single(service.Tasks).Group);
+    }
+
+    [Fact]
     public async Task A_tasks_tags_go_through_the_scheduler_to_its_instance_which_answers_them_while_the_task_is_retained()
     {
         var instanceId = (await ClusterWithInstances(1)).Single();
-        var launched = await AskCluster<LaunchResult>(new LaunchTasks(Context(), Spec() with { Tags = [new Tag("origin", "run")] }, 1, null, null, null, []));
+        var launched = await AskCluster<LaunchResult>(new LaunchTasks(Context(), "web", Options([new Tag("origin", "run")]), 1, null, null, null, []));
         var taskId = Assert.Single(launched.Tasks).TaskId;
         Assert.Equal([new Tag("origin", "run")], (await AskCluster<TaskTags>(new GetClusterTaskTags(taskId))).Tags);
 

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Actors.Domain.Clusters;
 using Actors.Domain.Common;
+using Actors.Domain.Launches;
 using Actors.Domain.ContainerInstances;
 using Actors.Domain.Scheduling;
 using Actors.Domain.Services;
@@ -118,7 +119,7 @@ public class MessageSizeTests(ITestOutputHelper output) : NodeTestKit(output)
         var spec = new LaunchSpec(Revision, LargestOverrides, "service:storefront-web", "ecs-svc/1234567890123456789", [new Tag("env", "production")],
             ResourceDemand.Of(384, 768), [new Domain.Placement.PlacementConstraint("memberOf", new string('q', 2000))],
             [new Domain.Placement.PlacementStrategy("spread", "attribute:ecs.availability-zone")], false);
-        var failures = Enumerable.Range(0, ClusterScheduler.MaxFailuresPerLaunch)
+        var failures = Enumerable.Range(0, LaunchCoordinator.MaxFailuresPerLaunch)
             .Select(i => new LaunchFailure(Id(i), ResourceFailureReasons.Memory, "Needs 768 MiB of memory, 512 remaining.")).ToImmutableList();
         var cluster = ClusterOf5000Instances();
         var longestTags = Enumerable.Range(0, Tags.MaxPerResource)
@@ -159,7 +160,9 @@ public class MessageSizeTests(ITestOutputHelper output) : NodeTestKit(output)
             ("tag task", new TagClusterTask(new TagTask(Context, Id(100_000), longestTags))),
             ("tasks described", new TasksDescribed([.. MessageBudget.Take(descriptions).Taken])),
             ("describe instance tasks", new DescribeInstanceTasks([.. tasks.Take(5).Select(t => t.TaskId)])),
-            ("launch request", new LaunchTasks(Context, spec, 10, [.. Enumerable.Range(0, 10).Select(Id)], "token", new string('f', 64), failures)),
+            ("launch request", new LaunchTasks(Context, $"arn:aws:ecs:us-east-1:123456789012:task-definition/{spec.Revision.Family}:{spec.Revision.Revision}",
+                new LaunchOptions(spec.Overrides, 8192, spec.Group, spec.StartedBy, spec.Tags, "TASK_DEFINITION", true, spec.Constraints, spec.Strategies,
+                    new AccountScope("us-east-1", "123456789012")), 10, [.. Enumerable.Range(0, 10).Select(Id)], "token", new string('f', 64), failures)),
             ("launch result", new LaunchResult([.. descriptions.Take(10).Select(d => d with { Overrides = null })], failures, null)),
             ("locate tasks", new LocateTasks([.. tasks.Take(100).Select(t => t.TaskId)])),
             ("task locations", new TaskLocations(tasks.Take(100).ToImmutableDictionary(t => t.TaskId, _ => Id(1)))),

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.RegularExpressions;
 using Actors.Domain.Common;
+using Actors.Domain.Launches;
 
 namespace Actors.Domain.Clusters;
 
@@ -41,10 +42,9 @@ public sealed partial class Cluster : IAggregate<ClusterState, IClusterCommand, 
             ? Decision<IClusterEvent>.Accept(new ServiceReleased(
                 release.Context.Because($"service {release.ServiceName} left cluster {state.Name}"), release.ServiceName))
             : Decision<IClusterEvent>.Unchanged,
-        PlanLaunch plan => DecidePlan(state, plan),
-        ReplanLaunchTask replan => DecideReplan(state, replan),
-        CompleteLaunch complete => DecideComplete(state, complete),
-        ForgetClientTokens forget => DecideForgetTokens(state, forget),
+        // A launch is planned only in an ACTIVE cluster; the rest of a launch follows its plan whatever becomes of the cluster.
+        PlanLaunch when WhenActive(state) is { } notActive => notActive,
+        ILaunchCommand launch => DecideLaunch(state, launch),
         _ => DomainError.InvalidParameter($"{command.GetType().Name} is not a cluster command."),
     };
 
@@ -71,7 +71,7 @@ public sealed partial class Cluster : IAggregate<ClusterState, IClusterCommand, 
         ServiceReleased released => state with { Services = state.Services.Remove(released.ServiceName) },
         // Written by builds that kept task locations in the cluster; locations now come from the instances themselves.
         TaskLocationsRecorded => state,
-        LaunchPlanned or LaunchTaskReplanned or LaunchCompleted or ClientTokensForgotten => ApplyLaunch(state, @event),
+        ILaunchEvent launch => state.WithLaunches(LaunchProcess.Apply(state.Launching(), launch)),
         _ => throw new ArgumentOutOfRangeException(nameof(@event), @event.GetType().Name, "Unknown cluster event"),
     };
 
@@ -145,6 +145,13 @@ public sealed partial class Cluster : IAggregate<ClusterState, IClusterCommand, 
             return new DomainError(ErrorCodes.LimitExceeded, $"Cluster {state.Name} already has {state.Services.Count} services, the most a cluster may have.");
         return Decision<IClusterEvent>.Accept(new ServiceAdmitted(
             admit.Context.Because($"service {admit.ServiceName} joined cluster {state.Name}"), admit.ServiceName, admit.SchedulingStrategy));
+    }
+
+    /// <summary>The launch process runs on the cluster's launches and clientTokens; its events are the cluster's.</summary>
+    private static Decision<IClusterEvent> DecideLaunch(ClusterState state, ILaunchCommand command)
+    {
+        var decision = LaunchProcess.Decide(state.Launching(), command);
+        return decision.IsAccepted ? Decision<IClusterEvent>.Accept([.. decision.Events]) : decision.Error!;
     }
 
     private static DomainError? WhenActive(ClusterState state) => state.IsActive ? null : DomainError.ClusterNotFound();

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Actors.Domain.Common;
+using Actors.Domain.Launches;
 
 namespace Actors.Domain.Clusters;
 
@@ -72,6 +73,11 @@ public sealed record ClusterState
 
     /// <summary>ECS's registeredContainerInstancesCount.</summary>
     public int RegisteredContainerInstancesCount() => MemberCount ?? ContainerInstanceIds.Count;
+
+    /// <summary>The launch process's state: these two fields (kept where snapshots have always had them).</summary>
+    public LaunchesState Launching() => new(Launches, ClientTokens);
+
+    public ClusterState WithLaunches(LaunchesState launches) => this with { Launches = launches.Pending, ClientTokens = launches.ClientTokens };
 
     public bool Exists => Status is not null;
     public bool IsActive => Status == ClusterStatus.ACTIVE;

@@ -1,3 +1,4 @@
+using Actors.Domain.Launches;
 using Actors.Domain.Clusters;
 using Actors.Domain.ContainerInstances;
 using Actors.Domain.Placement;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Actors.Domain.Clusters;
 using Actors.Domain.Common;
+using Actors.Domain.Launches;
 using Actors.Domain.ContainerInstances;
 using Actors.Domain.Placement;
 using Actors.Domain.Services;

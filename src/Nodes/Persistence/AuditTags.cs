@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Actors.Domain.Clusters;
 using Actors.Domain.Common;
+using Actors.Domain.Launches;
 using Actors.Domain.ContainerInstances;
 using Actors.Domain.Services;
 using Actors.Domain.TaskDefinitions;
@@ -84,6 +85,9 @@ public static class AuditTags
             case LaunchTaskReplanned replanned:
                 tags.Add(Tag(Task, replanned.TaskId));
                 if (replanned.Replacement is { } replacement) tags.Add(Tag(ContainerInstance, replacement.ContainerInstanceId));
+                break;
+            case LaunchTasksConfirmed confirmed:
+                foreach (var taskId in confirmed.TaskIds) tags.Add(Tag(Task, taskId));
                 break;
             case LaunchCompleted completed:
                 foreach (var task in completed.Outcome.Tasks) tags.Add(Tag(Task, task.TaskId));

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using Actors.Domain.Clusters;
+using Actors.Domain.Launches;
 using Actors.Domain.ContainerInstances;
 using Actors.Domain.Services;
 using Actors.Domain.TaskDefinitions;
@@ -34,6 +35,7 @@ public static class Manifests
         (typeof(TaskLocationsRecorded), "cluster-task-locations-recorded.v1"),
         (typeof(LaunchPlanned), "cluster-launch-planned.v1"),
         (typeof(LaunchTaskReplanned), "cluster-launch-task-replanned.v1"),
+        (typeof(LaunchTasksConfirmed), "cluster-launch-tasks-confirmed.v1"),
         (typeof(LaunchCompleted), "cluster-launch-completed.v1"),
         (typeof(ClientTokensForgotten), "cluster-client-tokens-forgotten.v1"),
         // Cluster commands, state (snapshots) and replies
@@ -49,7 +51,7 @@ public static class Manifests
         (typeof(ReleaseService), "release-service.v1"),
         (typeof(PlanLaunch), "plan-launch.v1"),
         (typeof(ReplanLaunchTask), "replan-launch-task.v1"),
-        (typeof(CompleteLaunch), "complete-launch.v1"),
+        (typeof(ConfirmLaunchTasks), "confirm-launch-tasks.v1"),
         (typeof(ForgetClientTokens), "forget-client-tokens.v1"),
         (typeof(ClusterState), "cluster-state.v1"),
         (typeof(EntityResponse<ClusterState>), "cluster-response.v1"),

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Actors.Domain.Clusters;
 using Actors.Domain.Common;
 using Actors.Domain.ContainerInstances;
+using Actors.Domain.Launches;
 using Actors.Domain.Placement;
 using Actors.Domain.Scheduling;
 using Actors.Domain.Tasks;
@@ -42,50 +43,44 @@ public sealed record SchedulerOptions
 
 /// <summary>
 /// The cluster entity and its scheduler, one per cluster: the cluster aggregate's shell (settings, tags, membership,
-/// launches, clientTokens) plus the placement view in memory, fed by the instances' changes and rebuilt when it starts.
-/// Every launch - RunTask, StartTask, and next the services - takes the same path: decide on the view, record the plan
-/// (the commit point: from here the launch is completed even after a crash), ask the chosen instances to take their
-/// tasks, place refused ones again on the fresh view, record the outcome, answer. Registration and deregistration of
+/// admission of services) plus the placement view, fed by the instances' changes. Launches are run by its
+/// <see cref="LaunchCoordinator"/>, whose records it persists in the cluster's stream. Registration and deregistration of
 /// instances go through here too, so membership and the instances agree.
+/// What it keeps in memory is a cache a restart rebuilds: the placement view (every member reports what it holds again,
+/// requests wait meanwhile), the instances whose (de)registration is in flight (their asks die with it; an instance left
+/// unregistered leaves the cluster when it reports), and the coordinator's caches (see there).
 /// </summary>
-public sealed partial class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IClusterCommand, IClusterEvent>, IWithTimers
+public sealed partial class ClusterScheduler : AggregateEntity<Cluster, ClusterState, IClusterCommand, IClusterEvent>, IWithTimers, LaunchCoordinator.IHost
 {
     private const string HousekeepingTimer = "housekeeping";
-    /// <summary>
-    /// RunTask names a failure per instance that could not take a task; in a cluster of thousands the first hundred (in
-    /// instance id order) say why as well as all of them, and keep the answer small.
-    /// </summary>
-    public const int MaxFailuresPerLaunch = 100;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly SchedulerOptions _options;
     private readonly Func<IActorRef> _instances;
     private readonly Func<IActorRef> _services;
+    private readonly Func<IActorRef> _families;
     private readonly PlacementView _view = new();
     private readonly HashSet<string> _awaitingFirstReport = new(StringComparer.Ordinal);
     private readonly List<(object Message, IActorRef Sender)> _deferred = [];
     private bool _viewReady;
-    /// <summary>Who waits for each pending launch (the first caller, and retries with its clientToken).</summary>
-    private readonly Dictionary<string, List<IActorRef>> _launchWaiters = new(StringComparer.Ordinal);
-    /// <summary>Tasks of pending launches as their instances confirmed them.</summary>
-    private readonly Dictionary<string, Dictionary<string, TaskDescription>> _confirmed = new(StringComparer.Ordinal);
     /// <summary>Instances whose (de)registration is in flight: their changes do not settle membership meanwhile.</summary>
     private readonly HashSet<string> _registering = new(StringComparer.Ordinal);
-    /// <summary>Launches answered whose outcome is being recorded.</summary>
-    private readonly HashSet<string> _completing = new(StringComparer.Ordinal);
-    /// <summary>Per pending launch, how many instances failed each requirement (its recorded failures are only the first hundred).</summary>
-    private readonly Dictionary<string, ImmutableSortedDictionary<string, int>> _failureCounts = new(StringComparer.Ordinal);
+    private readonly LaunchCoordinator _launches;
 
     public ClusterScheduler(string persistenceId, string entityId, int snapshotEvery, SchedulerOptions options, TimeProvider clock,
-        Func<IActorRef> instances, Func<IActorRef> services)
+        Func<IActorRef> instances, Func<IActorRef> services, Func<IActorRef> families)
         : base(persistenceId, entityId, snapshotEvery, clock)
     {
+        _families = families;
         _options = options;
         _instances = instances;
         _services = services;
+        _launches = new LaunchCoordinator(this, _view);
         Command<InstanceChanged>(OnInstanceChanged);
         Command<ViewRebuildTimedOut>(_ => MarkViewReady());
-        Command<LaunchTasks>(launch => WhenViewReady(launch, () => Launch(launch, Sender)));
-        Command<PlacementAnswered>(OnPlacementAnswered);
+        Command<LaunchTasks>(launch => WhenViewReady(launch, () => _launches.Launch(launch, Sender)));
+        Command<LaunchCoordinator.RevisionResolved>(_launches.OnRevisionResolved);
+        Command<LaunchCoordinator.PlacementAnswered>(_launches.OnPlacementAnswered);
+        Command<LaunchCoordinator.OutcomeDescribed>(LaunchCoordinator.OnOutcomeDescribed);
         Command<StopClusterTask>(stop => WhenViewReady(stop, () => HandToInstance(stop.TaskId,
             new Domain.ContainerInstances.StopTask(stop.Context, stop.TaskId, stop.StopCode, stop.Reason),
             new TaskAnswer(null, DomainError.InvalidParameter(ContainerInstance.TaskNotFoundMessage)), Sender)));
@@ -116,7 +111,6 @@ public sealed partial class ClusterScheduler : AggregateEntity<Cluster, ClusterS
         Command<DeregisterInstance>(deregister =>
             WhenInstancesFree(deregister, [deregister.InstanceId], includeRegistering: false, () => Deregister(deregister, Sender)));
         Command<DeregistrationAnswered>(OnDeregistrationAnswered);
-        Command<OutcomeDescribed>(described => described.ReplyTo.Tell(new LaunchResult(described.Tasks, described.Failures, null)));
         Command<Housekeeping>(_ => Housekeep());
         Command<CreateServiceInCluster>(create => CreateService(create, Sender));
         Command<ServiceCreationAnswered>(OnServiceCreationAnswered);
@@ -144,9 +138,21 @@ public sealed partial class ClusterScheduler : AggregateEntity<Cluster, ClusterS
         }
         if (_awaitingFirstReport.Count == 0) MarkViewReady();
         else Timers.StartSingleTimer(nameof(ViewRebuildTimedOut), ViewRebuildTimedOut.Instance, _options.ViewRebuildTimeout);
-        // Launches recorded before a crash are completed: placing is idempotent, so asking again is safe.
-        foreach (var launch in State.Launches.Values) Dispatch(launch, launch.Tasks);
+        _launches.Resume();
     }
+
+    protected override void OnPersisted(IClusterEvent @event)
+    {
+        if (@event is LaunchCompleted completed) _launches.OnCompleted(completed);
+    }
+
+    ClusterState LaunchCoordinator.IHost.State => State;
+    IActorRef LaunchCoordinator.IHost.Self => Self;
+    IActorRef LaunchCoordinator.IHost.Instances => _instances();
+    IActorRef LaunchCoordinator.IHost.Families => _families();
+    TimeSpan LaunchCoordinator.IHost.PlacementAskTimeout => _options.PlacementAskTimeout;
+    void LaunchCoordinator.IHost.Execute(ILaunchCommand command, Action<DomainError?> then) => Execute(command, then);
+    RequestContext LaunchCoordinator.IHost.Internal(string reason) => Internal(reason);
 
     private string InstanceEntityId(string instanceId) => ContainerInstanceState.EntityIdOf(State.Name, instanceId);
 
@@ -199,191 +205,6 @@ public sealed partial class ClusterScheduler : AggregateEntity<Cluster, ClusterS
     }
 
     private const string ServiceGroupPrefix = "service:";
-
-    // ------------------------------------------------------------------ launches
-
-    private void Launch(LaunchTasks request, IActorRef replyTo)
-    {
-        if (!State.IsActive)
-        {
-            replyTo.Tell(new LaunchResult([], [], DomainError.ClusterNotFound()));
-            return;
-        }
-        if (request.ClientToken is { } token && State.ClientTokens.TryGetValue(token, out var use))
-        {
-            if (use.RequestFingerprint != (request.RequestFingerprint ?? ""))
-                replyTo.Tell(new LaunchResult([], [], Cluster.TokenConflict(token)));
-            else if (use.Outcome is { } outcome) AnswerFromOutcome(outcome, replyTo);
-            else Waiters(use.LaunchId).Add(replyTo);
-            return;
-        }
-
-        var launchId = request.Context.RequestId;
-        var planned = ImmutableList.CreateBuilder<PlannedTask>();
-        var failures = request.Failures.ToBuilder();
-        if (request.Targets is { } targets)
-        {
-            foreach (var instanceId in targets)
-                planned.Add(new PlannedTask(NewTaskId(), instanceId, PlacementRecord.ChosenByCaller(instanceId)));
-        }
-        else
-        {
-            var placement = Place(request.Spec, request.Count);
-            if (placement.NoContainerInstances)
-            {
-                replyTo.Tell(new LaunchResult([], [], PlacementErrors.NoContainerInstances));
-                return;
-            }
-            planned.AddRange(placement.Placements.Select(decision => Planned(NewTaskId(), decision)));
-            failures.AddRange(placement.Failures.Take(MaxFailuresPerLaunch).Select(f => new LaunchFailure(f.ContainerInstanceId, f.Reason, f.Detail)));
-            if (placement.Failures.Count > 0)
-                _failureCounts[launchId] = placement.Failures.GroupBy(f => f.Reason).ToImmutableSortedDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-        }
-
-        foreach (var task in planned) _view.Reserve(task.ContainerInstanceId, task.TaskId, request.Spec.Demand, request.Spec.Group);
-        var plan = new PlanLaunch(request.Context, launchId, request.ClientToken, request.RequestFingerprint, request.Spec, planned.ToImmutable(),
-            failures.ToImmutable());
-        Execute(plan, error =>
-        {
-            if (error is not null)
-            {
-                foreach (var task in plan.Tasks) _view.Settle(task.ContainerInstanceId, task.TaskId);
-                _failureCounts.Remove(launchId);
-                replyTo.Tell(new LaunchResult([], [], error));
-                return;
-            }
-            if (!State.Launches.TryGetValue(launchId, out var launch))
-            {
-                _failureCounts.Remove(launchId);
-                // The same clientToken was planned by another request in the meantime: wait for that one's outcome.
-                foreach (var task in plan.Tasks) _view.Settle(task.ContainerInstanceId, task.TaskId);
-                Self.Tell(request, replyTo);
-                return;
-            }
-            Waiters(launchId).Add(replyTo);
-            Dispatch(launch, launch.Tasks);
-            CompleteIfDone(launch);
-        });
-    }
-
-    private static string NewTaskId() => Guid.NewGuid().ToString("N");
-
-    private PlacementResult Place(LaunchSpec spec, int count) =>
-        Placer.Place(
-            new PlacementRequest(spec.Demand, PlacementRules.Combine(spec.Revision.Spec.PlacementConstraints, spec.Constraints), spec.Strategies, count,
-                spec.Group,
-                spec.Revision.RequiresAttributes.ToImmutableList(), Random.Shared.Next()),
-            _view.Candidates());
-
-    /// <summary>What the chosen instance checks again besides the task's definition; StartTask's named instances check only their own capacity.</summary>
-    private static PlacementBinding? Binding(LaunchSpec spec) => spec.NamedInstances ? null : new(spec.Constraints);
-
-    private PlannedTask Planned(string taskId, PlacementDecision decision) => new(taskId, decision.ContainerInstanceId!,
-        PlacementRecord.From(decision) with { ChosenInstanceVersion = _view.Instance(decision.ContainerInstanceId!)?.Version });
-
-    private List<IActorRef> Waiters(string launchId) =>
-        _launchWaiters.TryGetValue(launchId, out var waiters) ? waiters : _launchWaiters[launchId] = [];
-
-    /// <summary>Asks each chosen instance to take its task; answers come back as <see cref="PlacementAnswered"/>.</summary>
-    private void Dispatch(PendingLaunch launch, IEnumerable<PlannedTask> tasks)
-    {
-        foreach (var planned in tasks)
-        {
-            var spec = launch.Spec;
-            var task = TaskLifecycle.Create(planned.TaskId, State.Name, planned.ContainerInstanceId, spec.Revision, spec.Overrides, spec.Group,
-                spec.StartedBy, spec.Tags, spec.Demand, launch.Requested.At);
-            var launchId = launch.LaunchId;
-            _instances()
-                .Ask<TaskAnswer>(new ShardingEnvelope(InstanceEntityId(planned.ContainerInstanceId), new PlaceTask(launch.Requested, task, planned.Placement, Binding(spec))),
-                    _options.PlacementAskTimeout)
-                .PipeTo(Self,
-                    success: answer => new PlacementAnswered(launchId, planned.TaskId, planned.ContainerInstanceId, answer),
-                    failure: _ => new PlacementAnswered(launchId, planned.TaskId, planned.ContainerInstanceId, null));
-        }
-    }
-
-    private void OnPlacementAnswered(PlacementAnswered answered)
-    {
-        if (!State.Launches.TryGetValue(answered.LaunchId, out var launch)) return;
-        var planned = launch.Tasks.Find(t => t.TaskId == answered.TaskId);
-        // An answer about a placement that was since moved elsewhere.
-        if (planned is null || planned.ContainerInstanceId != answered.InstanceId) return;
-        if (answered.Answer is null)
-        {
-            // No answer in time (the instance is moving between nodes, or its node is gone): ask again, it is idempotent.
-            Dispatch(launch, [planned]);
-            return;
-        }
-        if (answered.Answer.Task is { } placedTask)
-        {
-            Confirmed(launch.LaunchId)[placedTask.TaskId] = placedTask;
-            CompleteIfDone(launch);
-            return;
-        }
-
-        _view.Settle(answered.InstanceId, answered.TaskId);
-        var reason = answered.Answer.Error?.Message ?? "MISSING";
-        var attempts = launch.Attempts.GetValueOrDefault(answered.TaskId);
-        PlannedTask? replacement = null;
-        // A refusal means the view was behind the instance: place the task again on the fresh view (StartTask named its instance).
-        if (!launch.Spec.NamedInstances && attempts < Cluster.MaxPlacementAttempts)
-        {
-            var again = Place(launch.Spec, 1);
-            if (again.Placements.FirstOrDefault() is { } decision) replacement = Planned(answered.TaskId, decision);
-        }
-        if (replacement is not null) _view.Reserve(replacement.ContainerInstanceId, replacement.TaskId, launch.Spec.Demand, launch.Spec.Group);
-        var replan = new ReplanLaunchTask(Internal("replan"), launch.LaunchId, answered.TaskId, replacement,
-            replacement is null ? new LaunchFailure(answered.InstanceId, reason, answered.Answer.Error is null ? "The container instance is not registered." : null) : null);
-        Execute(replan, _ =>
-        {
-            if (!State.Launches.TryGetValue(launch.LaunchId, out var updated)) return;
-            if (replacement is not null) Dispatch(updated, [replacement]);
-            CompleteIfDone(updated);
-        });
-    }
-
-    private Dictionary<string, TaskDescription> Confirmed(string launchId) =>
-        _confirmed.TryGetValue(launchId, out var confirmed) ? confirmed : _confirmed[launchId] = new(StringComparer.Ordinal);
-
-    /// <summary>
-    /// Every task of the launch is on its instance or failed: the callers hear it at once, and the outcome is recorded
-    /// after. Answering first is safe: should the scheduler die before the record is stored, it completes the launch
-    /// again on restart, and the instances, which hold the tasks already, answer the same.
-    /// </summary>
-    private void CompleteIfDone(PendingLaunch launch)
-    {
-        var confirmed = Confirmed(launch.LaunchId);
-        if (launch.Tasks.Any(t => !confirmed.ContainsKey(t.TaskId)) || !_completing.Add(launch.LaunchId)) return;
-        var result = new LaunchResult(launch.Tasks.Select(t => confirmed[t.TaskId]).ToImmutableList(), launch.Failures, null,
-            _failureCounts.GetValueOrDefault(launch.LaunchId));
-        AnswerWaiters(launch.LaunchId, result);
-        Execute(new CompleteLaunch(Internal("launch"), launch.LaunchId), _ =>
-        {
-            // Retries with the clientToken that came while the outcome was being recorded.
-            AnswerWaiters(launch.LaunchId, result);
-            _confirmed.Remove(launch.LaunchId);
-            _failureCounts.Remove(launch.LaunchId);
-            _completing.Remove(launch.LaunchId);
-        });
-    }
-
-    private void AnswerWaiters(string launchId, LaunchResult result)
-    {
-        foreach (var waiter in _launchWaiters.GetValueOrDefault(launchId) ?? []) waiter.Tell(result);
-        _launchWaiters.Remove(launchId);
-    }
-
-    /// <summary>A retry with a clientToken whose launch is done: the same tasks (as they are now) and the same failures.</summary>
-    private void AnswerFromOutcome(LaunchOutcome outcome, IActorRef replyTo)
-    {
-        var asks = outcome.Tasks.GroupBy(t => t.ContainerInstanceId).Select(group => _instances().Ask<TasksDescribed>(
-            new ShardingEnvelope(InstanceEntityId(group.Key), new DescribeInstanceTasks([.. group.Select(t => t.TaskId)])), _options.PlacementAskTimeout));
-        var order = outcome.Tasks.Select((t, i) => (t.TaskId, i)).ToDictionary(p => p.TaskId, p => p.i);
-        Task.WhenAll(asks).PipeTo(Self,
-            success: described => new OutcomeDescribed(replyTo,
-                [.. described.SelectMany(d => d.Tasks).OrderBy(t => order.GetValueOrDefault(t.TaskId))], outcome.Failures),
-            failure: _ => new OutcomeDescribed(replyTo, [], outcome.Failures));
-    }
 
     // ------------------------------------------------------------------ tasks
 
@@ -635,19 +456,14 @@ public sealed partial class ClusterScheduler : AggregateEntity<Cluster, ClusterS
         var now = Clock.GetUtcNow();
         var forgotten = _view.ForgetStopped(now - _options.StoppedTaskRetention - _options.HousekeepingInterval);
         FeedServices(null, null, [.. forgotten.Select(t => (t.TaskId, t.Group))]);
-        Execute(new ForgetClientTokens(Internal("client-token-retention"), now - _options.ClientTokenRetention), _ => { });
+        _launches.Housekeep(now, _options.ClientTokenRetention);
     }
-
-    private sealed record PlacementAnswered(string LaunchId, string TaskId, string InstanceId, TaskAnswer? Answer) : INoSerializationVerificationNeeded;
 
     private sealed record RegistrationAnswered(IActorRef ReplyTo, string InstanceId, EntityResponse<ContainerInstanceState>? Response) : INoSerializationVerificationNeeded;
 
     private sealed record DeregistrationAnswered(IActorRef ReplyTo, DeregisterInstance Request, EntityResponse<ContainerInstanceState>? Response) : INoSerializationVerificationNeeded;
 
     private sealed record ServiceCreationAnswered(IActorRef ReplyTo, string ServiceName, ServiceAnswer? Answer) : INoSerializationVerificationNeeded;
-
-    private sealed record OutcomeDescribed(IActorRef ReplyTo, ImmutableList<TaskDescription> Tasks, ImmutableList<LaunchFailure> Failures)
-        : INoSerializationVerificationNeeded;
 
     private sealed record ViewRebuildTimedOut : INoSerializationVerificationNeeded
     {

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Actors.Domain.Clusters;
+using Actors.Domain.Launches;
 using Actors.Domain.Common;
 using Actors.Domain.ContainerInstances;
 using Actors.Domain.Placement;
@@ -13,13 +14,15 @@ namespace Actors.Nodes.Scheduling;
 // what its caller needs and nothing of the entities' whole state, so that it stays far below a remote frame.
 
 /// <summary>
-/// RunTask (placed as <c>Spec</c> says) or, with <paramref name="Targets"/>, StartTask on the named instances.
-/// <paramref name="Failures"/> are known before placing (StartTask's names that are no instance of the cluster) and
-/// are part of the answer.
+/// Every launch as one request - RunTask, StartTask (with <paramref name="Targets"/>, the named instances) and a service's
+/// step: the task definition as named ("family", "family:revision" or its ARN) and how its tasks are made and placed. The
+/// scheduler checks the cluster, resolves the revision and makes the spec. <paramref name="Failures"/> are known before
+/// placing (StartTask's names that are no instance of the cluster) and are part of the answer.
 /// </summary>
 public sealed record LaunchTasks(
     RequestContext Context,
-    LaunchSpec Spec,
+    string TaskDefinition,
+    LaunchOptions Options,
     int Count,
     ImmutableList<string>? Targets,
     string? ClientToken,
@@ -29,7 +32,7 @@ public sealed record LaunchTasks(
 /// <summary>The tasks a launch placed and why others were not. Tasks come without overrides: the caller sent them.</summary>
 /// <param name="FailureCounts">
 /// How many instances failed each requirement over every instance the placement checked (<paramref name="Failures"/> names
-/// at most <see cref="ClusterScheduler.MaxFailuresPerLaunch"/>); null when not known, as for a clientToken's replay.
+/// at most <see cref="LaunchCoordinator.MaxFailuresPerLaunch"/>); null when not known, as for a clientToken's replay.
 /// </param>
 public sealed record LaunchResult(
     ImmutableList<TaskDescription> Tasks, ImmutableList<LaunchFailure> Failures, DomainError? Error,

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Actors.Domain.Clusters;
+using Actors.Domain.Launches;
 using Actors.Domain.Common;
 using Actors.Domain.Placement;
 using Actors.Domain.Services;
@@ -300,19 +301,19 @@ public sealed class ServiceEntity : AggregateEntity<Service, ServiceState, IServ
             failure: _ => new LaunchAnswered(launch.Token, null));
     }
 
-    private async Task<LaunchResult> Ask(LaunchInputs inputs)
+    /// <summary>The launch as every launch is asked: by task definition and options; the scheduler resolves the revision and makes the spec.</summary>
+    private Task<LaunchResult> Ask(LaunchInputs inputs)
     {
-        var revision = await Revision(inputs.Revision.Family, inputs.Revision.Revision);
         var strategies = inputs.Revision.Strategies.IsEmpty && inputs.Launch.Targets.IsEmpty
             ? [.. PlacementStrategy.ServiceDefault, PlacementStrategy.SpreadOn(PlacementStrategy.InstanceIdField)]
             : inputs.Revision.Strategies;
-        var spec = new LaunchSpec(revision, null, $"service:{inputs.ServiceName}", inputs.DeploymentId,
-            inputs.PropagateServiceTags ? inputs.Tags : [], TaskResources.Demand(revision.Spec, null), inputs.Revision.Constraints, strategies,
-            NamedInstances: !inputs.Launch.Targets.IsEmpty);
+        var options = new LaunchOptions(null, 0, $"service:{inputs.ServiceName}", inputs.DeploymentId, inputs.PropagateServiceTags ? inputs.Tags : [],
+            null, false, inputs.Revision.Constraints, strategies, ActiveRevisionFor: null);
         var token = $"service:{inputs.ServiceName}:{inputs.Launch.Token}";
-        var launch = new LaunchTasks(new RequestContext(inputs.Launch.RequestedAt, token, "actors:service-scheduler"), spec, inputs.Launch.Count,
+        var launch = new LaunchTasks(new RequestContext(inputs.Launch.RequestedAt, token, "actors:service-scheduler"),
+            $"{inputs.Revision.Family}:{inputs.Revision.Revision}", options, inputs.Launch.Count,
             inputs.Launch.Targets.IsEmpty ? null : inputs.Launch.Targets, token, inputs.Launch.Token, []);
-        return await _clusters().Ask<LaunchResult>(new ShardingEnvelope(inputs.ClusterName, launch), _options.AskTimeout);
+        return _clusters().Ask<LaunchResult>(new ShardingEnvelope(inputs.ClusterName, launch), _options.AskTimeout);
     }
 
     private void OnLaunchAnswered(LaunchAnswered answered)

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Actors.Domain.Clusters;
 using Actors.Domain.Common;
+using Actors.Domain.Launches;
 
 namespace Actors.Domain.Tests.Clusters;
 
@@ -171,13 +172,15 @@ public class ClusterLaunchTests
         new(Given.Context(1), launchId, token, token is null ? null : fingerprint, Spec, [.. tasks], [new LaunchFailure("i9", "AGENT", null)]);
 
     [Fact]
-    public void A_planned_launch_is_pending_until_completed_and_its_token_then_holds_the_outcome()
+    public void A_planned_launch_is_pending_until_every_task_is_confirmed_and_its_token_then_holds_the_outcome()
     {
         var planned = Run(Created(), Plan("l1", "token", "digest", Task("t1", "i1"), Task("t2", "i2")));
         Assert.True(planned.Launches.ContainsKey("l1"));
         Assert.Null(planned.ClientTokens["token"].Outcome);
 
-        var completed = Run(planned, new CompleteLaunch(Given.Context(2), "l1"));
+        var half = Run(planned, new ConfirmLaunchTasks(Given.Context(2), "l1", [new TaskLocation("t1", "i1"), new TaskLocation("t2", "elsewhere")]));
+        Assert.Equal(["t2"], half.Launches["l1"].Unconfirmed().Select(t => t.TaskId));
+        var completed = Run(half, new ConfirmLaunchTasks(Given.Context(2), "l1", [new TaskLocation("t2", "i2")]));
         Assert.Empty(completed.Launches);
         var outcome = completed.ClientTokens["token"].Outcome!;
         Assert.Equal(["t1", "t2"], outcome.Tasks.Select(t => t.TaskId));
@@ -198,15 +201,16 @@ public class ClusterLaunchTests
     public void A_refused_task_moves_to_its_replacement_or_becomes_a_failure()
     {
         var planned = Run(Created(), Plan("l1", null, "", Task("t1", "i1"), Task("t2", "i2")));
-        var moved = Run(planned, new ReplanLaunchTask(Given.Context(2), "l1", "t1", Task("t1", "i3"), null));
+        var moved = Run(planned, new ReplanLaunchTask(Given.Context(2), "l1", "t1", "i1", Task("t1", "i3"), null));
+        Assert.Empty(Cluster.Decide(moved, new ReplanLaunchTask(Given.Context(2), "l1", "t1", "i1", Task("t1", "i2"), null)).Events);
         Assert.Equal("i3", moved.Launches["l1"].Tasks.Single(t => t.TaskId == "t1").ContainerInstanceId);
         Assert.Equal(2, moved.Launches["l1"].Attempts["t1"]);
 
-        var failed = Run(moved, new ReplanLaunchTask(Given.Context(3), "l1", "t2", null, new LaunchFailure("i2", "RESOURCE:MEMORY", null)));
+        var failed = Run(moved, new ReplanLaunchTask(Given.Context(3), "l1", "t2", "i2", null, new LaunchFailure("i2", "RESOURCE:MEMORY", null)));
         Assert.Equal(["t1"], failed.Launches["l1"].Tasks.Select(t => t.TaskId));
         Assert.Contains(failed.Launches["l1"].Failures, f => f.Reason == "RESOURCE:MEMORY");
         Assert.Equal(ErrorCodes.InvalidParameter,
-            Cluster.Decide(failed, new ReplanLaunchTask(Given.Context(4), "l1", "t1", null, null)).Error?.Code);
+            Cluster.Decide(failed, new ReplanLaunchTask(Given.Context(4), "l1", "t1", "i3", null, null)).Error?.Code);
     }
 
     [Fact]
@@ -216,7 +220,7 @@ public class ClusterLaunchTests
     [Fact]
     public void Only_tokens_of_completed_launches_older_than_the_cut_are_forgotten()
     {
-        var state = Run(Run(Created(), Plan("old", "a", "d", Task("t1", "i1"))), new CompleteLaunch(Given.Context(2), "old"));
+        var state = Run(Run(Created(), Plan("old", "a", "d", Task("t1", "i1"))), new ConfirmLaunchTasks(Given.Context(2), "old", [new TaskLocation("t1", "i1")]));
         state = Run(state, Plan("pending", "b", "d", Task("t2", "i1")));
         var forgotten = Run(state, new ForgetClientTokens(Given.Context(3), Given.Context(9).At));
         Assert.Equal(["b"], forgotten.ClientTokens.Keys);

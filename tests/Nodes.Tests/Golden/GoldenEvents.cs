@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Actors.Domain.Clusters;
 using Actors.Domain.Common;
+using Actors.Domain.Launches;
 using Actors.Domain.ContainerInstances;
 using Actors.Domain.Placement;
 using Actors.Domain.Services;
@@ -250,6 +251,7 @@ public static class GoldenEvents
             [Planned, new PlannedTask("fedcba9876543210", "ci-2", PlacementRecord.ChosenByCaller("ci-2"))], Failures),
         // A replanned task has a replacement or a failure, never both; both put every optional member in the golden file.
         ["cluster-launch-task-replanned.v1"] = new LaunchTaskReplanned(Metadata, "launch-1", "0123456789abcdef", Planned, Failures[0]),
+        ["cluster-launch-tasks-confirmed.v1"] = new LaunchTasksConfirmed(Metadata, "launch-1", [Planned.TaskId, "fedcba9876543210"]),
         ["cluster-launch-completed.v1"] = new LaunchCompleted(Metadata, "launch-1", new LaunchOutcome([new TaskLocation(Planned.TaskId, Planned.ContainerInstanceId)], Failures)),
         ["cluster-client-tokens-forgotten.v1"] = new ClientTokensForgotten(Metadata, ["token-1", "token-2"]),
 

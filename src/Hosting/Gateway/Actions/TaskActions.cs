@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Actors.Domain.Clusters;
 using Actors.Domain.Common;
+using Actors.Domain.Launches;
 using Actors.Domain.ContainerInstances;
 using Actors.Domain.Placement;
 using Actors.Domain.TaskDefinitions;
@@ -35,7 +36,6 @@ public static class TaskActions
     private const int MaxDescribe = 100;
     private const string DefaultStopReason = "Task stopped by user";
     private const int MaxStopReasonLength = 255;
-    private const int MaxOverridesLength = 8192;
 
     [Flags]
     private enum Details { None = 0, Tags = 1 }
@@ -60,12 +60,13 @@ public static class TaskActions
         if ((PlacementRules.ValidateConstraints(request.PlacementConstraints) ?? PlacementRules.ValidateStrategies(request.PlacementStrategy)) is { } invalid)
             throw EcsError.From(invalid);
         if (request.ClientToken is { Length: > 64 }) throw EcsError.InvalidParameter("clientToken can be at most 64 characters.");
-        var (cluster, spec) = await Launch(request.Cluster, request.TaskDefinition, request.Overrides, request.Group, request.StartedBy,
-            new TagRequest(request.Tags, request.PropagateTags, request.EnableECSManagedTags ?? false),
-            request.PlacementConstraints, request.PlacementStrategy, namedInstances: false, context);
+        var cluster = ClusterName(request.Cluster);
+        var options = new LaunchOptions(request.Overrides, OverridesLength(context.Body), request.Group, request.StartedBy, request.Tags?.ToImmutableList(),
+            request.PropagateTags, request.EnableECSManagedTags ?? false, [.. request.PlacementConstraints ?? []], [.. request.PlacementStrategy ?? []],
+            context.Plane.Account);
         var token = request.ClientToken is { Length: > 0 } given ? given : null;
-        var result = await context.Plane.Clusters.Ask<LaunchResult>(cluster,
-            new LaunchTasks(context.Request, spec, count, null, token, token is null ? null : Fingerprint(context.Body), []), context.Cancellation);
+        var result = await context.Plane.Clusters.Ask<LaunchResult>(cluster, new LaunchTasks(context.Request, request.TaskDefinition ?? "", options, count, null,
+            token, token is null ? null : Fingerprint(context.Body), []), context.Cancellation);
         return Answer(result, cluster, request.Overrides, context);
     }
 
@@ -76,8 +77,9 @@ public static class TaskActions
         if (names.Count > MaxTasksPerRun)
             throw EcsError.InvalidParameter($"At most {MaxTasksPerRun} container instances can be given to StartTask.");
         RefuseNetworkConfiguration(request.NetworkConfiguration);
-        var (cluster, spec) = await Launch(request.Cluster, request.TaskDefinition, request.Overrides, request.Group, request.StartedBy,
-            new TagRequest(request.Tags, request.PropagateTags, request.EnableECSManagedTags ?? false), null, null, namedInstances: true, context);
+        var cluster = ClusterName(request.Cluster);
+        var options = new LaunchOptions(request.Overrides, OverridesLength(context.Body), request.Group, request.StartedBy, request.Tags?.ToImmutableList(),
+            request.PropagateTags, request.EnableECSManagedTags ?? false, [], [], context.Plane.Account);
 
         var targets = ImmutableList.CreateBuilder<string>();
         var failures = ImmutableList.CreateBuilder<LaunchFailure>();
@@ -86,8 +88,8 @@ public static class TaskActions
             if (name is not null && ContainerInstanceActions.TryInstanceId(name, cluster, out var instanceId)) targets.Add(instanceId);
             else failures.Add(new LaunchFailure(name ?? "", "MISSING", null));
         }
-        var result = await context.Plane.Clusters.Ask<LaunchResult>(cluster,
-            new LaunchTasks(context.Request, spec, targets.Count, targets.ToImmutable(), null, null, failures.ToImmutable()), context.Cancellation);
+        var result = await context.Plane.Clusters.Ask<LaunchResult>(cluster, new LaunchTasks(context.Request, request.TaskDefinition ?? "", options,
+            targets.Count, targets.ToImmutable(), null, null, failures.ToImmutable()), context.Cancellation);
         return Answer(result, cluster, request.Overrides, context);
     }
 
@@ -182,26 +184,14 @@ public static class TaskActions
         return new { taskArns = arns, nextToken = page.More ? Paging.TokenAfter(arns[^1]) : null };
     }
 
-    /// <summary>RunTask's and StartTask's <c>tags</c>, <c>propagateTags</c> and <c>enableECSManagedTags</c>.</summary>
-    private sealed record TagRequest(List<Tag>? Tags, string? PropagateTags, bool ManagedTags);
-
-    /// <summary>What RunTask and StartTask check before placing: the cluster, an ACTIVE revision the agents can run, the overrides, tags.</summary>
-    private static async Task<(string Cluster, LaunchSpec Spec)> Launch(string? clusterName, string? taskDefinition, TaskOverride? overrides,
-        string? group, string? startedBy, TagRequest tagging, List<PlacementConstraint>? constraints, List<PlacementStrategy>? strategies,
-        bool namedInstances, ActionContext context)
+    /// <summary>
+    /// The cluster a launch names: one that cannot exist is not found here; whether it does is the scheduler's to say,
+    /// which also resolves the revision and checks the rest of the request - one ask, in ECS's order of errors.
+    /// </summary>
+    private static string ClusterName(string? clusterOrArn)
     {
-        var cluster = await ContainerInstanceActions.ExistingCluster(clusterName, context);
-        var revision = await RunnableRevision(taskDefinition, context);
-        if (TaskResources.ValidateOverrides(overrides) is { } badOverrides) throw EcsError.From(badOverrides);
-        if (OverridesLength(context.Body) > MaxOverridesLength)
-            throw EcsError.InvalidParameter($"Container Overrides length must be at most {MaxOverridesLength}.");
-        if (startedBy is { Length: > 128 }) throw EcsError.InvalidParameter("startedBy can be at most 128 characters.");
-        if (group is { Length: > 255 }) throw EcsError.InvalidParameter("group can be at most 255 characters.");
-        var (tags, badTags) = LaunchTags.Of(cluster, tagging.Tags, tagging.PropagateTags, tagging.ManagedTags, revision);
-        if (badTags is not null) throw EcsError.From(badTags);
-        var spec = new LaunchSpec(revision, overrides, group ?? PlacementRequest.DefaultGroup(revision.Family), startedBy, tags,
-            TaskResources.Demand(revision.Spec, overrides), [.. constraints ?? []], [.. strategies ?? []], namedInstances);
-        return (cluster, spec);
+        var cluster = ResourceNames.Cluster(clusterOrArn);
+        return Domain.Clusters.Cluster.IsValidName(cluster) ? cluster : throw EcsError.From(DomainError.ClusterNotFound());
     }
 
     /// <summary>Tasks run on registered container instances only: RunTask's and CreateService's launch type and capacity providers.</summary>
@@ -226,10 +216,7 @@ public static class TaskActions
     public static async Task<TaskDefinitionRevision> RunnableRevision(string? taskDefinition, ActionContext context)
     {
         var revision = await TaskDefinitionActions.Resolve(taskDefinition, context, revisionRequired: false);
-        if (revision.Status != TaskDefinitionStatus.ACTIVE)
-            throw new EcsError(ErrorCodes.Client, $"TaskDefinition is inactive: {revision.Arn(context.Plane.Account)}");
-        if (revision.Spec.NetworkMode == "awsvpc")
-            throw EcsError.InvalidParameter("Network mode awsvpc needs elastic network interfaces, which Actors' agents do not have: use bridge, host or none.");
+        if (LaunchSpecs.Runnable(revision, context.Plane.Account) is { } refused) throw EcsError.From(refused);
         return revision;
     }
 

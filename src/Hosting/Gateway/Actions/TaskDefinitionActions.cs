@@ -159,23 +159,7 @@ public static class TaskDefinitionActions
     /// <summary>Splits "family", "family:revision" or an ARN into the family (a valid entity id) and the revision, if any.</summary>
     public static (string Family, int? Revision) Parse(string? taskDefinition, bool revisionRequired)
     {
-        if (string.IsNullOrEmpty(taskDefinition)) throw EcsError.InvalidParameter("taskDefinition is required.");
-        var name = taskDefinition;
-        if (Arn.LooksLikeArn(taskDefinition))
-        {
-            if (!Arn.TryParse(taskDefinition, out var arn) || arn.ResourceType != "task-definition")
-                throw EcsError.InvalidParameter($"Invalid task definition ARN: {taskDefinition}");
-            name = arn.ResourcePath;
-        }
-        var colon = name.LastIndexOf(':');
-        var family = colon < 0 ? name : name[..colon];
-        int? revision = null;
-        if (colon >= 0)
-            revision = int.TryParse(name[(colon + 1)..], out var number) && number > 0
-                ? number
-                : throw EcsError.InvalidParameter($"Invalid revision number in '{taskDefinition}'.");
-        if (!TaskDefinitionValidation.IsValidName(family))
-            throw new EcsError(ErrorCodes.Client, TaskDefinitionFamily.UnknownRevisionMessage);
+        if (Domain.Launches.LaunchSpecs.ParseTaskDefinition(taskDefinition, out var family, out var revision) is { } invalid) throw EcsError.From(invalid);
         if (revisionRequired && revision is null)
             throw EcsError.InvalidParameter($"'{taskDefinition}' must name a revision: family:revision or the task definition ARN.");
         return (family, revision);

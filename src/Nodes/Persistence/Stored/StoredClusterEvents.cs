@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Actors.Domain.Clusters;
+using Actors.Domain.Launches;
 using Actors.Domain.Services;
 
 namespace Actors.Nodes.Persistence.Stored;
@@ -56,6 +57,9 @@ public static class StoredClusterEvents
             e => new(StoredEventMetadataV1.From(e.Metadata), e.LaunchId, e.TaskId, StoredPlannedTaskV1.FromOrNull(e.Replacement),
                 StoredLaunchFailureV1.FromOrNull(e.Failure)),
             s => new(s.Metadata.ToDomain(), s.LaunchId, s.TaskId, s.Replacement?.ToDomain(), s.Failure?.ToDomain())),
+        StoredEventCodec.Of<LaunchTasksConfirmed, StoredClusterLaunchTasksConfirmedV1>(
+            e => new(StoredEventMetadataV1.From(e.Metadata), e.LaunchId, Stored.List(e.TaskIds)),
+            s => new(s.Metadata.ToDomain(), s.LaunchId, Stored.List(s.TaskIds))),
         StoredEventCodec.Of<LaunchCompleted, StoredClusterLaunchCompletedV1>(
             e => new(StoredEventMetadataV1.From(e.Metadata), e.LaunchId, StoredLaunchOutcomeV1.From(e.Outcome)),
             s => new(s.Metadata.ToDomain(), s.LaunchId, s.Outcome.ToDomain())),
@@ -136,6 +140,11 @@ public sealed record StoredClusterLaunchTaskReplannedV1(
     [property: JsonPropertyName("taskId")] string TaskId,
     [property: JsonPropertyName("replacement")] StoredPlannedTaskV1? Replacement,
     [property: JsonPropertyName("failure")] StoredLaunchFailureV1? Failure);
+
+public sealed record StoredClusterLaunchTasksConfirmedV1(
+    [property: JsonPropertyName("metadata")] StoredEventMetadataV1 Metadata,
+    [property: JsonPropertyName("launchId")] string LaunchId,
+    [property: JsonPropertyName("taskIds")] IReadOnlyList<string> TaskIds);
 
 public sealed record StoredClusterLaunchCompletedV1(
     [property: JsonPropertyName("metadata")] StoredEventMetadataV1 Metadata,
