@@ -2,7 +2,7 @@
 // and hands out clients that talk to them exactly as an AWS user would.
 import { spawn, execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, createWriteStream, writeFileSync, rmSync, mkdtempSync, chownSync } from 'node:fs';
+import { existsSync, mkdirSync, createWriteStream, writeFileSync, readFileSync, rmSync, mkdtempSync, chownSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -675,13 +675,23 @@ export function interleavedIncarnations(database) {
     group by persistence_id, incarnation having max(sequence_number) - min(sequence_number) + 1 <> count(*)`);
 }
 
-/** A free port whose next one is free too: a node's cluster transport and its bootstrap endpoint. */
+/**
+ * A free port whose next one is free too: a node's cluster transport and its bootstrap endpoint. Taken below the
+ * kernel's ephemeral range: a node restarted on its address must find both free again, and meanwhile any outgoing
+ * connection (a journal's, a client's) may take an ephemeral port as its own - a rolling restart in a loaded run failed
+ * so ("Failed to bind to address http://127.0.0.1:37824: address already in use").
+ */
 export async function freePortPair() {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = await freePort();
-    if (port < 65535 && await portIsFree(port + 1)) return port;
+  const [ephemeralLow] = (() => {
+    try { return readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number); } catch { return [32768]; }
+  })();
+  const low = 10000;
+  const high = Math.max(low + 1000, ephemeralLow) - 2;
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = low + Math.floor(Math.random() * (high - low));
+    if (await portIsFree(port) && await portIsFree(port + 1)) return port;
   }
-  throw new Error('no two adjacent free ports found');
+  throw new Error(`no two adjacent free ports found between ${low} and ${high}`);
 }
 
 function portIsFree(port) {
