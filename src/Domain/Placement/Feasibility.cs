@@ -196,7 +196,7 @@ public sealed class Feasibility
         };
     }
 
-    // Indexed loops rather than LINQ or foreach: these run for every candidate and must not allocate, and the lists
+    // Indexed loops rather than LINQ or foreach (the Placer reads with them too): these run for every candidate and must not allocate, and the lists
     // are a handful of items, for which ImmutableList's indexer is cheaper than setting up its enumerator.
     private static Resource? Find(ImmutableList<Resource> resources, string name)
     {
@@ -205,9 +205,9 @@ public sealed class Feasibility
         return null;
     }
 
-    private static long Amount(ImmutableList<Resource> resources, string name) => Find(resources, name)?.NumericValue ?? 0;
+    internal static long Amount(ImmutableList<Resource> resources, string name) => Find(resources, name)?.NumericValue ?? 0;
 
-    private static string? AttributeValue(ContainerInstanceState instance, string name, out bool present)
+    internal static string? AttributeValue(ContainerInstanceState instance, string name, out bool present)
     {
         var attributes = instance.Attributes;
         for (var a = 0; a < attributes.Count; a++)

@@ -173,8 +173,8 @@ public static class Placer
         private void Measure(int i)
         {
             var candidate = pool[i];
-            cpuLeft[i] = Amount(candidate.Instance.RemainingResources, ResourceNames.Cpu);
-            memoryLeft[i] = Amount(candidate.Instance.RemainingResources, ResourceNames.Memory);
+            cpuLeft[i] = Feasibility.Amount(candidate.Instance.RemainingResources, ResourceNames.Cpu);
+            memoryLeft[i] = Feasibility.Amount(candidate.Instance.RemainingResources, ResourceNames.Memory);
             var tasks = 0;
             var groups = candidate.TaskGroups;
             for (var g = 0; g < groups.Count; g++)
@@ -197,7 +197,7 @@ public static class Placer
             for (var i = 0; i < pool.Length; i++)
             {
                 // ECS documents host as having the same effect as instanceId.
-                var value = attribute is null ? pool[i].Instance.InstanceId : AttributeValue(pool[i].Instance, attribute, out _);
+                var value = attribute is null ? pool[i].Instance.InstanceId : Feasibility.AttributeValue(pool[i].Instance, attribute, out _);
                 if (value is null)
                 {
                     valueOf[i] = -1;
@@ -427,28 +427,5 @@ public static class Placer
             rejectedGroups = null;
         }
 
-        // Indexed loops rather than LINQ or foreach: these run for every candidate and must not allocate, and the lists
-        // are a handful of items, for which ImmutableList's indexer is cheaper than setting up its enumerator.
-        private static Resource? Find(ImmutableList<Resource> resources, string name)
-        {
-            for (var r = 0; r < resources.Count; r++)
-                if (resources[r].Name == name) return resources[r];
-            return null;
-        }
-
-        private static long Amount(ImmutableList<Resource> resources, string name) => Find(resources, name)?.NumericValue ?? 0;
-
-        private static string? AttributeValue(ContainerInstanceState instance, string name, out bool present)
-        {
-            var attributes = instance.Attributes;
-            for (var a = 0; a < attributes.Count; a++)
-                if (attributes[a].Name == name)
-                {
-                    present = true;
-                    return attributes[a].Value;
-                }
-            present = false;
-            return null;
-        }
     }
 }
